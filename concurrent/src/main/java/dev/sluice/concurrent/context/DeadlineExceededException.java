@@ -1,0 +1,10 @@
+package dev.sluice.concurrent.context;
+
+/** The context's deadline passed: Go's {@code context.DeadlineExceeded}. */
+public final class DeadlineExceededException extends ContextDoneException {
+    private static final long serialVersionUID = 1L;
+
+    DeadlineExceededException(Throwable cause, boolean writableStackTrace) {
+        super("context deadline exceeded", cause, writableStackTrace);
+    }
+}

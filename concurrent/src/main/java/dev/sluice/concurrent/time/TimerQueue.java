@@ -1,0 +1,34 @@
+package dev.sluice.concurrent.time;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The process-wide timer heap: Go keeps one per P, we keep one daemon thread. Tasks run on it must
+ * be short and never block (they send to a channel without waiting, or start a virtual thread).
+ * Cancelled tasks leave the heap at once, so stopped timers do not accumulate.
+ */
+final class TimerQueue {
+    private static final ScheduledThreadPoolExecutor EXECUTOR;
+
+    static {
+        EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sluice-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        EXECUTOR.setRemoveOnCancelPolicy(true);
+        EXECUTOR.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    private TimerQueue() {}
+
+    static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return EXECUTOR.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    static ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long periodNanos) {
+        return EXECUTOR.scheduleAtFixedRate(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+}
