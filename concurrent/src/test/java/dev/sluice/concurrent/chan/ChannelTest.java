@@ -221,6 +221,30 @@ class ChannelTest {
         assertThat(expected).isEqualTo(20_000);
     }
 
+    @Test
+    void tenThousandBlockedVirtualThreads_doNotExhaustTheCarriers() throws Exception {
+        // Far more blocked receivers than carrier threads: a receive that pinned its carrier
+        // would starve the senders below and hang this test.
+        ChannelImpl<Integer> ch = new ChannelImpl<>(0);
+        int n = 10_000;
+        List<Task<Integer>> receivers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            receivers.add(Threads.VIRTUAL.start(ch::receive));
+        }
+        Eventually.await("all receivers blocked", () -> ch.waiters() == n);
+        Task<Void> sender = Threads.VIRTUAL.run(() -> {
+            for (int i = 0; i < n; i++) {
+                ch.send(i);
+            }
+        });
+        sender.join();
+        long sum = 0;
+        for (Task<Integer> r : receivers) {
+            sum += r.join();
+        }
+        assertThat(sum).isEqualTo((long) n * (n - 1) / 2);
+    }
+
     // ------------------------------------------------------------------ close
 
     @ParameterizedTest
