@@ -2,54 +2,93 @@ package dev.sluice.server;
 
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
-import java.io.PrintStream;
+import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.config.ServerOptions;
+import dev.sluice.server.config.Units;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /**
- * Entry point of the Sluice server process.
- *
- * <p>Placeholder until the cache and queue engines land (issues #3 and #4): it owns the process
- * lifecycle only, starting, reporting one summary line and running until SIGTERM or SIGINT,
- * after which it exits 0. The command that starts it ({@code ./sluice server}) is already the
- * real one.
+ * Entry point of the server process ({@code ./sluice server}). Parses flags and environment into
+ * a {@link ServerConfig}, starts a {@link SluiceServer}, logs one summary line, and on SIGTERM or
+ * SIGINT stops gracefully and exits 0. Exit codes: 0 after a clean stop, 1 if the server could
+ * not start (e.g. the port is taken), 2 for bad usage.
  */
-public final class Main {
-    private Main() {}
+@Command(name = "sluice server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Starts the Sluice server (cache over gRPC) and runs until SIGTERM or SIGINT.")
+public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-    public static void main(String[] args) throws InterruptedException {
-        PrintStream err = System.err;
-        for (String arg : args) {
-            switch (arg) {
-                case "-h", "--help" -> {
-                    System.out.println("Usage: sluice server [--help] [--version]");
-                    System.out.println("Starts the Sluice server and runs until SIGTERM or SIGINT.");
-                    return;
-                }
-                case "-V", "--version" -> {
-                    System.out.println("sluice " + version());
-                    return;
-                }
-                default -> {
-                    err.println("sluice server: unknown option '" + arg + "' (see --help)");
-                    System.exit(2);
-                }
-            }
+    @Mixin
+    ServerOptions options;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, a) -> {
+            System.err.println("sluice server: " + e.getMessage());
+            System.err.println("Try 'sluice server --help' for more information.");
+            return 2;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config;
+        try {
+            config = options.toConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice server: " + e.getMessage());
+            return 2;
         }
-
+        long t0 = System.nanoTime();
+        SluiceServer server;
+        try {
+            server = SluiceServer.create(config).start();
+        } catch (IOException e) {
+            log.error("cannot start: {} (is another server on {}:{}?)", rootMessage(e), config.host(), config.grpcPort());
+            return 1;
+        }
+        // SIGTERM/SIGINT end `running`; main then stops the server and returns 0 (a JVM stopped by
+        // its shutdown hooks alone would exit 143).
         CancelableContext running = Context.withCancel(Context.background());
-        // SIGTERM/SIGINT cancel the context; main then returns and the process exits 0 (a JVM
-        // stopped through its shutdown hooks alone would exit 143).
         for (String signal : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(signal), s -> running.cancel());
         }
-        err.printf("sluice %s started on Java %s: no listeners yet (the cache and queue services are"
-                + " still to come); stop with Ctrl-C%n", version(), Runtime.version());
-        running.done().receiveOrClosed(); // returns when the shutdown hook cancels
-        err.println("sluice stopped");
+        log.info("sluice {} started in {} ms: grpc={}:{} cache.max={} eviction={} java={}", Version.get(),
+                (System.nanoTime() - t0) / 1_000_000, config.host(), server.grpcPort(),
+                Units.formatBytes(config.cache().maxBytes()), config.cache().evictionEnabled() ? "on" : "off",
+                Runtime.version().feature());
+        running.done().receiveOrClosed();
+        log.info("stopping (grace {})", config.shutdownGrace());
+        server.stop(config.shutdownGrace());
+        log.info("stopped");
+        return 0;
     }
 
-    private static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        static String get() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sluice " + get()};
+        }
     }
 }

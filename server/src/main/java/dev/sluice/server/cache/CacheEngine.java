@@ -333,6 +333,11 @@ public final class CacheEngine implements AutoCloseable {
         cache.cleanUp();
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return log.isClosed();
+    }
+
     /** Ends every watch ("server shutting down") and refuses new ones. Reads and writes go on. */
     @Override
     public void close() {

@@ -119,6 +119,15 @@ final class EventLog {
         }
     }
 
+    boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int watchCount() {
         lock.lock();
         try {

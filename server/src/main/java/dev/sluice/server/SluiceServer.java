@@ -1,0 +1,106 @@
+package dev.sluice.server;
+
+import dev.sluice.concurrent.context.CancelableContext;
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.grpc.GrpcServices;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's lifecycle: build, start, stop gracefully within a deadline, await termination.
+ * Its constructor takes the transport builder and the engines, so tests can run it on gRPC's
+ * in-process transport; {@link #create(ServerConfig)} wires the production Netty transport.
+ *
+ * <p>Graceful stop: health turns NOT_SERVING, the listener stops accepting calls, watches end
+ * (their streams fail with UNAVAILABLE), in-flight calls get the grace period to finish, and
+ * what is left is then cancelled.
+ */
+public final class SluiceServer {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+
+    private final Server grpc;
+    private final CacheEngine cache;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final CancelableContext root = Context.withCancel(Context.background());
+    private final ExecutorService executor;
+
+    /**
+     * @param builder a transport builder (Netty in production, in-process in tests); this class
+     *     adds the services and the call executor (one virtual thread per task)
+     */
+    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache) {
+        this.cache = cache;
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
+        builder.executor(executor);
+        GrpcServices.register(builder, root, cache, health);
+        this.grpc = builder.build();
+    }
+
+    /** The production server: Netty on {@code config.host():config.grpcPort()} with its limits. */
+    public static SluiceServer create(ServerConfig config) {
+        ServerConfig.GrpcLimits l = config.grpc();
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
+                .maxInboundMessageSize(l.maxMessageBytes())
+                .maxInboundMetadataSize(l.maxMetadataBytes())
+                .maxConcurrentCallsPerConnection(l.maxCallsPerConnection())
+                .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) Math.max(1, l.rstWindow().toSeconds()))
+                .keepAliveTime(l.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(false);
+        return new SluiceServer(b, CacheEngine.create(config.cache()));
+    }
+
+    /** Starts listening. @throws IOException if the port cannot be bound */
+    public SluiceServer start() throws IOException {
+        grpc.start();
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        GrpcServices.serviceNames().forEach(name ->
+                health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
+        return this;
+    }
+
+    /** The bound gRPC port (useful with port 0), or -1 for a transport without ports. */
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    public CacheEngine cache() {
+        return cache;
+    }
+
+    /**
+     * Stops gracefully: see the class comment. Blocks up to {@code grace} plus a short bound for
+     * the cancelled calls to unwind.
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        health.enterTerminalState();
+        grpc.shutdown();
+        cache.close(); // ends watches: their streams fail with UNAVAILABLE
+        if (!grpc.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+            log.warn("calls still running after the {} grace period: cancelling them", grace);
+            root.cancel(new IllegalStateException("server shutting down"));
+            grpc.shutdownNow();
+            grpc.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        root.cancel();
+        executor.shutdown();
+    }
+
+    /** Waits until the server has terminated. */
+    public void awaitTermination() throws InterruptedException {
+        grpc.awaitTermination();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.sluice.server.config;
+
+import dev.sluice.server.cache.CacheConfig;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * The server's flags, each with an environment variable as its default (flag > environment >
+ * built-in default). A picocli mixin, so that the server main and the CLI's {@code server} verb
+ * offer exactly the same options.
+ */
+public final class ServerOptions {
+
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:SLUICE_HOST:-127.0.0.1}",
+            description = "Address to bind (env SLUICE_HOST; default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "${env:SLUICE_GRPC_PORT:-7070}",
+            description = "gRPC port, 0 for any free port (env SLUICE_GRPC_PORT; default: ${DEFAULT-VALUE}).")
+    int grpcPort;
+
+    @Option(names = "--cache-max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_CACHE_MAX_BYTES:-256MiB}",
+            description = "Memory budget of the cache: keys + values + 96 B per entry (env SLUICE_CACHE_MAX_BYTES;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long cacheMaxBytes;
+
+    @Option(names = "--cache-eviction", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_CACHE_EVICTION:-true}",
+            description = "Evict at the budget (true) or refuse writes with RESOURCE_EXHAUSTED (false)"
+                    + " (env SLUICE_CACHE_EVICTION; default: ${DEFAULT-VALUE}).")
+    boolean cacheEviction;
+
+    @Option(names = "--max-key-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_MAX_KEY_BYTES:-64KiB}",
+            description = "Largest key (env SLUICE_MAX_KEY_BYTES; default: ${DEFAULT-VALUE}).")
+    long maxKeyBytes;
+
+    @Option(names = "--max-value-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_MAX_VALUE_BYTES:-16MiB}",
+            description = "Largest value (env SLUICE_MAX_VALUE_BYTES; default: ${DEFAULT-VALUE}).")
+    long maxValueBytes;
+
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "${env:SLUICE_MAX_BATCH:-1000}",
+            description = "Most items in one batch request (env SLUICE_MAX_BATCH; default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--watch-buffer", paramLabel = "N", defaultValue = "${env:SLUICE_WATCH_BUFFER:-1024}",
+            description = "Events buffered per watch before a watch that cannot keep up is cut off"
+                    + " (env SLUICE_WATCH_BUFFER; default: ${DEFAULT-VALUE}).")
+    int watchBuffer;
+
+    @Option(names = "--max-watches", paramLabel = "N", defaultValue = "${env:SLUICE_MAX_WATCHES:-10000}",
+            description = "Most open watches (env SLUICE_MAX_WATCHES; default: ${DEFAULT-VALUE}).")
+    int maxWatches;
+
+    @Option(names = "--history-events", paramLabel = "N", defaultValue = "${env:SLUICE_HISTORY_EVENTS:-10000}",
+            description = "Changes kept for watches to resume from (env SLUICE_HISTORY_EVENTS;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int historyEvents;
+
+    @Option(names = "--history-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_HISTORY_BYTES:-64MiB}",
+            description = "Bytes those changes may hold (env SLUICE_HISTORY_BYTES; default: ${DEFAULT-VALUE}).")
+    long historyBytes;
+
+    @Option(names = "--max-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_MAX_MESSAGE_BYTES:-64MiB}",
+            description = "Largest gRPC request message (env SLUICE_MAX_MESSAGE_BYTES; default: ${DEFAULT-VALUE}).")
+    long maxMessageBytes;
+
+    @Option(names = "--max-metadata-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_MAX_METADATA_BYTES:-8KiB}",
+            description = "Largest gRPC header block (env SLUICE_MAX_METADATA_BYTES; default: ${DEFAULT-VALUE}).")
+    long maxMetadataBytes;
+
+    @Option(names = "--max-calls-per-connection", paramLabel = "N",
+            defaultValue = "${env:SLUICE_MAX_CALLS_PER_CONNECTION:-1000}",
+            description = "Concurrent gRPC calls per connection (env SLUICE_MAX_CALLS_PER_CONNECTION;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int maxCallsPerConnection;
+
+    @Option(names = "--max-rst-frames", paramLabel = "N", defaultValue = "${env:SLUICE_MAX_RST_FRAMES:-200}",
+            description = "RST_STREAM frames a client may send per --rst-window before it is disconnected"
+                    + " (env SLUICE_MAX_RST_FRAMES; default: ${DEFAULT-VALUE}).")
+    int maxRstFrames;
+
+    @Option(names = "--rst-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_RST_WINDOW:-10s}",
+            description = "Window for --max-rst-frames (env SLUICE_RST_WINDOW; default: ${DEFAULT-VALUE}).")
+    Duration rstWindow;
+
+    @Option(names = "--keepalive-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_KEEPALIVE_TIME:-1m}",
+            description = "Ping idle connections this often (env SLUICE_KEEPALIVE_TIME; default: ${DEFAULT-VALUE}).")
+    Duration keepAliveTime;
+
+    @Option(names = "--keepalive-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_KEEPALIVE_TIMEOUT:-20s}",
+            description = "Close a connection whose ping is not answered within this (env SLUICE_KEEPALIVE_TIMEOUT;"
+                    + " default: ${DEFAULT-VALUE}).")
+    Duration keepAliveTimeout;
+
+    @Option(names = "--permit-keepalive-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_PERMIT_KEEPALIVE_TIME:-10s}",
+            description = "Disconnect clients pinging more often than this (env SLUICE_PERMIT_KEEPALIVE_TIME;"
+                    + " default: ${DEFAULT-VALUE}).")
+    Duration permitKeepAliveTime;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_SHUTDOWN_GRACE:-10s}",
+            description = "On SIGTERM, how long in-flight calls may finish before they are cancelled"
+                    + " (env SLUICE_SHUTDOWN_GRACE; default: ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
+    /**
+     * The validated configuration.
+     *
+     * @throws IllegalArgumentException with a message naming the offending setting
+     */
+    public ServerConfig toConfig() {
+        CacheConfig cache = new CacheConfig(cacheMaxBytes, cacheEviction, toInt("--max-key-bytes", maxKeyBytes),
+                toInt("--max-value-bytes", maxValueBytes), maxBatch, historyEvents, historyBytes, watchBuffer,
+                maxWatches);
+        ServerConfig.GrpcLimits grpc = new ServerConfig.GrpcLimits(toInt("--max-message-bytes", maxMessageBytes),
+                toInt("--max-metadata-bytes", maxMetadataBytes), maxCallsPerConnection, maxRstFrames, rstWindow,
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+        return new ServerConfig(host, grpcPort, cache, grpc, shutdownGrace);
+    }
+
+    private static int toInt(String flag, long v) {
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(flag + " must be below 2GiB, was " + v);
+        }
+        return (int) v;
+    }
+
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return Units.bytes(value);
+        }
+    }
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Units.duration(value);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.sluice.server.grpc;
+
+import static dev.sluice.server.grpc.CacheProtos.header;
+
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.concurrent.context.ContextDoneException;
+import dev.sluice.proto.v1.WatchCreateRequest;
+import dev.sluice.proto.v1.WatchRequest;
+import dev.sluice.proto.v1.WatchResponse;
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.cache.CacheEvent;
+import dev.sluice.server.cache.Watch;
+import dev.sluice.server.cache.WatchStart;
+import dev.sluice.server.error.ErrorCode;
+import dev.sluice.server.error.SluiceException;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * One Watch call: many watches multiplexed on one bidirectional stream.
+ *
+ * Each watch gets a pump, a virtual thread that takes events from the engine's Watch and writes
+ * them to the stream. Writes are serialized by `lock` and wait until the transport is ready
+ * (gRPC flow control), so nothing is buffered here: a client that reads slowly makes its pumps
+ * wait, the engine's bounded per-watch channel fills up, and the engine cuts that watch off with
+ * a reason, which the pump then reports. Memory stays bounded and writers never wait on a reader.
+ *
+ * Endings: the client cancels a watch (its pump reports canceled); the client half-closes (all
+ * watches end, the last pump completes the call); the call is cancelled (pumps stop, nothing
+ * more is written); the engine closes at shutdown (the call fails with UNAVAILABLE).
+ */
+final class WatchStream implements StreamObserver<WatchRequest> {
+    private static final int MAX_EVENTS_PER_RESPONSE = 128;
+
+    private final CacheEngine engine;
+    private final ServerCallStreamObserver<WatchResponse> out;
+    private final Context ctx;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition writable = lock.newCondition();
+    private final Map<Long, Watch> watches = new HashMap<>(); // guarded by lock
+    private int pumps;                                         // guarded by lock
+    private boolean halfClosed;                                // guarded by lock
+    private boolean done;                                      // guarded by lock: nothing more may be written
+
+    WatchStream(CacheEngine engine, ServerCallStreamObserver<WatchResponse> out, Context ctx) {
+        this.engine = engine;
+        this.out = out;
+        this.ctx = ctx;
+        out.setOnReadyHandler(this::signalWritable);
+        out.setOnCancelHandler(this::abandon);
+    }
+
+    @Override
+    public void onNext(WatchRequest req) {
+        switch (req.getRequestCase()) {
+            case CREATE -> create(req.getCreate());
+            case CANCEL -> cancel(req.getCancel().getWatchId());
+            case REQUEST_NOT_SET -> fail(Status.INVALID_ARGUMENT.withDescription("a watch request must set create or cancel"));
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        abandon(); // the client cancelled or the transport broke
+    }
+
+    @Override
+    public void onCompleted() {
+        List<Watch> open;
+        lock.lock();
+        try {
+            halfClosed = true;
+            open = new ArrayList<>(watches.values());
+            if (pumps == 0) {
+                completeLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+        open.forEach(Watch::close); // each pump reports its watch canceled; the last completes the call
+    }
+
+    private void create(WatchCreateRequest c) {
+        long id = c.getWatchId();
+        if (id < 1) {
+            send(canceled(id, "watch_id must be >= 1, was " + id).build());
+            return;
+        }
+        boolean duplicate;
+        lock.lock();
+        try {
+            if (done || halfClosed) {
+                return;
+            }
+            duplicate = watches.containsKey(id);
+        } finally {
+            lock.unlock();
+        }
+        if (duplicate) {
+            send(canceled(id, "watch_id " + id + " is already in use on this stream").build());
+            return;
+        }
+        WatchStart start;
+        try {
+            start = engine.watch(c.getKey().toByteArray(), c.getPrefix(), c.getStartRevision());
+        } catch (SluiceException e) {
+            if (e.code() == ErrorCode.UNAVAILABLE) {
+                fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
+            } else {
+                send(canceled(id, e.getMessage()).build());
+            }
+            return;
+        }
+        switch (start) {
+            case WatchStart.Compacted cp -> send(canceled(id, "start revision " + c.getStartRevision()
+                    + " is no longer retained; the oldest is " + cp.oldestRevision() + ": re-read and watch from "
+                    + (cp.revision() + 1)).setHeader(header(cp.revision())).setCompactRevision(cp.oldestRevision())
+                    .build());
+            case WatchStart.Opened o -> {
+                lock.lock();
+                try {
+                    if (done || halfClosed) {
+                        o.watch().close();
+                        return;
+                    }
+                    watches.put(id, o.watch());
+                    pumps++;
+                } finally {
+                    lock.unlock();
+                }
+                send(WatchResponse.newBuilder().setHeader(header(o.revision())).setWatchId(id).setCreated(true).build());
+                boolean prev = c.getPrevEntry();
+                Thread.ofVirtual().name("sluice-watch-" + id).start(() -> pump(id, o.watch(), prev));
+            }
+        }
+    }
+
+    private void cancel(long id) {
+        Watch w;
+        lock.lock();
+        try {
+            w = watches.get(id);
+        } finally {
+            lock.unlock();
+        }
+        if (w == null) {
+            send(canceled(id, "no open watch with id " + id).build());
+        } else {
+            w.close(); // its pump reports it canceled
+        }
+    }
+
+    private void pump(long id, Watch w, boolean withPrevious) {
+        try {
+            for (;;) {
+                CacheEvent first = w.next(ctx);
+                if (first == null) {
+                    if (engine.isClosed()) {
+                        fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+                    } else {
+                        send(canceled(id, w.endReason()).build());
+                    }
+                    return;
+                }
+                long now = engine.now();
+                WatchResponse.Builder b = WatchResponse.newBuilder().setWatchId(id)
+                        .addEvents(CacheProtos.event(first, withPrevious, now));
+                for (CacheEvent e; b.getEventsCount() < MAX_EVENTS_PER_RESPONSE && (e = w.poll()) != null; ) {
+                    b.addEvents(CacheProtos.event(e, withPrevious, now));
+                }
+                if (!send(b.setHeader(header(engine.revision())).build())) {
+                    return;
+                }
+            }
+        } catch (ContextDoneException | InterruptedException callOver) {
+            // The call ended; nothing more to write.
+        } finally {
+            w.close();
+            lock.lock();
+            try {
+                watches.remove(id);
+                pumps--;
+                if (halfClosed && pumps == 0) {
+                    completeLocked();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Writes one response once the transport is ready; false if the call is over. */
+    private boolean send(WatchResponse r) {
+        lock.lock();
+        try {
+            while (!done && !out.isReady()) {
+                writable.awaitUninterruptibly(); // onReady, cancellation or the end of the call signals
+            }
+            if (done) {
+                return false;
+            }
+            out.onNext(r);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static WatchResponse.Builder canceled(long id, String reason) {
+        return WatchResponse.newBuilder().setWatchId(id).setCanceled(true).setCancelReason(reason);
+    }
+
+    private void signalWritable() {
+        lock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void completeLocked() {
+        if (!done) {
+            done = true;
+            out.onCompleted();
+            writable.signalAll();
+        }
+    }
+
+    private void fail(Status status) {
+        List<Watch> open;
+        lock.lock();
+        try {
+            if (!done) {
+                done = true;
+                out.onError(status.asRuntimeException());
+            }
+            writable.signalAll();
+            open = new ArrayList<>(watches.values());
+        } finally {
+            lock.unlock();
+        }
+        open.forEach(Watch::close);
+    }
+
+    /** The call is over without us: stop writing and release every watch. */
+    private void abandon() {
+        List<Watch> open;
+        lock.lock();
+        try {
+            done = true;
+            writable.signalAll();
+            open = new ArrayList<>(watches.values());
+        } finally {
+            lock.unlock();
+        }
+        open.forEach(Watch::close);
+    }
+}
