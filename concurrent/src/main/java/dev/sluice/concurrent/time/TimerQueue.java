@@ -31,4 +31,9 @@ final class TimerQueue {
     static ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long periodNanos) {
         return EXECUTOR.scheduleAtFixedRate(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
+
+    /** Number of scheduled tasks not yet run or cancelled: for tests of the no-leak rule. */
+    static int pending() {
+        return EXECUTOR.getQueue().size();
+    }
 }
