@@ -9,9 +9,9 @@ import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,7 +105,7 @@ public final class WorkerPool implements AutoCloseable {
     private final FailureHandler onFailure;
     private final AtomicBoolean intakeClosed = new AtomicBoolean();
     private final AtomicBoolean drainedByCaller = new AtomicBoolean();
-    private final List<Thread> workers = Collections.synchronizedList(new ArrayList<>());
+    private final List<Thread> workers = new CopyOnWriteArrayList<>(); // written only while starting
     private final AfterFunc closeOnCancel;
 
     private WorkerPool(Context parent, int workerCount, int queueCapacity, FailureHandler onFailure,
@@ -235,10 +235,8 @@ public final class WorkerPool implements AutoCloseable {
         drainedByCaller.set(true);
         ctx.cancel();
         closeIntake();
-        synchronized (workers) {
-            for (Thread t : workers) {
-                t.interrupt();
-            }
+        for (Thread t : workers) {
+            t.interrupt();
         }
         List<Job> never = new ArrayList<>();
         for (Received<Job> r; (r = jobs.tryReceive()) instanceof Received.Value<Job> v; ) {
