@@ -47,31 +47,8 @@ die() {
 
 # ------------------------------------------------------------------------------------ JDK >= 21
 
-java_major() { # prints the feature version of the java binary $1, or nothing
-    "$1" -XshowSettings:properties -version 2>&1 \
-        | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p' | head -n 1
-}
-
-find_java() {
-    local candidate major best="" best_major=0
-    if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
-        major=$(java_major "$JAVA_HOME/bin/java")
-        if [[ ${major:-0} -ge 21 ]]; then echo "$JAVA_HOME/bin/java"; return; fi
-    fi
-    if candidate=$(command -v java); then
-        major=$(java_major "$candidate")
-        if [[ ${major:-0} -ge 21 ]]; then echo "$candidate"; return; fi
-    fi
-    for candidate in /usr/lib/jvm/*/bin/java; do
-        [[ -x $candidate ]] || continue
-        major=$(java_major "$candidate")
-        if [[ ${major:-0} -ge 21 && $major -gt $best_major ]]; then
-            best=$candidate
-            best_major=$major
-        fi
-    done
-    [[ -n $best ]] && echo "$best"
-}
+# shellcheck source=../bin/find-java.sh
+source "$here/../bin/find-java.sh"
 
 # ------------------------------------------------------------------------------------ arguments
 
@@ -122,9 +99,9 @@ done
 # ------------------------------------------------------------------------------------ run
 
 [[ -f $jar ]] || die "$jar not found; build it first: ./mvnw -q -B install -DskipTests -pl concurrent,stress -am"
-java=$(find_java) || true
-[[ -n $java ]] || die "no JDK >= 21 found (JAVA_HOME, java on PATH, /usr/lib/jvm/*); the tests are compiled for Java 21"
-major=$(java_major "$java")
+sluice_find_java || die "no JDK >= 21 found; the tests are compiled for Java 21"
+java=$SLUICE_JAVA
+major=$(sluice_java_major "$java")
 
 if [[ -d $out && -n $(ls -A "$out") && ! -f $out/list.log ]]; then
     die "STRESS_OUT=$out is a non-empty directory that run.sh did not create; refusing to clear it"
