@@ -350,10 +350,17 @@ public final class Mutex {
         }
     }
 
-    /** Number of queued threads (not counting one woken and on its way): for tests. */
+    /**
+     * Number of queued threads (not counting one woken and on its way): for tests, which also
+     * get the invariant "waiter count in the state word == queue length" checked here.
+     */
     int waiters() {
         qlock.lock();
         try {
+            int counted = state >>> 2;
+            if (counted != queue.size()) {
+                throw new IllegalStateException("state counts " + counted + " waiters, queue holds " + queue.size());
+            }
             return queue.size();
         } finally {
             qlock.unlock();
