@@ -111,7 +111,7 @@ public final class Mutex {
         this.clock = clock;
     }
 
-    /** A new, unlocked mutex. */
+    /** A new, unlocked mutex. Never blocks. */
     public static Mutex create() {
         return new Mutex(System::nanoTime);
     }
@@ -139,7 +139,8 @@ public final class Mutex {
     }
 
     /**
-     * Locks the mutex like {@link #lock()}, giving up when {@code ctx} ends.
+     * Locks the mutex like {@link #lock()}, blocking while another thread holds it, and giving up
+     * when {@code ctx} ends.
      *
      * @throws dev.sluice.concurrent.context.ContextDoneException (fresh, of {@code ctx}'s kind) if
      *     {@code ctx} has ended before the call, even when the mutex is free, or ends while the

@@ -49,7 +49,7 @@ public final class Once {
 
     private Once() {}
 
-    /** A new once that has not run anything yet. */
+    /** A new once that has not run anything yet. Never blocks. */
     public static Once create() {
         return new Once();
     }

@@ -64,7 +64,11 @@ final class Parking {
         }
     }
 
-    /** Throws what a wait that ended with {@code result} (not a grant) must throw. */
+    /**
+     * For a wait that ended with {@code result} (not a grant): returns the InterruptedException for
+     * the caller to throw, or throws a fresh {@link ContextDoneException} of {@code ctx} itself.
+     * Callers write {@code throw Parking.failure(r, ctx);}.
+     */
     static InterruptedException failure(int result, Context ctx) {
         if (result == INTERRUPTED) {
             return new InterruptedException();

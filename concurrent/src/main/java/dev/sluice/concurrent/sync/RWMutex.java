@@ -89,7 +89,7 @@ public final class RWMutex {
 
     private RWMutex() {}
 
-    /** A new, unlocked reader/writer mutex. */
+    /** A new, unlocked reader/writer mutex. Never blocks. */
     public static RWMutex create() {
         return new RWMutex();
     }
@@ -115,7 +115,8 @@ public final class RWMutex {
     }
 
     /**
-     * Takes a read lock like {@link #rLock()}, giving up when {@code ctx} ends.
+     * Takes a read lock like {@link #rLock()}, blocking while a writer holds or waits for the lock,
+     * and giving up when {@code ctx} ends.
      *
      * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} has ended before
      *     the call (even if the lock is available) or ends while the call waits; no lock is held
@@ -233,7 +234,8 @@ public final class RWMutex {
     }
 
     /**
-     * Takes the write lock like {@link #lock()}, giving up when {@code ctx} ends.
+     * Takes the write lock like {@link #lock()}, blocking while readers or another writer hold it,
+     * and giving up when {@code ctx} ends.
      *
      * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} has ended before
      *     the call (even if the lock is free) or ends while the call waits; no lock is held, and

@@ -58,7 +58,7 @@ public final class WaitGroup {
 
     private WaitGroup() {}
 
-    /** A new wait group with counter zero. */
+    /** A new wait group with counter zero. Never blocks. */
     public static WaitGroup create() {
         return new WaitGroup();
     }
