@@ -22,7 +22,7 @@ import sun.misc.Signal;
  */
 @Command(name = "sluice server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Starts the Sluice server (cache over gRPC) and runs until SIGTERM or SIGINT.")
+        description = "Starts the Sluice server (cache and queues over gRPC) and runs until SIGTERM or SIGINT.")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 

@@ -5,6 +5,7 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.grpc.GrpcServices;
+import dev.sluice.server.queue.QueueRegistry;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -23,15 +24,17 @@ import org.slf4j.LoggerFactory;
  * Its constructor takes the transport builder and the engines, so tests can run it on gRPC's
  * in-process transport; {@link #create(ServerConfig)} wires the production Netty transport.
  *
- * <p>Graceful stop: health turns NOT_SERVING, the listener stops accepting calls, watches end
- * (their streams fail with UNAVAILABLE), in-flight calls get the grace period to finish, and
- * what is left is then cancelled.
+ * <p>Graceful stop: health turns NOT_SERVING, the listener stops accepting calls, queues stop
+ * accepting publishes and take back every delivery not yet acknowledged, subscribe and watch
+ * streams fail with UNAVAILABLE, in-flight calls get the grace period to finish, and what is
+ * left is then cancelled.
  */
 public final class SluiceServer {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
     private final Server grpc;
     private final CacheEngine cache;
+    private final QueueRegistry queues;
     private final HealthStatusManager health = new HealthStatusManager();
     private final CancelableContext root = Context.withCancel(Context.background());
     private final ExecutorService executor;
@@ -40,11 +43,12 @@ public final class SluiceServer {
      * @param builder a transport builder (Netty in production, in-process in tests); this class
      *     adds the services and the call executor (one virtual thread per task)
      */
-    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache) {
+    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues) {
         this.cache = cache;
+        this.queues = queues;
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
         builder.executor(executor);
-        GrpcServices.register(builder, root, cache, health);
+        GrpcServices.register(builder, root, cache, queues, health);
         this.grpc = builder.build();
     }
 
@@ -60,7 +64,7 @@ public final class SluiceServer {
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(false);
-        return new SluiceServer(b, CacheEngine.create(config.cache()));
+        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()));
     }
 
     /** Starts listening. @throws IOException if the port cannot be bound */
@@ -81,6 +85,10 @@ public final class SluiceServer {
         return cache;
     }
 
+    public QueueRegistry queues() {
+        return queues;
+    }
+
     /**
      * Stops gracefully: see the class comment. Blocks up to {@code grace} plus a short bound for
      * the cancelled calls to unwind.
@@ -88,7 +96,10 @@ public final class SluiceServer {
     public void stop(Duration grace) throws InterruptedException {
         health.enterTerminalState();
         grpc.shutdown();
-        cache.close(); // ends watches: their streams fail with UNAVAILABLE
+        // Publishes stop first; subscriptions hand their deliveries back to their queues and their
+        // streams, like watch streams, fail with UNAVAILABLE; long polls answer empty.
+        queues.close();
+        cache.close();
         if (!grpc.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
             log.warn("calls still running after the {} grace period: cancelling them", grace);
             root.cancel(new IllegalStateException("server shutting down"));

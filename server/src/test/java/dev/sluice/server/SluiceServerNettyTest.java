@@ -9,6 +9,7 @@ import dev.sluice.proto.v1.GetRequest;
 import dev.sluice.proto.v1.SetRequest;
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.queue.QueueLimits;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -36,7 +37,8 @@ class SluiceServerNettyTest {
         ServerConfig.GrpcLimits limits = new ServerConfig.GrpcLimits(64 << 10, 4 << 10, 100, 200,
                 Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofSeconds(20), Duration.ofSeconds(10));
         ServerConfig config = new ServerConfig("127.0.0.1", 0, CacheConfig.DEFAULTS.withLimits(1024, 32 << 10, 100),
-                limits, Duration.ofSeconds(5));
+                new QueueLimits(10, 10, 32 << 10, 100, 8, 256, Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 10,
+                        false), limits, Duration.ofSeconds(5));
         server = SluiceServer.create(config).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         cache = CacheServiceGrpc.newBlockingStub(channel);

@@ -1,6 +1,7 @@
 package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
+import dev.sluice.server.queue.QueueLimits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,10 +12,12 @@ import java.util.Objects;
  * @param host address the listeners bind to
  * @param grpcPort gRPC port; 0 picks a free one
  * @param cache the cache engine's limits
+ * @param queues the queue engine's limits
  * @param grpc transport limits of the gRPC listener
  * @param shutdownGrace how long in-flight calls may run after SIGTERM before they are cancelled
  */
-public record ServerConfig(String host, int grpcPort, CacheConfig cache, GrpcLimits grpc, Duration shutdownGrace) {
+public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+                           Duration shutdownGrace) {
 
     /**
      * Transport limits of the gRPC listener, each a defence against a misbehaving or hostile peer.
@@ -52,12 +55,17 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, GrpcLim
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(grpc, "grpc");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpc port must be 0..65535, was " + grpcPort);
         }
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must be >= 0, was " + shutdownGrace);
+        }
+        if (queues.maxMessageBytes() > grpc.maxMessageBytes()) {
+            throw new IllegalArgumentException("max message bytes (" + grpc.maxMessageBytes()
+                    + ") must hold the largest queue message (" + queues.maxMessageBytes() + ")");
         }
         if (cache.maxKeyBytes() + (long) cache.maxValueBytes() > grpc.maxMessageBytes()) {
             throw new IllegalArgumentException("max message bytes (" + grpc.maxMessageBytes()
@@ -69,8 +77,8 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, GrpcLim
 
     /** Defaults, on loopback. */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_GRPC_PORT, CacheConfig.DEFAULTS, GrpcLimits.DEFAULTS,
-                Duration.ofSeconds(10));
+        return new ServerConfig("127.0.0.1", DEFAULT_GRPC_PORT, CacheConfig.DEFAULTS, QueueLimits.DEFAULTS,
+                GrpcLimits.DEFAULTS, Duration.ofSeconds(10));
     }
 
     private static void positive(String name, long v) {

@@ -1,6 +1,7 @@
 package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
+import dev.sluice.server.queue.QueueLimits;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -65,6 +66,22 @@ public final class ServerOptions {
             description = "Bytes those changes may hold (env SLUICE_HISTORY_BYTES; default: ${DEFAULT-VALUE}).")
     long historyBytes;
 
+    @Option(names = "--queue-auto-create", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_QUEUE_AUTO_CREATE:-false}",
+            description = "Create a queue with default settings on first use: for development"
+                    + " (env SLUICE_QUEUE_AUTO_CREATE; default: ${DEFAULT-VALUE}).")
+    boolean queueAutoCreate;
+
+    @Option(names = "--max-queues", paramLabel = "N", defaultValue = "${env:SLUICE_MAX_QUEUES:-1000}",
+            description = "Most queues (env SLUICE_MAX_QUEUES; default: ${DEFAULT-VALUE}).")
+    int maxQueues;
+
+    @Option(names = "--max-queue-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_MAX_QUEUE_MESSAGE_BYTES:-1MiB}",
+            description = "Largest queue message payload (env SLUICE_MAX_QUEUE_MESSAGE_BYTES;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long maxQueueMessageBytes;
+
     @Option(names = "--max-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
             defaultValue = "${env:SLUICE_MAX_MESSAGE_BYTES:-64MiB}",
             description = "Largest gRPC request message (env SLUICE_MAX_MESSAGE_BYTES; default: ${DEFAULT-VALUE}).")
@@ -126,7 +143,11 @@ public final class ServerOptions {
         ServerConfig.GrpcLimits grpc = new ServerConfig.GrpcLimits(toInt("--max-message-bytes", maxMessageBytes),
                 toInt("--max-metadata-bytes", maxMetadataBytes), maxCallsPerConnection, maxRstFrames, rstWindow,
                 keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
-        return new ServerConfig(host, grpcPort, cache, grpc, shutdownGrace);
+        QueueLimits d = QueueLimits.DEFAULTS;
+        QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
+                maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
+                d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace);
     }
 
     private static int toInt(String flag, long v) {

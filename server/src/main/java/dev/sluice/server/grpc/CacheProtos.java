@@ -9,12 +9,9 @@ import dev.sluice.proto.v1.ResponseHeader;
 import dev.sluice.server.cache.CacheEntry;
 import dev.sluice.server.cache.CacheEvent;
 import dev.sluice.server.cache.CacheKey;
-import dev.sluice.server.error.SluiceException;
 
 /** Conversions between the cache engine's types and sluice.v1 messages. */
 final class CacheProtos {
-    private static final long MAX_SECONDS = 315_576_000_000L; // google.protobuf.Duration's range
-
     private CacheProtos() {}
 
     static ResponseHeader header(long revision) {
@@ -27,20 +24,7 @@ final class CacheProtos {
 
     /** Nanoseconds of a TTL; absent or zero means none. Negative or malformed: INVALID_ARGUMENT. */
     static long ttlNanos(boolean present, Duration d) {
-        if (!present) {
-            return 0;
-        }
-        if (d.getSeconds() < 0 || d.getNanos() < 0 || d.getNanos() > 999_999_999 || d.getSeconds() > MAX_SECONDS) {
-            throw SluiceException.invalid("ttl must be a non-negative duration, was " + d.getSeconds() + "s "
-                    + d.getNanos() + "ns");
-        }
-        return d.getSeconds() > Long.MAX_VALUE / 1_000_000_000L - 1
-                ? Long.MAX_VALUE / 2
-                : d.getSeconds() * 1_000_000_000L + d.getNanos();
-    }
-
-    static Duration duration(long nanos) {
-        return Duration.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)).build();
+        return present ? ProtoTime.nanos(ProtoTime.duration("ttl", d)) : 0;
     }
 
     /** The engine's arrays are immutable, so they are wrapped, not copied. */
@@ -56,7 +40,7 @@ final class CacheProtos {
                 .setCreateRevision(e.createRevision())
                 .setModRevision(e.modRevision());
         if (e.hasTtl()) {
-            b.setTtl(duration(e.ttlNanos(now)));
+            b.setTtl(ProtoTime.protoNanos(e.ttlNanos(now)));
         }
         return b.build();
     }

@@ -2,7 +2,9 @@ package dev.sluice.server.grpc;
 
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.proto.v1.CacheServiceGrpc;
+import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueRegistry;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -14,8 +16,11 @@ public final class GrpcServices {
     private GrpcServices() {}
 
     /** Adds the Sluice services, health and reflection to {@code builder}. */
-    public static void register(ServerBuilder<?> builder, Context root, CacheEngine cache, HealthStatusManager health) {
+    public static void register(ServerBuilder<?> builder, Context root, CacheEngine cache, QueueRegistry queues,
+            HealthStatusManager health) {
         builder.addService(ServerInterceptors.intercept(new CacheGrpcService(cache),
+                        new ErrorMappingInterceptor(), new CallContextInterceptor(root)))
+                .addService(ServerInterceptors.intercept(new QueueGrpcService(queues),
                         new ErrorMappingInterceptor(), new CallContextInterceptor(root)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
@@ -23,6 +28,6 @@ public final class GrpcServices {
 
     /** Fully qualified names of the Sluice services, for health checks. */
     public static List<String> serviceNames() {
-        return List.of(CacheServiceGrpc.SERVICE_NAME);
+        return List.of(CacheServiceGrpc.SERVICE_NAME, QueueServiceGrpc.SERVICE_NAME);
     }
 }

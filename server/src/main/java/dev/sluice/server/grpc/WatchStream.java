@@ -16,21 +16,19 @@ import dev.sluice.server.error.SluiceException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * One Watch call: many watches multiplexed on one bidirectional stream.
  *
  * Each watch gets a pump, a virtual thread that takes events from the engine's Watch and writes
- * them to the stream. Writes are serialized by `lock` and wait until the transport is ready
- * (gRPC flow control), so nothing is buffered here: a client that reads slowly makes its pumps
- * wait, the engine's bounded per-watch channel fills up, and the engine cuts that watch off with
- * a reason, which the pump then reports. Memory stays bounded and writers never wait on a reader.
+ * them through a FlowControlledWriter, which waits until the transport is ready, so nothing is
+ * buffered here: a client that reads slowly makes its pumps wait, the engine's bounded per-watch
+ * channel fills up, and the engine cuts that watch off with a reason, which the pump then
+ * reports. Memory stays bounded and writers never wait on a reader.
  *
  * Endings: the client cancels a watch (its pump reports canceled); the client half-closes (all
  * watches end, the last pump completes the call); the call is cancelled (pumps stop, nothing
@@ -40,21 +38,17 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private static final int MAX_EVENTS_PER_RESPONSE = 128;
 
     private final CacheEngine engine;
-    private final ServerCallStreamObserver<WatchResponse> out;
+    private final FlowControlledWriter<WatchResponse> out;
     private final Context ctx;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition writable = lock.newCondition();
     private final Map<Long, Watch> watches = new HashMap<>(); // guarded by lock
     private int pumps;                                         // guarded by lock
     private boolean halfClosed;                                // guarded by lock
-    private boolean done;                                      // guarded by lock: nothing more may be written
 
     WatchStream(CacheEngine engine, ServerCallStreamObserver<WatchResponse> out, Context ctx) {
         this.engine = engine;
-        this.out = out;
+        this.out = new FlowControlledWriter<>(out, this::closeAll);
         this.ctx = ctx;
-        out.setOnReadyHandler(this::signalWritable);
-        out.setOnCancelHandler(this::abandon);
     }
 
     @Override
@@ -62,41 +56,43 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         switch (req.getRequestCase()) {
             case CREATE -> create(req.getCreate());
             case CANCEL -> cancel(req.getCancel().getWatchId());
-            case REQUEST_NOT_SET -> fail(Status.INVALID_ARGUMENT.withDescription("a watch request must set create or cancel"));
+            case REQUEST_NOT_SET -> {
+                out.fail(Status.INVALID_ARGUMENT.withDescription("a watch request must set create or cancel"));
+                closeAll();
+            }
         }
     }
 
     @Override
     public void onError(Throwable t) {
-        abandon(); // the client cancelled or the transport broke
+        out.abandon(); // the client cancelled or the transport broke
+        closeAll();
     }
 
     @Override
     public void onCompleted() {
-        List<Watch> open;
         lock.lock();
         try {
             halfClosed = true;
-            open = new ArrayList<>(watches.values());
             if (pumps == 0) {
-                completeLocked();
+                out.complete();
             }
         } finally {
             lock.unlock();
         }
-        open.forEach(Watch::close); // each pump reports its watch canceled; the last completes the call
+        closeAll(); // each pump reports its watch canceled; the last one completes the call
     }
 
     private void create(WatchCreateRequest c) {
         long id = c.getWatchId();
         if (id < 1) {
-            send(canceled(id, "watch_id must be >= 1, was " + id).build());
+            out.send(canceled(id, "watch_id must be >= 1, was " + id).build());
             return;
         }
         boolean duplicate;
         lock.lock();
         try {
-            if (done || halfClosed) {
+            if (out.isDone() || halfClosed) {
                 return;
             }
             duplicate = watches.containsKey(id);
@@ -104,7 +100,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             lock.unlock();
         }
         if (duplicate) {
-            send(canceled(id, "watch_id " + id + " is already in use on this stream").build());
+            out.send(canceled(id, "watch_id " + id + " is already in use on this stream").build());
             return;
         }
         WatchStart start;
@@ -112,21 +108,21 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             start = engine.watch(c.getKey().toByteArray(), c.getPrefix(), c.getStartRevision());
         } catch (SluiceException e) {
             if (e.code() == ErrorCode.UNAVAILABLE) {
-                fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
+                out.fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
             } else {
-                send(canceled(id, e.getMessage()).build());
+                out.send(canceled(id, e.getMessage()).build());
             }
             return;
         }
         switch (start) {
-            case WatchStart.Compacted cp -> send(canceled(id, "start revision " + c.getStartRevision()
+            case WatchStart.Compacted cp -> out.send(canceled(id, "start revision " + c.getStartRevision()
                     + " is no longer retained; the oldest is " + cp.oldestRevision() + ": re-read and watch from "
                     + (cp.revision() + 1)).setHeader(header(cp.revision())).setCompactRevision(cp.oldestRevision())
                     .build());
             case WatchStart.Opened o -> {
                 lock.lock();
                 try {
-                    if (done || halfClosed) {
+                    if (out.isDone() || halfClosed) {
                         o.watch().close();
                         return;
                     }
@@ -135,7 +131,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 } finally {
                     lock.unlock();
                 }
-                send(WatchResponse.newBuilder().setHeader(header(o.revision())).setWatchId(id).setCreated(true).build());
+                out.send(WatchResponse.newBuilder().setHeader(header(o.revision())).setWatchId(id).setCreated(true)
+                        .build());
                 boolean prev = c.getPrevEntry();
                 Thread.ofVirtual().name("sluice-watch-" + id).start(() -> pump(id, o.watch(), prev));
             }
@@ -151,7 +148,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             lock.unlock();
         }
         if (w == null) {
-            send(canceled(id, "no open watch with id " + id).build());
+            out.send(canceled(id, "no open watch with id " + id).build());
         } else {
             w.close(); // its pump reports it canceled
         }
@@ -163,9 +160,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 CacheEvent first = w.next(ctx);
                 if (first == null) {
                     if (engine.isClosed()) {
-                        fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+                        out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+                        closeAll();
                     } else {
-                        send(canceled(id, w.endReason()).build());
+                        out.send(canceled(id, w.endReason()).build());
                     }
                     return;
                 }
@@ -175,7 +173,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 for (CacheEvent e; b.getEventsCount() < MAX_EVENTS_PER_RESPONSE && (e = w.poll()) != null; ) {
                     b.addEvents(CacheProtos.event(e, withPrevious, now));
                 }
-                if (!send(b.setHeader(header(engine.revision())).build())) {
+                if (!out.send(b.setHeader(header(engine.revision())).build())) {
                     return;
                 }
             }
@@ -188,7 +186,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 watches.remove(id);
                 pumps--;
                 if (halfClosed && pumps == 0) {
-                    completeLocked();
+                    out.complete();
                 }
             } finally {
                 lock.unlock();
@@ -196,68 +194,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         }
     }
 
-    /** Writes one response once the transport is ready; false if the call is over. */
-    private boolean send(WatchResponse r) {
-        lock.lock();
-        try {
-            while (!done && !out.isReady()) {
-                writable.awaitUninterruptibly(); // onReady, cancellation or the end of the call signals
-            }
-            if (done) {
-                return false;
-            }
-            out.onNext(r);
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private static WatchResponse.Builder canceled(long id, String reason) {
         return WatchResponse.newBuilder().setWatchId(id).setCanceled(true).setCancelReason(reason);
     }
 
-    private void signalWritable() {
-        lock.lock();
-        try {
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void completeLocked() {
-        if (!done) {
-            done = true;
-            out.onCompleted();
-            writable.signalAll();
-        }
-    }
-
-    private void fail(Status status) {
+    private void closeAll() {
         List<Watch> open;
         lock.lock();
         try {
-            if (!done) {
-                done = true;
-                out.onError(status.asRuntimeException());
-            }
-            writable.signalAll();
-            open = new ArrayList<>(watches.values());
-        } finally {
-            lock.unlock();
-        }
-        open.forEach(Watch::close);
-    }
-
-    /** The call is over without us: stop writing and release every watch. */
-    private void abandon() {
-        List<Watch> open;
-        lock.lock();
-        try {
-            done = true;
-            writable.signalAll();
-            open = new ArrayList<>(watches.values());
+            open = List.copyOf(watches.values());
         } finally {
             lock.unlock();
         }

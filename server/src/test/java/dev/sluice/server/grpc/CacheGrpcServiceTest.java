@@ -24,6 +24,8 @@ import dev.sluice.proto.v1.WatchResponse;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.queue.QueueRegistry;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -78,7 +80,7 @@ class CacheGrpcServiceTest {
                 }, headers);
             }
         });
-        server = new SluiceServer(builder, CacheEngine.create(config)).start();
+        server = new SluiceServer(builder, CacheEngine.create(config), new QueueRegistry(QueueLimits.DEFAULTS)).start();
         channel = InProcessChannelBuilder.forName(name).build();
         cache = CacheServiceGrpc.newBlockingStub(channel);
     }

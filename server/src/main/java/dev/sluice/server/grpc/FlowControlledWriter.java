@@ -1,0 +1,103 @@
+package dev.sluice.server.grpc;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The writing side of a server stream, shared by many writer threads: writes are serialized and
+ * each waits until the transport is ready (gRPC flow control), so the server never queues
+ * responses for a client that does not read. Once the call is over (completed, failed or
+ * cancelled by the client) every write returns false at once.
+ */
+final class FlowControlledWriter<T> {
+    private final ServerCallStreamObserver<T> out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition writable = lock.newCondition();
+    private boolean done; // guarded by lock
+
+    /** @param onCancel runs when the client cancels the call (after writes have been stopped) */
+    FlowControlledWriter(ServerCallStreamObserver<T> out, Runnable onCancel) {
+        this.out = out;
+        out.setOnReadyHandler(this::signal);
+        out.setOnCancelHandler(() -> {
+            abandon();
+            onCancel.run();
+        });
+    }
+
+    /** Writes one response once the transport is ready; false if the call is over. */
+    boolean send(T response) {
+        lock.lock();
+        try {
+            while (!done && !out.isReady()) {
+                writable.awaitUninterruptibly(); // onReady, cancellation or the end of the call signals
+            }
+            if (done) {
+                return false;
+            }
+            out.onNext(response);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the call successfully, unless it is over already. */
+    void complete() {
+        lock.lock();
+        try {
+            if (!done) {
+                done = true;
+                out.onCompleted();
+            }
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the call with {@code status}, unless it is over already. */
+    void fail(Status status) {
+        lock.lock();
+        try {
+            if (!done) {
+                done = true;
+                out.onError(status.asRuntimeException());
+            }
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The call ended without us (the client went away): stop writing. */
+    void abandon() {
+        lock.lock();
+        try {
+            done = true;
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isDone() {
+        lock.lock();
+        try {
+            return done;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

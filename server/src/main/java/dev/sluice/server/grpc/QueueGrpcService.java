@@ -1,0 +1,237 @@
+package dev.sluice.server.grpc;
+
+import com.google.protobuf.UnsafeByteOperations;
+import dev.sluice.proto.v1.AckRequest;
+import dev.sluice.proto.v1.AckResponse;
+import dev.sluice.proto.v1.BindRequest;
+import dev.sluice.proto.v1.CreateQueueRequest;
+import dev.sluice.proto.v1.CreateTopicRequest;
+import dev.sluice.proto.v1.DeleteQueueRequest;
+import dev.sluice.proto.v1.DeleteQueueResponse;
+import dev.sluice.proto.v1.DeleteTopicRequest;
+import dev.sluice.proto.v1.DeleteTopicResponse;
+import dev.sluice.proto.v1.ExtendDeadlineRequest;
+import dev.sluice.proto.v1.GetQueueRequest;
+import dev.sluice.proto.v1.ListQueuesRequest;
+import dev.sluice.proto.v1.ListQueuesResponse;
+import dev.sluice.proto.v1.ListTopicsRequest;
+import dev.sluice.proto.v1.ListTopicsResponse;
+import dev.sluice.proto.v1.NackRequest;
+import dev.sluice.proto.v1.PublishMessage;
+import dev.sluice.proto.v1.PublishRequest;
+import dev.sluice.proto.v1.PublishResponse;
+import dev.sluice.proto.v1.PurgeQueueRequest;
+import dev.sluice.proto.v1.PurgeQueueResponse;
+import dev.sluice.proto.v1.QueueInfo;
+import dev.sluice.proto.v1.QueueServiceGrpc;
+import dev.sluice.proto.v1.ReceiveRequest;
+import dev.sluice.proto.v1.ReceiveResponse;
+import dev.sluice.proto.v1.SubscribeRequest;
+import dev.sluice.proto.v1.SubscribeResponse;
+import dev.sluice.proto.v1.TopicInfo;
+import dev.sluice.server.error.SluiceException;
+import dev.sluice.server.queue.Delivery;
+import dev.sluice.server.queue.Queue;
+import dev.sluice.server.queue.QueueConfig;
+import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.queue.QueueStats;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * sluice.v1.QueueService: translates requests into {@link QueueRegistry} calls and results into
+ * responses; engine exceptions become statuses in {@link ErrorMappingInterceptor}. Blocking calls
+ * (Publish waiting for room, Receive long polls) wait with the call's context.
+ */
+final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
+    private final QueueRegistry registry;
+
+    QueueGrpcService(QueueRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void createQueue(CreateQueueRequest req, StreamObserver<QueueInfo> out) {
+        var c = req.getConfig();
+        QueueConfig config = QueueConfig.withDefaults(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
+                ProtoTime.optional("ack_deadline", c.hasAckDeadline(), c.getAckDeadline()), c.getMaxDeliveries(),
+                c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()));
+        reply(out, info(call(() -> registry.createQueue(req.getName(), config))));
+    }
+
+    @Override
+    public void getQueue(GetQueueRequest req, StreamObserver<QueueInfo> out) {
+        reply(out, info(call(() -> registry.queue(req.getName()))));
+    }
+
+    @Override
+    public void listQueues(ListQueuesRequest req, StreamObserver<ListQueuesResponse> out) {
+        ListQueuesResponse.Builder b = ListQueuesResponse.newBuilder();
+        call(registry::queues).forEach(q -> b.addQueues(info(q)));
+        reply(out, b.build());
+    }
+
+    @Override
+    public void purgeQueue(PurgeQueueRequest req, StreamObserver<PurgeQueueResponse> out) {
+        long n = call(() -> registry.queue(req.getName())).purge();
+        reply(out, PurgeQueueResponse.newBuilder().setPurged(n).build());
+    }
+
+    @Override
+    public void deleteQueue(DeleteQueueRequest req, StreamObserver<DeleteQueueResponse> out) {
+        call(() -> {
+            registry.deleteQueue(req.getName());
+            return null;
+        });
+        reply(out, DeleteQueueResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void publish(PublishRequest req, StreamObserver<PublishResponse> out) {
+        boolean topic = req.getDestinationCase() == PublishRequest.DestinationCase.TOPIC;
+        if (req.getDestinationCase() == PublishRequest.DestinationCase.DESTINATION_NOT_SET) {
+            throw SluiceException.invalid("publish needs a queue or a topic");
+        }
+        List<QueueRegistry.Outgoing> batch = req.getMessagesList().stream().map(QueueGrpcService::outgoing).toList();
+        List<String> ids = call(() -> registry.publish(CallContextInterceptor.current(),
+                topic ? req.getTopic() : req.getQueue(), topic, batch, req.getNoWait()));
+        reply(out, PublishResponse.newBuilder().addAllMessageIds(ids).build());
+    }
+
+    @Override
+    public void receive(ReceiveRequest req, StreamObserver<ReceiveResponse> out) {
+        Duration wait = req.hasWaitTime() ? ProtoTime.duration("wait_time", req.getWaitTime()) : Duration.ZERO;
+        List<Delivery> got = call(() -> registry.receive(CallContextInterceptor.current(), req.getQueue(),
+                req.getMaxMessages(), wait));
+        ReceiveResponse.Builder b = ReceiveResponse.newBuilder();
+        long now = System.nanoTime();
+        got.forEach(d -> b.addDeliveries(delivery(d, now)));
+        reply(out, b.build());
+    }
+
+    @Override
+    public void ack(AckRequest req, StreamObserver<AckResponse> out) {
+        reply(out, accepted(call(() -> registry.ack(req.getQueue(), req.getAckTokensList()))));
+    }
+
+    @Override
+    public void nack(NackRequest req, StreamObserver<AckResponse> out) {
+        Duration delay = ProtoTime.optional("delay", req.hasDelay(), req.getDelay());
+        reply(out, accepted(call(() -> registry.nack(req.getQueue(), req.getAckTokensList(), delay))));
+    }
+
+    @Override
+    public void extendDeadline(ExtendDeadlineRequest req, StreamObserver<AckResponse> out) {
+        Duration d = ProtoTime.duration("ack_deadline", req.getAckDeadline());
+        reply(out, accepted(call(() -> registry.extend(req.getQueue(), req.getAckTokensList(), d))));
+    }
+
+    @Override
+    public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> out) {
+        return new SubscribeStream(registry, (ServerCallStreamObserver<SubscribeResponse>) out,
+                CallContextInterceptor.current());
+    }
+
+    @Override
+    public void createTopic(CreateTopicRequest req, StreamObserver<TopicInfo> out) {
+        reply(out, topic(req.getName(), call(() -> registry.createTopic(req.getName()))));
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest req, StreamObserver<DeleteTopicResponse> out) {
+        call(() -> {
+            registry.deleteTopic(req.getName());
+            return null;
+        });
+        reply(out, DeleteTopicResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void listTopics(ListTopicsRequest req, StreamObserver<ListTopicsResponse> out) {
+        ListTopicsResponse.Builder b = ListTopicsResponse.newBuilder();
+        call(registry::topics).forEach((name, queues) -> b.addTopics(topic(name, queues)));
+        reply(out, b.build());
+    }
+
+    @Override
+    public void bind(BindRequest req, StreamObserver<TopicInfo> out) {
+        reply(out, topic(req.getTopic(), call(() -> registry.bind(req.getTopic(), req.getQueue(), true))));
+    }
+
+    @Override
+    public void unbind(BindRequest req, StreamObserver<TopicInfo> out) {
+        reply(out, topic(req.getTopic(), call(() -> registry.bind(req.getTopic(), req.getQueue(), false))));
+    }
+
+    // ------------------------------------------------------------------ translation
+
+    /** Engine calls that may wait: an interrupt (only at a forced shutdown) surfaces as UNAVAILABLE. */
+    @FunctionalInterface
+    interface Call<T> {
+        T run() throws InterruptedException;
+    }
+
+    static <T> T call(Call<T> c) {
+        try {
+            return c.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException(dev.sluice.server.error.ErrorCode.UNAVAILABLE, "the server is shutting down");
+        }
+    }
+
+    private static QueueRegistry.Outgoing outgoing(PublishMessage m) {
+        return new QueueRegistry.Outgoing(m.getPayload().toByteArray(), m.getAttributesMap(),
+                ProtoTime.optional("delay", m.hasDelay(), m.getDelay()));
+    }
+
+    static dev.sluice.proto.v1.Delivery delivery(Delivery d, long now) {
+        return dev.sluice.proto.v1.Delivery.newBuilder()
+                .setMessageId(d.message().id())
+                .setAckToken(d.ackToken())
+                .setDeliveryAttempt(d.attempt())
+                .setPublishTime(ProtoTime.timestamp(d.message().publishedAtMillis()))
+                .setPayload(UnsafeByteOperations.unsafeWrap(d.message().payload()))
+                .putAllAttributes(d.message().attributes())
+                .setAckDeadline(ProtoTime.protoNanos(Math.max(0, d.deadlineNanos() - now)))
+                .build();
+    }
+
+    private static QueueInfo info(Queue q) {
+        QueueConfig c = q.config();
+        var config = dev.sluice.proto.v1.QueueConfig.newBuilder()
+                .setMaxReadyMessages(c.maxReadyMessages())
+                .setMaxReadyBytes(c.maxReadyBytes())
+                .setAckDeadline(ProtoTime.proto(c.ackDeadline()))
+                .setMaxDeliveries(c.maxDeliveries())
+                .setDeadLetterQueue(c.deadLetterQueue());
+        if (!c.messageTtl().isZero()) {
+            config.setMessageTtl(ProtoTime.proto(c.messageTtl()));
+        }
+        QueueStats s = q.stats();
+        var stats = dev.sluice.proto.v1.QueueStats.newBuilder()
+                .setReady(s.ready()).setInFlight(s.inFlight()).setDelayed(s.delayed())
+                .setPublished(s.published()).setDelivered(s.delivered()).setAcked(s.acked()).setNacked(s.nacked())
+                .setRedelivered(s.redelivered()).setDeadLettered(s.deadLettered()).setDropped(s.dropped())
+                .setExpired(s.expired()).setStaleAcks(s.staleAcks()).setSubscribers(s.subscribers());
+        if (s.oldestReadyAgeNanos() >= 0) {
+            stats.setOldestReadyAge(ProtoTime.protoNanos(s.oldestReadyAgeNanos()));
+        }
+        return QueueInfo.newBuilder().setName(q.name()).setConfig(config).setStats(stats).build();
+    }
+
+    private static TopicInfo topic(String name, List<String> queues) {
+        return TopicInfo.newBuilder().setName(name).addAllQueues(queues).build();
+    }
+
+    private static AckResponse accepted(List<Boolean> flags) {
+        return AckResponse.newBuilder().addAllAccepted(flags).build();
+    }
+
+    private static <T> void reply(StreamObserver<T> out, T response) {
+        out.onNext(response);
+        out.onCompleted();
+    }
+}

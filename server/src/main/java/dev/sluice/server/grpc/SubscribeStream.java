@@ -1,0 +1,143 @@
+package dev.sluice.server.grpc;
+
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.proto.v1.SubscribeRequest;
+import dev.sluice.proto.v1.SubscribeResponse;
+import dev.sluice.server.error.SluiceException;
+import dev.sluice.server.queue.Delivery;
+import dev.sluice.server.queue.Queue;
+import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.queue.Subscription;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/*
+ * One Subscribe call: a streaming consumer with flow control.
+ *
+ * The first request names the queue and the window (max outstanding messages and bytes). A pump,
+ * one virtual thread, then loops: wait for the window and a message (Subscription.next), gather
+ * what else is ready within the window, and write it through a FlowControlledWriter, which waits
+ * until the transport is ready. Later requests carry acks, nacks and deadline extensions; tokens
+ * that were stale come back in `rejected_tokens`.
+ *
+ * However the call ends (client cancel, half-close, error, queue deleted, shutdown), the
+ * subscription is closed, which hands every delivery it still holds back to the queue for
+ * immediate redelivery; nothing the client did not acknowledge is lost.
+ */
+final class SubscribeStream implements StreamObserver<SubscribeRequest> {
+    private static final int MAX_DELIVERIES_PER_RESPONSE = 64;
+
+    private final QueueRegistry registry;
+    private final FlowControlledWriter<SubscribeResponse> out;
+    private final Context ctx;
+    private volatile Subscription subscription; // set by the first request (requests are serialized)
+
+    SubscribeStream(QueueRegistry registry, ServerCallStreamObserver<SubscribeResponse> out, Context ctx) {
+        this.registry = registry;
+        this.out = new FlowControlledWriter<>(out, this::close);
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void onNext(SubscribeRequest req) {
+        try {
+            if (subscription == null) {
+                start(req);
+            } else if (!req.getQueue().isEmpty() && !req.getQueue().equals(subscription.queue().name())) {
+                throw SluiceException.invalid("a subscription cannot change its queue");
+            }
+            if (subscription != null) {
+                acknowledge(subscription.queue(), req);
+            }
+        } catch (SluiceException e) {
+            out.fail(StatusMapping.toStatus(e));
+            close();
+        }
+    }
+
+    private void start(SubscribeRequest first) {
+        if (first.getQueue().isEmpty()) {
+            throw SluiceException.invalid("the first subscribe request must name the queue");
+        }
+        Subscription s = QueueGrpcService.call(() -> registry.subscribe(ctx, first.getQueue(),
+                first.getMaxOutstandingMessages(), first.getMaxOutstandingBytes()));
+        subscription = s;
+        Thread.ofVirtual().name("sluice-subscribe-" + first.getQueue()).start(() -> pump(s));
+    }
+
+    private void acknowledge(Queue q, SubscribeRequest req) {
+        List<String> rejected = new ArrayList<>();
+        for (String token : req.getAckTokensList()) {
+            if (!q.ack(token)) {
+                rejected.add(token);
+            }
+        }
+        // Nacks and extensions go through the registry, which checks their durations.
+        for (SubscribeRequest.Nack n : req.getNacksList()) {
+            Duration delay = ProtoTime.optional("nack delay", n.hasDelay(), n.getDelay());
+            if (!QueueGrpcService.call(() -> registry.nack(q.name(), List.of(n.getAckToken()), delay)).get(0)) {
+                rejected.add(n.getAckToken());
+            }
+        }
+        for (SubscribeRequest.Extension x : req.getExtensionsList()) {
+            Duration d = ProtoTime.duration("ack_deadline", x.getAckDeadline());
+            if (!QueueGrpcService.call(() -> registry.extend(q.name(), List.of(x.getAckToken()), d)).get(0)) {
+                rejected.add(x.getAckToken());
+            }
+        }
+        if (!rejected.isEmpty()) {
+            out.send(SubscribeResponse.newBuilder().addAllRejectedTokens(rejected).build());
+        }
+    }
+
+    private void pump(Subscription s) {
+        try {
+            for (;;) {
+                Delivery d = s.next();
+                if (d == null) {
+                    if (registry.isClosed()) {
+                        out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+                    }
+                    return;
+                }
+                long now = System.nanoTime();
+                SubscribeResponse.Builder b = SubscribeResponse.newBuilder().addDeliveries(QueueGrpcService.delivery(d, now));
+                for (Delivery more; b.getDeliveriesCount() < MAX_DELIVERIES_PER_RESPONSE && (more = s.tryNext()) != null; ) {
+                    b.addDeliveries(QueueGrpcService.delivery(more, now));
+                }
+                if (!out.send(b.build())) {
+                    return; // the call is over: close() below returns these deliveries
+                }
+            }
+        } catch (SluiceException e) {
+            out.fail(StatusMapping.toStatus(e)); // the queue was deleted
+        } catch (InterruptedException e) {
+            out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        out.abandon();
+        close();
+    }
+
+    @Override
+    public void onCompleted() {
+        out.complete();
+        close();
+    }
+
+    private void close() {
+        Subscription s = subscription;
+        if (s != null) {
+            registry.unsubscribe(s);
+        }
+    }
+}

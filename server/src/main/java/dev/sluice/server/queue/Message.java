@@ -1,0 +1,17 @@
+package dev.sluice.server.queue;
+
+import java.util.Map;
+
+/**
+ * A published message, immutable. One instance is shared by every queue a topic copied it to.
+ *
+ * @param id unique within this server process; copies made by a topic share it
+ * @param payload the bytes, owned by the message, never modified
+ * @param attributes publisher attributes (and, for dead letters, the sluice-* ones)
+ * @param publishedAtMillis wall-clock publication time, for clients
+ */
+public record Message(String id, byte[] payload, Map<String, String> attributes, long publishedAtMillis) {
+    public Message {
+        attributes = Map.copyOf(attributes);
+    }
+}

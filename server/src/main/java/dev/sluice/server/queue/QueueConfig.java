@@ -1,0 +1,62 @@
+package dev.sluice.server.queue;
+
+import dev.sluice.server.error.SluiceException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A queue's settings, validated; defaults are filled in by {@link #withDefaults}.
+ *
+ * @param maxReadyMessages most messages ready or delayed (publishers wait beyond)
+ * @param maxReadyBytes most payload bytes ready or delayed; 0 for no byte limit
+ * @param ackDeadline time a consumer has to acknowledge a delivery
+ * @param maxDeliveries deliveries before the message is dead-lettered or dropped
+ * @param deadLetterQueue queue for messages that reached maxDeliveries; empty: drop them
+ * @param messageTtl messages not delivered within this of becoming ready are discarded; zero: never
+ */
+public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
+                          String deadLetterQueue, Duration messageTtl) {
+
+    public static final long DEFAULT_MAX_READY = 10_000;
+    public static final Duration DEFAULT_ACK_DEADLINE = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_DELIVERIES = 5;
+    public static final Duration MIN_ACK_DEADLINE = Duration.ofSeconds(1);
+    public static final Duration MAX_ACK_DEADLINE = Duration.ofMinutes(10);
+    public static final long MAX_READY_LIMIT = 10_000_000;
+
+    public static final QueueConfig DEFAULTS = new QueueConfig(DEFAULT_MAX_READY, 0, DEFAULT_ACK_DEADLINE,
+            DEFAULT_MAX_DELIVERIES, "", Duration.ZERO);
+
+    public QueueConfig {
+        Objects.requireNonNull(ackDeadline, "ackDeadline");
+        Objects.requireNonNull(deadLetterQueue, "deadLetterQueue");
+        Objects.requireNonNull(messageTtl, "messageTtl");
+        if (maxReadyMessages < 1 || maxReadyMessages > MAX_READY_LIMIT) {
+            throw SluiceException.invalid("max_ready_messages must be 1.." + MAX_READY_LIMIT + ", was " + maxReadyMessages);
+        }
+        if (maxReadyBytes < 0) {
+            throw SluiceException.invalid("max_ready_bytes must be >= 0, was " + maxReadyBytes);
+        }
+        if (ackDeadline.compareTo(MIN_ACK_DEADLINE) < 0 || ackDeadline.compareTo(MAX_ACK_DEADLINE) > 0) {
+            throw SluiceException.invalid("ack_deadline must be 1s..10m, was " + ackDeadline);
+        }
+        if (maxDeliveries < 1 || maxDeliveries > 1000) {
+            throw SluiceException.invalid("max_deliveries must be 1..1000, was " + maxDeliveries);
+        }
+        if (messageTtl.isNegative()) {
+            throw SluiceException.invalid("message_ttl must be >= 0, was " + messageTtl);
+        }
+        if (!deadLetterQueue.isEmpty()) {
+            Names.check("dead_letter_queue", deadLetterQueue);
+        }
+    }
+
+    /** Fills zero values (the protocol's "unset") with defaults, then validates. */
+    public static QueueConfig withDefaults(long maxReady, long maxBytes, Duration ackDeadline, int maxDeliveries,
+                                           String dlq, Duration ttl) {
+        return new QueueConfig(maxReady == 0 ? DEFAULT_MAX_READY : maxReady, maxBytes,
+                ackDeadline == null ? DEFAULT_ACK_DEADLINE : ackDeadline,
+                maxDeliveries == 0 ? DEFAULT_MAX_DELIVERIES : maxDeliveries, dlq == null ? "" : dlq,
+                ttl == null ? Duration.ZERO : ttl);
+    }
+}

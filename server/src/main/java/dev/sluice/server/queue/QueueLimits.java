@@ -1,0 +1,40 @@
+package dev.sluice.server.queue;
+
+import java.time.Duration;
+
+/**
+ * Server-wide limits of the queue engine.
+ *
+ * @param maxQueues most queues
+ * @param maxTopics most topics
+ * @param maxMessageBytes largest payload
+ * @param maxBatch most messages per publish
+ * @param maxAttributes most attributes per message
+ * @param maxAttributeBytes longest attribute name or value (UTF-8 bytes)
+ * @param maxDelay longest publish or nack delay
+ * @param maxReceiveWait longest wait of a Receive long poll
+ * @param maxReceiveMessages most deliveries per Receive
+ * @param maxSubscribers most open subscriptions
+ * @param autoCreate create a queue with default settings on first use (development only)
+ */
+public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int maxBatch, int maxAttributes,
+                          int maxAttributeBytes, Duration maxDelay, Duration maxReceiveWait, int maxReceiveMessages,
+                          int maxSubscribers, boolean autoCreate) {
+
+    public static final QueueLimits DEFAULTS = new QueueLimits(1000, 1000, 1 << 20, 1000, 64, 1024,
+            Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false);
+
+    public QueueLimits {
+        for (long v : new long[] {maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
+                maxReceiveMessages, maxSubscribers}) {
+            if (v <= 0) {
+                throw new IllegalArgumentException("queue limits must be > 0, was " + v);
+            }
+        }
+    }
+
+    public QueueLimits withAutoCreate(boolean on) {
+        return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, on);
+    }
+}

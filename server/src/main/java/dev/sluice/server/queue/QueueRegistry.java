@@ -1,0 +1,456 @@
+package dev.sluice.server.queue;
+
+import dev.sluice.concurrent.context.AfterFunc;
+import dev.sluice.concurrent.context.CancelableContext;
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.concurrent.context.ContextDoneException;
+import dev.sluice.concurrent.sync.RWMutex;
+import dev.sluice.server.error.ErrorCode;
+import dev.sluice.server.error.SluiceException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * The queue engine's entry point: named queues and topics, and the operations on them.
+ *
+ * The name maps are guarded by an RWMutex: lookups (every publish, receive and ack) take the
+ * read lock and never block one another; create, delete, bind and shutdown take the write lock.
+ * No operation holds the registry lock while it waits (for room, for a message): it looks the
+ * queue up, lets go, then works on the Queue, which handles its own concurrency and its own
+ * deletion.
+ *
+ * Publishing to several queues (a topic) reserves room on every one of them, in name order,
+ * before writing to any: all or nothing, and two publishers never deadlock on each other's
+ * reservations.
+ *
+ * Protocol-free: the gRPC and RESP adapters translate to and from these calls.
+ */
+public final class QueueRegistry implements AutoCloseable {
+    private static final String RESERVED_PREFIX = "sluice-";
+
+    private final QueueLimits limits;
+    private final CancelableContext running = Context.withCancel(Context.background());
+    private final RWMutex mu = RWMutex.create();
+    private final Map<String, Queue> queues = new HashMap<>(); // guarded by mu
+    private final Map<String, Topic> topics = new HashMap<>(); // guarded by mu
+    private boolean closed;                                     // guarded by mu
+    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private final AtomicLong ids = new AtomicLong();
+
+    public QueueRegistry(QueueLimits limits) {
+        this.limits = limits;
+    }
+
+    public QueueLimits limits() {
+        return limits;
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    /** Creates a queue; idempotent for the same configuration, ALREADY_EXISTS for another. */
+    public Queue createQueue(String name, QueueConfig config) throws InterruptedException {
+        Names.check("queue name", name);
+        mu.lock();
+        try {
+            checkOpen();
+            Queue existing = queues.get(name);
+            if (existing != null) {
+                if (existing.config().equals(config)) {
+                    return existing;
+                }
+                throw new SluiceException(ErrorCode.ALREADY_EXISTS, "queue '" + name
+                        + "' exists with a different configuration");
+            }
+            if (!config.deadLetterQueue().isEmpty()) {
+                if (config.deadLetterQueue().equals(name)) {
+                    throw SluiceException.invalid("a queue cannot be its own dead-letter queue");
+                }
+                if (!queues.containsKey(config.deadLetterQueue())) {
+                    throw new SluiceException(ErrorCode.NOT_FOUND, "dead-letter queue '" + config.deadLetterQueue()
+                            + "' does not exist: create it first");
+                }
+            }
+            if (queues.size() >= limits.maxQueues()) {
+                throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many queues: the limit is "
+                        + limits.maxQueues());
+            }
+            Queue q = new Queue(name, config, this::lookupQuietly);
+            queues.put(name, q);
+            return q;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** The queue {@code name}; created with defaults if auto-create is on. */
+    public Queue queue(String name) throws InterruptedException {
+        Names.check("queue name", name);
+        mu.rLock();
+        try {
+            checkOpen();
+            Queue q = queues.get(name);
+            if (q != null) {
+                return q;
+            }
+        } finally {
+            mu.rUnlock();
+        }
+        if (limits.autoCreate()) {
+            return createQueue(name, QueueConfig.DEFAULTS);
+        }
+        throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
+    }
+
+    /** Used by queues to find their dead-letter queue; never blocks on the registry. */
+    private Queue lookupQuietly(String name) {
+        if (!mu.tryRLock()) {
+            // A create or delete holds the write lock for a few map operations; wait for it.
+            try {
+                mu.rLock();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        try {
+            return queues.get(name);
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
+    /** Every queue, by name. */
+    public List<Queue> queues() throws InterruptedException {
+        mu.rLock();
+        try {
+            return new TreeMap<>(queues).values().stream().toList();
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
+    /** Deletes a queue, its messages and its bindings. */
+    public void deleteQueue(String name) throws InterruptedException {
+        Names.check("queue name", name);
+        Queue q;
+        mu.lock();
+        try {
+            checkOpen();
+            q = queues.get(name);
+            if (q == null) {
+                throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
+            }
+            for (Queue other : queues.values()) {
+                if (other != q && other.config().deadLetterQueue().equals(name)) {
+                    throw new SluiceException(ErrorCode.FAILED_PRECONDITION, "queue '" + name
+                            + "' is the dead-letter queue of '" + other.name() + "'");
+                }
+            }
+            queues.remove(name);
+            topics.values().forEach(t -> t.queues.remove(name));
+        } finally {
+            mu.unlock();
+        }
+        q.delete();
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    public List<String> createTopic(String name) throws InterruptedException {
+        Names.check("topic name", name);
+        mu.lock();
+        try {
+            checkOpen();
+            Topic t = topics.get(name);
+            if (t == null) {
+                if (topics.size() >= limits.maxTopics()) {
+                    throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many topics: the limit is "
+                            + limits.maxTopics());
+                }
+                t = new Topic(name);
+                topics.put(name, t);
+            }
+            return t.queues();
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    public void deleteTopic(String name) throws InterruptedException {
+        Names.check("topic name", name);
+        mu.lock();
+        try {
+            checkOpen();
+            if (topics.remove(name) == null) {
+                throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + name + "' does not exist");
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** Topic name to bound queue names, by topic name. */
+    public Map<String, List<String>> topics() throws InterruptedException {
+        mu.rLock();
+        try {
+            Map<String, List<String>> out = new TreeMap<>();
+            topics.forEach((n, t) -> out.put(n, t.queues()));
+            return out;
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
+    /** Binds or unbinds a queue; returns the topic's queues afterwards. */
+    public List<String> bind(String topic, String queue, boolean bound) throws InterruptedException {
+        Names.check("topic name", topic);
+        Names.check("queue name", queue);
+        mu.lock();
+        try {
+            checkOpen();
+            Topic t = topics.get(topic);
+            if (t == null) {
+                throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + topic + "' does not exist");
+            }
+            if (bound) {
+                if (!queues.containsKey(queue)) {
+                    throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + queue + "' does not exist");
+                }
+                t.queues.add(queue);
+            } else {
+                t.queues.remove(queue);
+            }
+            return t.queues();
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    /** A message to publish: payload, attributes and an optional delay. */
+    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {}
+
+    /**
+     * Publishes a batch to a queue ({@code topic == false}) or to every queue bound to a topic;
+     * returns ids in request order. Waits for room unless {@code noWait}.
+     *
+     * @throws SluiceException RESOURCE_EXHAUSTED when full with noWait; NOT_FOUND; INVALID_ARGUMENT
+     * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} ends while waiting
+     */
+    public List<String> publish(Context ctx, String destination, boolean topic, List<Outgoing> batch, boolean noWait)
+            throws InterruptedException {
+        if (batch.isEmpty()) {
+            throw SluiceException.invalid("a publish needs at least one message");
+        }
+        if (batch.size() > limits.maxBatch()) {
+            throw SluiceException.invalid("batch has " + batch.size() + " messages, the limit is " + limits.maxBatch());
+        }
+        List<Message> messages = new ArrayList<>(batch.size());
+        long[] delays = new long[batch.size()];
+        long size = 0;
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < batch.size(); i++) {
+            Outgoing o = batch.get(i);
+            check(o);
+            delays[i] = o.delay() == null ? 0 : o.delay().toNanos();
+            size += o.payload().length;
+            messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
+                    o.attributes(), now));
+        }
+        List<Queue> targets = topic ? topicQueues(destination) : List.of(queue(destination));
+        List<Queue.Reservation> reserved = new ArrayList<>(targets.size());
+        try {
+            for (Queue q : targets) { // name order: see the class comment
+                reserved.add(q.reserve(ctx, messages.size(), size, noWait));
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            reserved.forEach(Queue.Reservation::release);
+            throw e;
+        }
+        for (Queue q : targets) {
+            q.write(messages, delays);
+        }
+        return messages.stream().map(Message::id).toList();
+    }
+
+    private List<Queue> topicQueues(String name) throws InterruptedException {
+        Names.check("topic name", name);
+        mu.rLock();
+        try {
+            checkOpen();
+            Topic t = topics.get(name);
+            if (t == null) {
+                throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + name + "' does not exist");
+            }
+            return t.queues.stream().map(queues::get).toList();
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
+    private void check(Outgoing o) {
+        if (o.payload().length > limits.maxMessageBytes()) {
+            throw SluiceException.invalid("message is " + o.payload().length + " bytes, the limit is "
+                    + limits.maxMessageBytes());
+        }
+        if (o.attributes().size() > limits.maxAttributes()) {
+            throw SluiceException.invalid("message has " + o.attributes().size() + " attributes, the limit is "
+                    + limits.maxAttributes());
+        }
+        for (var e : o.attributes().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().startsWith(RESERVED_PREFIX)) {
+                throw SluiceException.invalid("attribute names must be non-empty and not start with '"
+                        + RESERVED_PREFIX + "', was '" + e.getKey() + "'");
+            }
+            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > limits.maxAttributeBytes()
+                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > limits.maxAttributeBytes()) {
+                throw SluiceException.invalid("attribute '" + e.getKey() + "' is longer than "
+                        + limits.maxAttributeBytes() + " bytes");
+            }
+        }
+        checkDelay("delay", o.delay());
+    }
+
+    private void checkDelay(String what, Duration d) {
+        if (d != null && (d.isNegative() || d.compareTo(limits.maxDelay()) > 0)) {
+            throw SluiceException.invalid(what + " must be 0.." + limits.maxDelay() + ", was " + d);
+        }
+    }
+
+    // ------------------------------------------------------------------ consuming
+
+    /**
+     * Long poll: up to {@code max} deliveries, waiting up to {@code wait} for the first.
+     *
+     * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} ends first
+     */
+    public List<Delivery> receive(Context ctx, String queue, int max, Duration wait) throws InterruptedException {
+        if (max < 0 || max > limits.maxReceiveMessages()) {
+            throw SluiceException.invalid("max_messages must be 0.." + limits.maxReceiveMessages() + ", was " + max);
+        }
+        if (wait.isNegative() || wait.compareTo(limits.maxReceiveWait()) > 0) {
+            throw SluiceException.invalid("wait_time must be 0.." + limits.maxReceiveWait() + ", was " + wait);
+        }
+        Queue q = queue(queue);
+        int n = Math.max(1, max);
+        List<Delivery> out = new ArrayList<>(n);
+        Delivery first = q.tryTake(null);
+        if (first == null && !wait.isZero()) {
+            // Waits until wait_time, the call's end, or shutdown (which answers "no messages").
+            try (CancelableContext waiting = Context.withTimeout(ctx, wait)) {
+                AfterFunc stop = Context.afterFunc(running, waiting::cancel);
+                try {
+                    first = q.take(waiting, null);
+                } finally {
+                    stop.stop();
+                }
+            }
+            if (first == null && ctx.isDone()) {
+                throw ContextDoneException.of(ctx);
+            }
+        }
+        if (first != null) {
+            out.add(first);
+            for (Delivery d; out.size() < n && (d = q.tryTake(null)) != null; ) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** Opens a streaming consumer with flow control; it ends with {@code ctx} or when closed. */
+    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes)
+            throws InterruptedException {
+        if (maxMessages < 0 || maxMessages > 10_000) {
+            throw SluiceException.invalid("max_outstanding_messages must be 0..10000, was " + maxMessages);
+        }
+        if (maxBytes < 0) {
+            throw SluiceException.invalid("max_outstanding_bytes must be >= 0, was " + maxBytes);
+        }
+        if (subscriptions.size() >= limits.maxSubscribers()) {
+            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many subscribers: the limit is "
+                    + limits.maxSubscribers());
+        }
+        Subscription s = new Subscription(ctx, queue(queue), maxMessages == 0 ? 100 : maxMessages, maxBytes);
+        subscriptions.add(s);
+        return s;
+    }
+
+    /** Closes a subscription (its deliveries go back to the queue) and forgets it. */
+    public void unsubscribe(Subscription s) {
+        subscriptions.remove(s);
+        s.close();
+    }
+
+    /** Acks, one result per token in order: false for a stale or unknown token. */
+    public List<Boolean> ack(String queue, List<String> tokens) throws InterruptedException {
+        Queue q = queue(queue);
+        return tokens.stream().map(q::ack).toList();
+    }
+
+    public List<Boolean> nack(String queue, List<String> tokens, Duration delay) throws InterruptedException {
+        checkDelay("nack delay", delay);
+        Queue q = queue(queue);
+        long nanos = delay == null ? 0 : delay.toNanos();
+        return tokens.stream().map(t -> q.nack(t, nanos)).toList();
+    }
+
+    public List<Boolean> extend(String queue, List<String> tokens, Duration deadline) throws InterruptedException {
+        if (deadline.isNegative() || deadline.compareTo(QueueConfig.MAX_ACK_DEADLINE) > 0) {
+            throw SluiceException.invalid("ack_deadline must be 0.." + QueueConfig.MAX_ACK_DEADLINE + ", was " + deadline);
+        }
+        Queue q = queue(queue);
+        return tokens.stream().map(t -> q.extend(t, deadline.toNanos())).toList();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Stops the engine: new calls fail with UNAVAILABLE, and every subscription hands its
+     * outstanding deliveries back to its queue.
+     */
+    @Override
+    public void close() {
+        try {
+            mu.lock();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            closed = true;
+        } finally {
+            mu.unlock();
+        }
+        running.cancel();
+        for (Subscription s : List.copyOf(subscriptions)) {
+            unsubscribe(s);
+        }
+    }
+
+    public boolean isClosed() throws InterruptedException {
+        mu.rLock();
+        try {
+            return closed;
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new SluiceException(ErrorCode.UNAVAILABLE, "the server is shutting down");
+        }
+    }
+}
