@@ -41,6 +41,14 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        return run(options);
+    }
+
+    /**
+     * Runs the server with {@code options} until SIGTERM or SIGINT; returns the exit code. Also
+     * what the CLI's {@code sluice server} verb calls.
+     */
+    public static int run(ServerOptions options) throws InterruptedException {
         ServerConfig config;
         try {
             config = options.toConfig();

@@ -6,12 +6,16 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.concurrent.sync.SingleFlight;
 import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +48,7 @@ public final class CacheEngine implements AutoCloseable {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
     private final LongAdder loads = new LongAdder();
+    private final SingleFlight<CacheKey, CacheEntry> loading = SingleFlight.create();
 
     private CacheEngine(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor) {
         this.config = Objects.requireNonNull(config, "config");
@@ -297,6 +302,39 @@ public final class CacheEngine implements AutoCloseable {
             evictions.increment();
             record(CacheEvent.Type.EVICT, key, null, entry);
         }
+    }
+
+    /**
+     * Returns the entry for {@code key}, computing and storing it with {@code loader} if absent:
+     * for callers inside the server. Concurrent callers for one missing key share a single run of
+     * the loader (single-flight); the value is stored only if the key is still absent, so a write
+     * that raced in wins and is what every caller gets.
+     *
+     * @param ttlNanos TTL of a computed entry; 0 for none
+     * @throws ExecutionException if the loader threw (its exception is the cause); nothing is stored
+     * @throws InterruptedException if interrupted while waiting for a shared load
+     * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} ends while waiting;
+     *     the load goes on for the other callers
+     */
+    public CacheEntry getOrCompute(Context ctx, CacheKey key, long ttlNanos, Callable<byte[]> loader)
+            throws InterruptedException, ExecutionException {
+        checkKey(key);
+        checkTtl(ttlNanos);
+        CacheEntry hit = cache.getIfPresent(key);
+        if (hit != null) {
+            return hit;
+        }
+        return loading.call(ctx, key, () -> {
+            CacheEntry raced = cache.getIfPresent(key);
+            if (raced != null) {
+                return raced;
+            }
+            byte[] value = loader.call();
+            loads.increment();
+            SetOp op = new SetOp(key, value, ttlNanos, false, Condition.IF_ABSENT, false);
+            checkSet(op);
+            return setChecked(op).entry();
+        }).value();
     }
 
     // ------------------------------------------------------------------ watch, stats, lifecycle

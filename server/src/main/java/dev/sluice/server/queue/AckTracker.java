@@ -203,13 +203,25 @@ final class AckTracker {
         } finally {
             lock.unlock();
         }
-        for (InFlight f : due) {
-            if (byToken.remove(f.token, f)) { // else acked meanwhile: that ack won
-                onExpired.accept(f);
-            }
-        }
+        due.forEach(this::expire);
         if (next != Long.MAX_VALUE) {
             alarm.armAt(next);
+        }
+    }
+
+    /** Ends {@code f} as expired, unless an ack, nack or release ended it first. */
+    private void expire(InFlight f) {
+        if (byToken.remove(f.token, f)) { // else it was finished meanwhile: that caller won
+            unlink(f);
+            onExpired.accept(f);
+        }
+    }
+
+    /** Lets the deadline of {@code token} pass now, as the alarm would: for tests and jcstress. */
+    void expireNow(String token) {
+        InFlight f = byToken.get(token);
+        if (f != null) {
+            expire(f);
         }
     }
 }

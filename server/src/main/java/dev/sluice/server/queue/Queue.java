@@ -300,8 +300,18 @@ public final class Queue {
         }
     }
 
-    /** Bookkeeping for a message just taken from `ready`; null if its TTL ran out. */
+    /** A message just taken from `ready` for delivery; null if its TTL ran out. */
     private QueuedMessage fromReady(QueuedMessage m) {
+        leftReady(m);
+        if (!config.messageTtl().isZero() && System.nanoTime() - m.readySinceNanos() > config.messageTtl().toNanos()) {
+            expired.increment();
+            return null;
+        }
+        return m;
+    }
+
+    /** Bookkeeping for any message taken from `ready`: its place in readySince and its room. */
+    private void leftReady(QueuedMessage m) {
         retryLock.lock();
         try {
             readySince.pollFirst();
@@ -309,11 +319,6 @@ public final class Queue {
             retryLock.unlock();
         }
         releaseRoom(m);
-        if (!config.messageTtl().isZero() && System.nanoTime() - m.readySinceNanos() > config.messageTtl().toNanos()) {
-            expired.increment();
-            return null;
-        }
-        return m;
     }
 
     private void releaseRoom(QueuedMessage m) {
@@ -373,6 +378,11 @@ public final class Queue {
             staleAcks.increment();
         }
         return ok;
+    }
+
+    /** The ack deadline of {@code token} passes now: for tests and jcstress. */
+    void expireNow(String token) {
+        inFlight.expireNow(token);
     }
 
     /** A subscriber is gone: its outstanding deliveries are delivered again, at once. */
@@ -437,7 +447,7 @@ public final class Queue {
     public long purge() {
         long n = 0;
         for (Received<QueuedMessage> r; (r = ready.tryReceive()) instanceof Received.Value<QueuedMessage> v; ) {
-            fromReady(v.value());
+            leftReady(v.value());
             n++;
         }
         retryLock.lock();

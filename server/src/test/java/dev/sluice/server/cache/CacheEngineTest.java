@@ -243,6 +243,50 @@ class CacheEngineTest {
         assertThat(engine.revision()).isEqualTo((long) threads * each);
     }
 
+    // ------------------------------------------------------------------ get-or-compute
+
+    @Test
+    void getOrCompute_concurrentCallersForAMissingKey_shareOneLoad() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> callers = new ArrayList<>();
+        List<CacheEntry> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 16; i++) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    got.add(engine.getOrCompute(Context.background(), k("lazy"), 0, () -> {
+                        loads.incrementAndGet();
+                        release.await();
+                        return v("computed");
+                    }));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }));
+        }
+        dev.sluice.concurrent.testing.Eventually.await("the load to start", () -> loads.get() == 1);
+        release.countDown();
+        for (Thread t : callers) {
+            t.join();
+        }
+
+        assertThat(loads).hasValue(1);
+        assertThat(got).hasSize(16).allSatisfy(e -> assertThat(e.value()).isEqualTo(v("computed")));
+        assertThat(engine.stats().loads()).isEqualTo(1);
+        assertThat(engine.getOrCompute(Context.background(), k("lazy"), 0, () -> {
+            throw new AssertionError("a hit must not load");
+        }).version()).isEqualTo(1);
+    }
+
+    @Test
+    void getOrCompute_loaderFailure_storesNothing() {
+        assertThatThrownBy(() -> engine.getOrCompute(Context.background(), k("bad"), 0, () -> {
+            throw new IllegalStateException("backend down");
+        })).isInstanceOf(java.util.concurrent.ExecutionException.class).hasRootCauseMessage("backend down");
+        assertThat(engine.get(k("bad")).entry()).isNull();
+        assertThat(engine.revision()).isZero();
+    }
+
     // ------------------------------------------------------------------ TTL and expiry
 
     @Test

@@ -1,0 +1,81 @@
+package dev.sluice.cli;
+
+import dev.sluice.client.QueueTypes.OutgoingMessage;
+import dev.sluice.client.SluiceClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice pub QUEUE MESSAGE|-}: publish to a queue or (with --topic) a topic. */
+@Command(name = "pub", mixinStandardHelpOptions = true,
+        description = "Publish a message. MESSAGE '-' publishes each line of stdin as a message. Prints the ids.")
+final class PubCommand extends Verb {
+    private static final int BATCH = 500;
+
+    @Parameters(index = "0", paramLabel = "QUEUE", description = "Queue (or topic, with --topic).")
+    String destination;
+
+    @Parameters(index = "1", paramLabel = "MESSAGE")
+    String message;
+
+    @Option(names = "--topic", description = "Publish to the topic named by QUEUE.")
+    boolean topic;
+
+    @Option(names = "--attr", paramLabel = "NAME=VALUE", description = "An attribute (repeatable).")
+    Map<String, String> attributes = new LinkedHashMap<>();
+
+    @Option(names = "--delay", paramLabel = "DURATION", converter = GlobalOptions.DurationConverter.class,
+            description = "Deliver no earlier than this from now.")
+    Duration delay;
+
+    @Option(names = "--no-wait", description = "Fail instead of waiting when a queue is full.")
+    boolean noWait;
+
+    @Override
+    int run(SluiceClient c) throws Exception {
+        if (!message.equals("-")) {
+            print(publish(c, List.of(outgoing(message))));
+            return 0;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        List<OutgoingMessage> batch = new ArrayList<>();
+        for (String line; (line = in.readLine()) != null; ) {
+            batch.add(outgoing(line));
+            if (batch.size() == BATCH) {
+                print(publish(c, batch));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            print(publish(c, batch));
+        }
+        return 0;
+    }
+
+    private OutgoingMessage outgoing(String text) {
+        return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay);
+    }
+
+    private List<String> publish(SluiceClient c, List<OutgoingMessage> batch) {
+        if (destination.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "QUEUE must not be empty");
+        }
+        return topic ? c.queues().publishToTopic(destination, batch, noWait)
+                : c.queues().publish(destination, batch, noWait);
+    }
+
+    private void print(List<String> ids) {
+        for (String id : ids) {
+            out().println(json() ? Json.write(Json.object("id", id)) : id);
+        }
+    }
+}

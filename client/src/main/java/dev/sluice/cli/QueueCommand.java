@@ -1,0 +1,134 @@
+package dev.sluice.cli;
+
+import dev.sluice.client.QueueTypes.QueueInfo;
+import dev.sluice.client.QueueTypes.QueueSettings;
+import dev.sluice.client.QueueTypes.QueueStats;
+import dev.sluice.client.SluiceClient;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice queue create|ls|describe|purge|rm}. */
+@Command(name = "queue", mixinStandardHelpOptions = true, description = "Manage queues.",
+        subcommands = {QueueCommand.Create.class, QueueCommand.Ls.class, QueueCommand.Describe.class,
+                QueueCommand.Purge.class, QueueCommand.Rm.class})
+public final class QueueCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a queue (idempotent).")
+    static final class Create extends Verb {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--max-ready", paramLabel = "N", description = "Most ready messages (default 10000).")
+        long maxReady;
+
+        @Option(names = "--max-bytes", paramLabel = "N", description = "Most ready payload bytes (default: no limit).")
+        long maxBytes;
+
+        @Option(names = "--ack-deadline", paramLabel = "DURATION", converter = GlobalOptions.DurationConverter.class,
+                description = "Time to ack a delivery (default 30s).")
+        Duration ackDeadline;
+
+        @Option(names = "--max-deliveries", paramLabel = "N", description = "Deliveries before dead-lettering (default 5).")
+        int maxDeliveries;
+
+        @Option(names = "--dlq", paramLabel = "QUEUE", description = "Dead-letter queue (must exist).")
+        String dlq = "";
+
+        @Option(names = "--ttl", paramLabel = "DURATION", converter = GlobalOptions.DurationConverter.class,
+                description = "Discard messages not delivered within this.")
+        Duration ttl;
+
+        @Override
+        int run(SluiceClient c) {
+            QueueInfo q = c.queues().createQueue(name, new QueueSettings(maxReady, maxBytes, ackDeadline, maxDeliveries,
+                    dlq, ttl));
+            out().println(json() ? Json.write(info(q)) : "created " + q.name());
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List queues with their counts.")
+    static final class Ls extends Verb {
+        @Override
+        int run(SluiceClient c) {
+            for (QueueInfo q : c.queues().listQueues()) {
+                QueueStats s = q.stats();
+                out().println(json() ? Json.write(info(q)) : String.format("%-30s ready=%d in_flight=%d delayed=%d"
+                        + " subscribers=%d", q.name(), s.ready(), s.inFlight(), s.delayed(), s.subscribers()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Settings and statistics of a queue.")
+    static final class Describe extends Verb {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(SluiceClient c) {
+            QueueInfo q = c.queues().getQueue(name);
+            if (json()) {
+                out().println(Json.write(info(q)));
+                return 0;
+            }
+            QueueSettings cfg = q.settings();
+            QueueStats s = q.stats();
+            out().printf("queue:            %s%n", q.name());
+            out().printf("max ready:        %d messages%s%n", cfg.maxReadyMessages(),
+                    cfg.maxReadyBytes() > 0 ? ", " + cfg.maxReadyBytes() + " bytes" : "");
+            out().printf("ack deadline:     %s%n", cfg.ackDeadline());
+            out().printf("max deliveries:   %d%s%n", cfg.maxDeliveries(),
+                    cfg.deadLetterQueue().isEmpty() ? " (then dropped)" : " (then to " + cfg.deadLetterQueue() + ")");
+            out().printf("ready/in flight/delayed: %d/%d/%d%n", s.ready(), s.inFlight(), s.delayed());
+            out().printf("published/delivered/acked/nacked: %d/%d/%d/%d%n", s.published(), s.delivered(), s.acked(),
+                    s.nacked());
+            out().printf("redelivered/dead-lettered/dropped/expired/stale acks: %d/%d/%d/%d/%d%n", s.redelivered(),
+                    s.deadLettered(), s.dropped(), s.expired(), s.staleAcks());
+            out().printf("oldest ready:     %s%n", s.oldestReadyAge() == null ? "-" : s.oldestReadyAge());
+            out().printf("subscribers:      %d%n", s.subscribers());
+            return 0;
+        }
+    }
+
+    @Command(name = "purge", mixinStandardHelpOptions = true, description = "Remove ready and delayed messages.")
+    static final class Purge extends Verb {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(SluiceClient c) {
+            long n = c.queues().purge(name);
+            out().println(json() ? Json.write(Json.object("purged", n)) : "purged " + n);
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete a queue and its messages.")
+    static final class Rm extends Verb {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(SluiceClient c) {
+            c.queues().deleteQueue(name);
+            out().println(json() ? Json.write(Json.object("deleted", name)) : "deleted " + name);
+            return 0;
+        }
+    }
+
+    static Object info(QueueInfo q) {
+        QueueStats s = q.stats();
+        QueueSettings c = q.settings();
+        return Json.object("name", q.name(),
+                "config", Json.object("max_ready_messages", c.maxReadyMessages(), "max_ready_bytes", c.maxReadyBytes(),
+                        "ack_deadline_seconds", c.ackDeadline().toMillis() / 1000.0, "max_deliveries", c.maxDeliveries(),
+                        "dead_letter_queue", c.deadLetterQueue()),
+                "stats", Json.object("ready", s.ready(), "in_flight", s.inFlight(), "delayed", s.delayed(),
+                        "published", s.published(), "delivered", s.delivered(), "acked", s.acked(), "nacked", s.nacked(),
+                        "redelivered", s.redelivered(), "dead_lettered", s.deadLettered(), "dropped", s.dropped(),
+                        "expired", s.expired(), "stale_acks", s.staleAcks(), "subscribers", s.subscribers()));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.sluice.client;
+
+import dev.sluice.concurrent.chan.Channel;
+import dev.sluice.concurrent.chan.ChannelClosedException;
+import dev.sluice.concurrent.chan.ReceiveChannel;
+import dev.sluice.proto.v1.CacheServiceGrpc;
+import dev.sluice.proto.v1.Event;
+import dev.sluice.proto.v1.WatchCreateRequest;
+import dev.sluice.proto.v1.WatchRequest;
+import dev.sluice.proto.v1.WatchResponse;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running watch: its events arrive on {@link #events()}, a channel from the concurrent module
+ * (use it in a {@code Select} with a context or a timeout), which closes when the watch ends; then
+ * {@link #endReason()} says why. {@link #close()} cancels it.
+ *
+ * <p>Flow control reaches the server: the stream asks for the next response only after the
+ * previous one's events were taken from the channel, so a slow reader holds at most one response
+ * in memory and, if it falls too far behind, the server cuts the watch off (with a reason).
+ */
+public final class CacheWatch implements AutoCloseable {
+
+    /** One change. {@code entry} has no value for deletes, expiries and evictions. */
+    public record WatchEvent(Type type, CacheClient.Entry entry, CacheClient.Entry previous, long revision) {
+        public enum Type { PUT, DELETE, EXPIRE, EVICT }
+    }
+
+    private final Channel<WatchEvent> events = Channel.buffered(16);
+    private final Channel<WatchResponse> responses = Channel.buffered(1); // holds the one requested response
+    private volatile ClientCallStreamObserver<WatchRequest> requests;
+    private final AtomicReference<String> endReason = new AtomicReference<>();
+
+    private CacheWatch() {}
+
+    static CacheWatch open(CacheServiceGrpc.CacheServiceStub stub, String keyOrPrefix, boolean prefix, long start) {
+        CacheWatch w = new CacheWatch();
+        stub.watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<WatchRequest> r) {
+                w.requests = r;
+                r.disableAutoRequestWithInitial(1);
+            }
+
+            @Override
+            public void onNext(WatchResponse r) {
+                w.responses.trySend(r); // room for exactly the one response requested
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                w.end(SluiceException.from(t).getMessage());
+            }
+
+            @Override
+            public void onCompleted() {
+                w.end("the server ended the watch");
+            }
+        });
+        w.requests.onNext(WatchRequest.newBuilder().setCreate(WatchCreateRequest.newBuilder().setWatchId(1)
+                .setKey(CacheClient.utf8(keyOrPrefix)).setPrefix(prefix).setStartRevision(start).setPrevEntry(true))
+                .build());
+        Thread.ofVirtual().name("sluice-watch-pump").start(w::pump);
+        return w;
+    }
+
+    /** Events in revision order; closed when the watch ends. */
+    public ReceiveChannel<WatchEvent> events() {
+        return events;
+    }
+
+    /** Why the watch ended (cancelled, cut off, compacted start revision, connection lost), or null. */
+    public String endReason() {
+        return endReason.get();
+    }
+
+    /** Cancels the watch; {@link #events()} closes. Idempotent. */
+    @Override
+    public void close() {
+        requests.cancel("closed by the client", null);
+        end("closed by the client");
+    }
+
+    /** Moves responses to the event channel at the reader's pace, asking for more as it goes. */
+    private void pump() {
+        try {
+            for (;;) {
+                WatchResponse r = responses.receive();
+                if (r.getCanceled()) {
+                    end(r.getCancelReason() + (r.getCompactRevision() > 0
+                            ? " (compact revision " + r.getCompactRevision() + ")" : ""));
+                    requests.cancel("watch ended", null);
+                    return;
+                }
+                for (Event e : r.getEventsList()) {
+                    events.send(event(e)); // waits for the reader: this is the backpressure
+                }
+                requests.request(1);
+            }
+        } catch (ChannelClosedException | InterruptedException ended) {
+            // end() closed the channels
+        }
+    }
+
+    /** The first ending wins; the reader drains buffered events, then sees the channel closed. */
+    private void end(String reason) {
+        if (endReason.compareAndSet(null, reason)) {
+            events.close();
+            responses.close();
+        }
+    }
+
+    private static WatchEvent event(Event e) {
+        WatchEvent.Type t = switch (e.getType()) {
+            case DELETE -> WatchEvent.Type.DELETE;
+            case EXPIRE -> WatchEvent.Type.EXPIRE;
+            case EVICT -> WatchEvent.Type.EVICT;
+            default -> WatchEvent.Type.PUT;
+        };
+        return new WatchEvent(t, CacheClient.Entry.of(e.getEntry()),
+                e.hasPrevEntry() ? CacheClient.Entry.of(e.getPrevEntry()) : null, e.getRevision());
+    }
+}

@@ -1,0 +1,174 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.server.SluiceServer;
+import dev.sluice.server.config.ServerConfig;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** Every verb, by exit code and output, against a real server on a loopback port. */
+@Timeout(120)
+class CliTest {
+    private static SluiceServer server;
+    private static String target;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        server = SluiceServer.create(new ServerConfig("127.0.0.1", 0, d.cache(), d.queues(), d.grpc(),
+                Duration.ofSeconds(1))).start();
+        target = "127.0.0.1:" + server.grpcPort();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+    }
+
+    /** One CLI run: its exit code, stdout and stderr. */
+    record Run(int code, String out, String err) {}
+
+    private static Run sluice(String... args) {
+        return sluiceWithStdin(null, args);
+    }
+
+    private static Run sluiceWithStdin(String stdin, String... args) {
+        CommandLine cli = SluiceCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        if (!all.contains("--server")) {
+            all.add("--server");
+            all.add(target);
+        }
+        InputStream old = System.in;
+        try {
+            if (stdin != null) {
+                System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            }
+            int code = cli.execute(all.toArray(String[]::new));
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
+    void cacheVerbs() {
+        assertThat(sluice("set", "greeting", "hello", "--ttl", "1h")).isEqualTo(new Run(0, "OK (version 1)\n", ""));
+        assertThat(sluice("get", "greeting").out()).isEqualTo("hello\n");
+        assertThat(sluice("get", "nothing").out()).isEqualTo("(nil)\n");
+        assertThat(sluice("set", "greeting", "x", "--nx").out()).isEqualTo("NOT SET: condition failed (current version 1)\n");
+        assertThat(sluice("set", "greeting", "hi", "--if-version", "1", "--keep-ttl").out()).isEqualTo("OK (version 2)\n");
+        assertThat(Long.parseLong(sluice("ttl", "greeting").out().trim())).isBetween(3590L, 3600L);
+        assertThat(sluice("ttl", "greeting", "--persist").out()).isEqualTo("-1\n");
+        assertThat(sluice("ttl", "nothing").out()).isEqualTo("-2\n");
+        assertThat(sluice("incr", "n").out()).isEqualTo("1\n");
+        assertThat(sluice("incr", "n", "--by", "41").out()).isEqualTo("42\n");
+        assertThat(sluice("del", "greeting", "n", "nothing").out()).isEqualTo("2\n");
+        assertThat(sluiceWithStdin("from stdin", "set", "piped", "-").code()).isZero();
+        assertThat(sluice("get", "piped").out()).isEqualTo("from stdin\n");
+        assertThat(sluice("get", "piped", "--json").out()).contains("\"key\":\"piped\"", "\"value\":\"from stdin\"",
+                "\"version\":1");
+    }
+
+    @Test
+    void watchVerb_printsEventsUntilCount() throws Exception {
+        Thread writer = Thread.ofVirtual().start(() -> {
+            // The watch registers asynchronously; keep writing until it has seen two events.
+            for (int i = 0; i < 200 && !Thread.currentThread().isInterrupted(); i++) {
+                sluice("set", "w:" + i, "v" + i);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        Run r = sluice("watch", "w:", "--prefix", "--count", "2");
+        writer.interrupt();
+        writer.join();
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("PUT w:"));
+    }
+
+    @Test
+    void queueAndTopicVerbs() {
+        assertThat(sluice("queue", "create", "jobs", "--ack-deadline", "30s", "--max-deliveries", "3").out())
+                .isEqualTo("created jobs\n");
+        assertThat(sluice("pub", "jobs", "one", "--attr", "k=v").out().trim()).isNotEmpty();
+        assertThat(sluiceWithStdin("two\nthree\n", "pub", "jobs", "-").out().lines()).hasSize(2);
+        assertThat(sluice("queue", "ls").out()).contains("jobs", "ready=3");
+        assertThat(sluice("queue", "describe", "jobs").out()).contains("max deliveries:   3 (then dropped)");
+        assertThat(sluice("sub", "jobs", "--count", "3").out()).isEqualTo("one\ntwo\nthree\n");
+        assertThat(sluice("queue", "describe", "jobs", "--json").out()).contains("\"acked\":3");
+
+        assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
+        assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");
+        assertThat(sluice("pub", "events", "fanned", "--topic").code()).isZero();
+        assertThat(sluice("topic", "ls").out()).isEqualTo("events -> jobs\n");
+        assertThat(sluice("sub", "jobs", "--count", "1", "--no-ack").out()).isEqualTo("fanned\n");
+        assertThat(sluice("queue", "purge", "jobs").out()).isEqualTo("purged 0\n"); // the unacked one is in flight
+        assertThat(sluice("queue", "rm", "jobs").out()).isEqualTo("deleted jobs\n");
+    }
+
+    @Test
+    void benchVerbs_printThroughputAndLatency() {
+        Run cache = sluice("bench", "cache", "-c", "4", "-n", "2000", "-P", "4");
+        assertThat(cache.code()).isZero();
+        assertThat(cache.out()).contains("cache: 2000 requests", "ops/s", "p99");
+        Run queue = sluice("bench", "queue", "-c", "2", "-n", "1000", "--batch", "10", "--consumers", "2", "--json");
+        assertThat(queue.code()).isZero();
+        assertThat(queue.out()).contains("\"requests\":100", "\"p99_us\"", "\"messages\":1000");
+    }
+
+    @Test
+    void errors_haveExitCodesAndOneLineMessages() throws Exception {
+        Run unknown = sluice("frobnicate");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unmatched argument");
+
+        Run missingArg = sluice("get");
+        assertThat(missingArg.code()).isEqualTo(2);
+        assertThat(missingArg.err()).contains("Missing required parameter", "Try 'sluice get --help'");
+
+        Run conflicting = sluice("set", "k", "v", "--nx", "--xx");
+        assertThat(conflicting.code()).isEqualTo(2);
+
+        Run notFound = sluice("queue", "describe", "nope");
+        assertThat(notFound.code()).isEqualTo(1);
+        assertThat(notFound.err()).isEqualTo("sluice: not found: queue 'nope' does not exist\n");
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run unreachable = sluice("get", "k", "--server", "127.0.0.1:" + closedPort, "--timeout", "2s");
+        assertThat(unreachable.code()).isEqualTo(1);
+        assertThat(unreachable.err()).startsWith("sluice: server unavailable").doesNotContain("\tat ");
+        assertThat(unreachable.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void helpAndVersion_andCompletionScript() {
+        assertThat(sluice("--help").out()).contains("queue", "pub", "sub", "bench", "get", "set", "watch");
+        assertThat(sluice("--version").out()).startsWith("sluice ");
+        assertThat(sluice("queue", "create", "--help").out()).contains("--ack-deadline");
+        assertThat(sluice("generate-completion").out()).contains("complete -F");
+    }
+}
