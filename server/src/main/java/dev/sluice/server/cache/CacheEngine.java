@@ -44,6 +44,7 @@ public final class CacheEngine implements AutoCloseable {
     private final Ticker ticker;
     private final Cache<CacheKey, CacheEntry> cache;
     private final EventLog log;
+    /** Bytes accounted to entries, kept only without eviction (Caffeine keeps them otherwise). */
     private final AtomicLong usedBytes = new AtomicLong();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
@@ -204,7 +205,7 @@ public final class CacheEngine implements AutoCloseable {
             if (op.expectedVersion() != 0 && old.version() != op.expectedVersion()) {
                 return old;
             }
-            usedBytes.addAndGet(-weight(old));
+            release(weight(old));
             rev[0] = record(CacheEvent.Type.DELETE, k, null, old);
             return null;
         });
@@ -249,8 +250,9 @@ public final class CacheEngine implements AutoCloseable {
 
     /** Builds the new entry and records the change; runs inside the key's compute. */
     private CacheEntry write(CacheKey key, CacheEntry old, byte[] value, long expiresAt) {
-        long delta = weight(key, value) - (old == null ? 0 : weight(old));
-        reserve(delta);
+        if (!config.evictionEnabled()) { // with eviction Caffeine weighs entries; skip touching old's value
+            reserve(weight(key, value) - (old == null ? 0 : weight(old)));
+        }
         long rev = log.begin();
         try {
             CacheEntry e = old == null
@@ -273,8 +275,12 @@ public final class CacheEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Accounts {@code delta} bytes when eviction is off, refusing growth over the budget. With
+     * eviction on, Caffeine's own weighted size is the account: no shared counter on the write path.
+     */
     private void reserve(long delta) {
-        if (config.evictionEnabled() || delta <= 0) {
+        if (delta <= 0) {
             usedBytes.addAndGet(delta);
             return;
         }
@@ -289,12 +295,18 @@ public final class CacheEngine implements AutoCloseable {
         }
     }
 
+    private void release(long bytes) {
+        if (!config.evictionEnabled()) {
+            usedBytes.addAndGet(-bytes);
+        }
+    }
+
     /** Caffeine's eviction listener: runs inside the compute that removes the entry. */
     private void onEvicted(CacheKey key, CacheEntry entry, RemovalCause cause) {
         if (key == null || entry == null) {
             return; // not possible with strong references
         }
-        usedBytes.addAndGet(-weight(entry));
+        release(weight(entry));
         if (cause == RemovalCause.EXPIRED) {
             expirations.increment();
             record(CacheEvent.Type.EXPIRE, key, null, entry);
@@ -361,7 +373,9 @@ public final class CacheEngine implements AutoCloseable {
 
     public CacheResults.Stats stats() {
         var s = cache.stats();
-        return new CacheResults.Stats(cache.estimatedSize(), usedBytes.get(), config.maxBytes(), s.hitCount(),
+        long used = config.evictionEnabled()
+                ? cache.policy().eviction().orElseThrow().weightedSize().orElse(0) : usedBytes.get();
+        return new CacheResults.Stats(cache.estimatedSize(), used, config.maxBytes(), s.hitCount(),
                 s.missCount(), evictions.sum(), expirations.sum(), loads.sum(), log.watchCount(),
                 log.oldestRevision(), log.revision());
     }
