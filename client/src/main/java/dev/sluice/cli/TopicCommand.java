@@ -25,33 +25,36 @@ public final class TopicCommand {
         }
     }
 
-    @Command(name = "bind", mixinStandardHelpOptions = true, description = "Copy the topic's messages to a queue.")
-    static final class Bind extends Verb {
+    /** Bind and unbind: the same arguments, the opposite effect. */
+    abstract static class Binding extends Verb {
         @Parameters(index = "0", paramLabel = "TOPIC")
         String topic;
 
         @Parameters(index = "1", paramLabel = "QUEUE")
         String queue;
 
+        abstract List<String> apply(SluiceClient c);
+
         @Override
         int run(SluiceClient c) {
-            print(this, topic, c.queues().bind(topic, queue));
+            print(this, topic, apply(c));
             return 0;
         }
     }
 
-    @Command(name = "unbind", mixinStandardHelpOptions = true, description = "Stop copying to a queue.")
-    static final class Unbind extends Verb {
-        @Parameters(index = "0", paramLabel = "TOPIC")
-        String topic;
-
-        @Parameters(index = "1", paramLabel = "QUEUE")
-        String queue;
-
+    @Command(name = "bind", mixinStandardHelpOptions = true, description = "Copy the topic's messages to a queue.")
+    static final class Bind extends Binding {
         @Override
-        int run(SluiceClient c) {
-            print(this, topic, c.queues().unbind(topic, queue));
-            return 0;
+        List<String> apply(SluiceClient c) {
+            return c.queues().bind(topic, queue);
+        }
+    }
+
+    @Command(name = "unbind", mixinStandardHelpOptions = true, description = "Stop copying to a queue.")
+    static final class Unbind extends Binding {
+        @Override
+        List<String> apply(SluiceClient c) {
+            return c.queues().unbind(topic, queue);
         }
     }
 
