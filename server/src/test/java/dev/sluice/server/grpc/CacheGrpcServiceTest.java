@@ -356,6 +356,15 @@ class CacheGrpcServiceTest {
     }
 
     @Test
+    void watch_requestWithNeitherCreateNorCancel_endsTheStreamWithInvalidArgument() throws Exception {
+        start();
+        WatchClient w = new WatchClient();
+        w.requests.onNext(WatchRequest.getDefaultInstance());
+        assertThat(w.ended.poll(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
     void watch_resumesFromARevision_orReportsCompaction() throws Exception {
         start(CacheConfig.DEFAULTS.withHistory(3, 1 << 20));
         for (int i = 0; i < 6; i++) {

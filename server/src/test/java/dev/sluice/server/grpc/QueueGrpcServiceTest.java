@@ -285,6 +285,28 @@ class QueueGrpcServiceTest {
     }
 
     @Test
+    void subscribe_badRequests_endTheStreamWithInvalidArgument() throws Exception {
+        Subscriber noQueue = new Subscriber("", 1);
+        assertThat(noQueue.ended.poll(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("must name the queue");
+        });
+
+        create("q", QueueConfig.newBuilder());
+        Subscriber badNack = new Subscriber("q", 1);
+        badNack.requests.onNext(SubscribeRequest.newBuilder().addNacks(SubscribeRequest.Nack.newBuilder()
+                .setAckToken("t").setDelay(Duration.newBuilder().setSeconds(3600))).build());
+        assertThat(badNack.ended.poll(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+
+        Subscriber window = new Subscriber("q", 20_000);
+        assertThat(window.ended.poll(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getDescription()).contains("max_outstanding_messages"));
+        assertThat(queues.getQueue(GetQueueRequest.newBuilder().setName("q").build()).getStats().getSubscribers())
+                .isZero();
+    }
+
+    @Test
     void serverStop_endsSubscribeStreamsWithUnavailable_andKeepsTheMessages() throws Exception {
         create("q", QueueConfig.newBuilder());
         publish("q", "1");
