@@ -6,8 +6,8 @@ import io.grpc.ServerTransportFilter;
 
 /**
  * Keeps {@link SluiceMetrics}'s count of open gRPC connections. A transport may terminate without
- * ever becoming ready (e.g. a failed TLS handshake), so only transports marked ready are
- * subtracted.
+ * ever becoming ready (e.g. a failed TLS handshake; gRPC then passes null attributes), so only
+ * transports marked ready are subtracted.
  */
 final class ConnectionCounter extends ServerTransportFilter {
     private static final Attributes.Key<Boolean> COUNTED = Attributes.Key.create("sluice-connection-counted");
@@ -26,7 +26,7 @@ final class ConnectionCounter extends ServerTransportFilter {
 
     @Override
     public void transportTerminated(Attributes attrs) {
-        if (Boolean.TRUE.equals(attrs.get(COUNTED))) {
+        if (attrs != null && Boolean.TRUE.equals(attrs.get(COUNTED))) { // null: never became ready
             metrics.grpcClientDisconnected();
         }
     }
