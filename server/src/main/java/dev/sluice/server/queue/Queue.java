@@ -82,11 +82,11 @@ public final class Queue {
         this.ready = Channel.buffered((int) config.maxReadyMessages());
         this.delayed = new DelayedMessages(this::becomeDue);
         this.inFlight = new AckTracker(config.ackDeadline().toNanos(), f -> {
+            ended(f);
             if (f.owner != null) {
                 subscriberDeadlinesExceeded.increment();
                 f.owner.deadlineExceeded(config.ackDeadline());
             }
-            ended(f);
             fail(f, "ack deadline exceeded", 0);
         });
     }
