@@ -109,8 +109,10 @@ public final class SluiceMetrics {
 
     /**
      * Counts one RESP command (for the RESP listener). The name is lower-cased; only the first
-     * {@value #MAX_COMMAND_LABELS} distinct names get their own series, so a client sending
-     * random command names cannot grow the registry without bound. Never blocks.
+     * {@value #MAX_COMMAND_LABELS} or so distinct names (a few more under a race, at most one per
+     * concurrent caller) get their own series, so a client sending random command names cannot
+     * grow the registry without bound. Pass the command-table name, or the raw name of an
+     * unknown command. Never blocks.
      */
     public void respCommand(String command) {
         String name = command.toLowerCase(Locale.ROOT);
