@@ -22,6 +22,14 @@ public final class GlobalOptions {
             description = "Trust the certificate authorities in this file (implies --tls).")
     Path ca;
 
+    @Option(names = "--cert", paramLabel = "PEM", scope = ScopeType.INHERIT, defaultValue = "${env:SLUICE_CLIENT_CERT}",
+            description = "Client certificate for mutual TLS, with --key (implies --tls; env SLUICE_CLIENT_CERT).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "PEM", scope = ScopeType.INHERIT, defaultValue = "${env:SLUICE_CLIENT_KEY}",
+            description = "Private key (PEM) of --cert (env SLUICE_CLIENT_KEY).")
+    Path key;
+
     @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
             defaultValue = "${env:SLUICE_TOKEN}", description = "Bearer token (env SLUICE_TOKEN).")
     String token;
@@ -39,6 +47,12 @@ public final class GlobalOptions {
             b.trustedCertificates(ca);
         } else if (tls) {
             b.tls();
+        }
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("--cert and --key must be given together");
+        }
+        if (cert != null) {
+            b.clientCertificate(cert, key);
         }
         if (token != null && !token.isBlank()) {
             b.bearerToken(token);

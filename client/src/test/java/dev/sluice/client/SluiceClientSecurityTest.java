@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.security.Credentials;
+import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.security.TlsConfig;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import io.grpc.InsecureServerCredentials;
@@ -90,6 +94,31 @@ class SluiceClientSecurityTest {
         }
         try (SluiceClient withoutCert = client(target).trustedCertificates(tls("ca.pem").toPath()).build()) {
             assertThatThrownBy(() -> withoutCert.cache().get("k")).isInstanceOf(SluiceException.class);
+        }
+    }
+
+    @Test
+    void productionServer_withMutualTlsAndTokens_servesTheSdk() throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        TlsConfig tlsConfig = new TlsConfig(tls("server.pem").toPath(), tls("server.key").toPath(),
+                tls("ca.pem").toPath());
+        server = SluiceServer.create(new ServerConfig("127.0.0.1", 0, d.cache(), d.queues(), d.grpc(),
+                Duration.ofSeconds(1)).withSecurity(new SecurityConfig(tlsConfig, Credentials.fromList("s3cret"), true)))
+                .start();
+        String target = "localhost:" + server.grpcPort();
+
+        try (SluiceClient ok = client(target).trustedCertificates(tls("ca.pem").toPath())
+                .clientCertificate(tls("client.pem").toPath(), tls("client.key").toPath()).bearerToken("s3cret")
+                .build()) {
+            assertThat(ok.cache().get("k")).isEmpty();
+        }
+        try (SluiceClient noToken = client(target).trustedCertificates(tls("ca.pem").toPath())
+                .clientCertificate(tls("client.pem").toPath(), tls("client.key").toPath()).build()) {
+            assertThatThrownBy(() -> noToken.cache().get("k")).isInstanceOf(SluiceException.Unauthenticated.class);
+        }
+        try (SluiceClient noCert = client(target).trustedCertificates(tls("ca.pem").toPath()).bearerToken("s3cret")
+                .build()) {
+            assertThatThrownBy(() -> noCert.cache().get("k")).isInstanceOf(SluiceException.class);
         }
     }
 

@@ -22,6 +22,15 @@ class SluiceMainTest {
         StringWriter out = new StringWriter();
         assertThat(run(out, "server", "--help")).isZero();
         assertThat(out.toString()).contains("--grpc-port", "SLUICE_GRPC_PORT", "--shutdown-grace");
+        assertThat(out.toString()).contains("--tls-cert", "--tls-client-ca", "--auth-tokens-file", "--protected-mode",
+                "--metrics-port", "SLUICE_METRICS_PORT", "--log-requests");
+    }
+
+    @Test
+    void serverVerb_withAMissingTlsFile_exitsWithUsageCode_beforeBinding() {
+        StringWriter out = new StringWriter();
+        assertThat(run(out, "server", "--tls-cert", "/nonexistent/server.pem", "--tls-key", "/nonexistent/server.key",
+                "--grpc-port", "0", "--metrics", "false")).isEqualTo(2);
     }
 
     @Test

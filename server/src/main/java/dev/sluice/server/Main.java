@@ -5,6 +5,8 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.config.ServerOptions;
 import dev.sluice.server.config.Units;
+import dev.sluice.server.security.ProtectedMode;
+import dev.sluice.server.security.SecurityConfig;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -60,6 +62,9 @@ public final class Main implements Callable<Integer> {
         SluiceServer server;
         try {
             server = SluiceServer.create(config).start();
+        } catch (IllegalArgumentException e) { // unreadable or unparsable TLS material
+            System.err.println("sluice server: " + e.getMessage());
+            return 2;
         } catch (IOException e) {
             log.error("cannot start: {} (is another server on {}:{}?)", rootMessage(e), config.host(), config.grpcPort());
             return 1;
@@ -74,6 +79,19 @@ public final class Main implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1_000_000, config.host(), server.grpcPort(),
                 Units.formatBytes(config.cache().maxBytes()), config.cache().evictionEnabled() ? "on" : "off",
                 Runtime.version().feature());
+        SecurityConfig sec = config.security();
+        ProtectedMode protectedMode = sec.protectedModeFor(config.host());
+        log.info("security: tls={} auth={} protected_mode={} metrics={} log_requests={}",
+                !sec.tls().enabled() ? "off" : sec.tls().mutual() ? "mutual" : "on",
+                sec.credentials().required() ? "tokens(" + sec.credentials().count() + ")" : "off",
+                protectedMode.active() ? "active" : "off",
+                server.metricsPort() < 0 ? "off" : config.host() + ":" + server.metricsPort() + "/metrics",
+                config.observability().logRequests());
+        if (protectedMode.active()) {
+            log.warn("protected mode is active: listening on {} without tokens, so only loopback clients are served;"
+                    + " configure --auth-tokens-file (or SLUICE_AUTH_TOKENS), or pass --protected-mode false",
+                    config.host());
+        }
         running.done().receiveOrClosed();
         log.info("stopping (grace {})", config.shutdownGrace());
         server.stop(config.shutdownGrace());

@@ -5,7 +5,11 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.grpc.GrpcServices;
+import dev.sluice.server.grpc.GrpcTls;
+import dev.sluice.server.metrics.MetricsEndpoint;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.SecurityConfig;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * accepting publishes and take back every delivery not yet acknowledged, subscribe and watch
  * streams fail with UNAVAILABLE, in-flight calls get the grace period to finish, and what is
  * left is then cancelled.
+ *
+ * <p>Security (TLS, tokens, protected mode) and the metrics endpoint come from the
+ * {@link ServerConfig}; TLS is a property of the transport, so {@link #create} sets it on the
+ * Netty builder.
  */
 public final class SluiceServer {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
@@ -38,25 +46,64 @@ public final class SluiceServer {
     private final HealthStatusManager health = new HealthStatusManager();
     private final CancelableContext root = Context.withCancel(Context.background());
     private final ExecutorService executor;
+    private final SluiceMetrics metrics;
+    private final ServerConfig config;
+    private volatile MetricsEndpoint metricsEndpoint;
 
     /**
+     * A server without authentication, protected mode or metrics endpoint (metrics are still
+     * collected: see {@link #metrics()}).
+     *
      * @param builder a transport builder (Netty in production, in-process in tests); this class
      *     adds the services and the call executor (one virtual thread per task)
      */
     public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues) {
+        this(builder, cache, queues, ServerConfig.defaults());
+    }
+
+    /**
+     * @param builder a transport builder (Netty in production, in-process in tests), with its
+     *     TLS credentials if any; this class adds the services, the interceptors and the call
+     *     executor (one virtual thread per task)
+     * @param config the source of the security settings (tokens, protected mode for
+     *     {@code config.host()}) and of the metrics endpoint's settings; its transport settings
+     *     are not used here
+     */
+    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues, ServerConfig config) {
         this.cache = cache;
         this.queues = queues;
+        this.config = config;
+        this.metrics = SluiceMetrics.create(cache, queues);
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
         builder.executor(executor);
         GrpcServices.register(builder, root, cache, queues, health);
+        SecurityConfig security = config.security();
+        GrpcServices.intercept(builder, security.credentials(), security.protectedModeFor(config.host()), metrics,
+                config.observability().logRequests());
         this.grpc = builder.build();
     }
 
-    /** The production server: Netty on {@code config.host():config.grpcPort()} with its limits. */
+    /**
+     * The production server: Netty on {@code config.host():config.grpcPort()} with its limits and
+     * TLS, and the metrics endpoint if enabled (started by {@link #start}).
+     *
+     * @throws IllegalArgumentException if the TLS files cannot be read or parsed (the message
+     *     names the flag and the file)
+     */
     public static SluiceServer create(ServerConfig config) {
         ServerConfig.GrpcLimits l = config.grpc();
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
-                .maxInboundMessageSize(l.maxMessageBytes())
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.grpcPort());
+        NettyServerBuilder b;
+        try {
+            b = NettyServerBuilder.forAddress(address, GrpcTls.credentials(config.security().tls()));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("--tls")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("--tls-cert " + config.security().tls().certChain() + ": cannot set up"
+                    + " TLS (" + e.getMessage() + ")", e);
+        }
+        b.maxInboundMessageSize(l.maxMessageBytes())
                 .maxInboundMetadataSize(l.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(l.maxCallsPerConnection())
                 .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) Math.max(1, l.rstWindow().toSeconds()))
@@ -64,12 +111,26 @@ public final class SluiceServer {
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(false);
-        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()));
+        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()), config);
     }
 
-    /** Starts listening. @throws IOException if the port cannot be bound */
+    /**
+     * Starts listening, and serving metrics if enabled.
+     *
+     * @throws IOException if a port cannot be bound (nothing is left listening then)
+     */
     public SluiceServer start() throws IOException {
         grpc.start();
+        ServerConfig.Observability o = config.observability();
+        if (o.metricsEnabled()) {
+            try {
+                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort());
+            } catch (IOException e) {
+                grpc.shutdownNow();
+                throw new IOException("cannot serve metrics on " + config.host() + ":" + o.metricsPort() + ": "
+                        + e.getMessage(), e);
+            }
+        }
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->
                 health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
@@ -79,6 +140,17 @@ public final class SluiceServer {
     /** The bound gRPC port (useful with port 0), or -1 for a transport without ports. */
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** The bound metrics port (useful with port 0), or -1 if the endpoint is off. */
+    public int metricsPort() {
+        MetricsEndpoint m = metricsEndpoint;
+        return m == null ? -1 : m.port();
+    }
+
+    /** The server's metrics, for other listeners (RESP) to count their events in. */
+    public SluiceMetrics metrics() {
+        return metrics;
     }
 
     public CacheEngine cache() {
@@ -108,6 +180,10 @@ public final class SluiceServer {
         }
         root.cancel();
         executor.shutdown();
+        MetricsEndpoint m = metricsEndpoint;
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** Waits until the server has terminated. */

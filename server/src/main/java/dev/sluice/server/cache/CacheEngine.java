@@ -380,6 +380,11 @@ public final class CacheEngine implements AutoCloseable {
                 log.oldestRevision(), log.revision());
     }
 
+    /** Watches cut off so far because their consumer fell behind (for metrics). Never blocks. */
+    public long watchesCutOff() {
+        return log.cutOffCount();
+    }
+
     /** Runs pending maintenance (expiry, eviction) now; the scheduler does it on its own otherwise. */
     void cleanUp() {
         cache.cleanUp();

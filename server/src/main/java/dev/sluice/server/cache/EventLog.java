@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
@@ -32,6 +33,7 @@ final class EventLog {
     private long historyBytes;                                        // guarded by lock
     private volatile long revision;                                   // written under lock
     private boolean closed;                                           // guarded by lock
+    private final LongAdder cutOff = new LongAdder();
 
     EventLog(CacheConfig config) {
         this.config = config;
@@ -59,13 +61,19 @@ final class EventLog {
             Watch w = it.next();
             if (w.matches(e) && !w.events.trySend(e)) {
                 it.remove();
-                w.end("watch fell behind: more than " + config.watchBuffer() + " events pending");
+                cutOff.increment();
+                w.cutOff("watch fell behind: more than " + config.watchBuffer() + " events pending");
             }
         }
     }
 
     void end() {
         lock.unlock();
+    }
+
+    /** Watches ended because they fell behind. */
+    long cutOffCount() {
+        return cutOff.sum();
     }
 
     /** Oldest revision a watch can still replay from. */

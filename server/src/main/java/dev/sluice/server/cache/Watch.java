@@ -25,6 +25,7 @@ public final class Watch implements AutoCloseable {
     private final ArrayDeque<CacheEvent> backlog;
     final Channel<CacheEvent> events;
     private volatile String endReason;
+    private volatile boolean fellBehind;
 
     Watch(EventLog log, byte[] key, boolean prefix, long minRevision, Iterable<CacheEvent> replay, int buffer) {
         this.log = log;
@@ -78,6 +79,17 @@ public final class Watch implements AutoCloseable {
     @Override
     public void close() {
         log.remove(this, "canceled by the client");
+    }
+
+    /** Whether the watch was cut off because its consumer did not keep up. */
+    public boolean fellBehind() {
+        return fellBehind;
+    }
+
+    /** Called by the log, under its lock, exactly once, instead of {@link #end}. */
+    void cutOff(String reason) {
+        fellBehind = true;
+        end(reason);
     }
 
     /** Called by the log, under its lock, exactly once. */

@@ -2,6 +2,7 @@ package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,9 +16,48 @@ import java.util.Objects;
  * @param queues the queue engine's limits
  * @param grpc transport limits of the gRPC listener
  * @param shutdownGrace how long in-flight calls may run after SIGTERM before they are cancelled
+ * @param security TLS, tokens and protected mode of the listeners
+ * @param observability the metrics endpoint and request logging
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, SecurityConfig security, Observability observability) {
+
+    /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log. */
+    public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+            Duration shutdownGrace) {
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, SecurityConfig.DEFAULTS, Observability.NONE);
+    }
+
+    /** This configuration with other security settings. */
+    public ServerConfig withSecurity(SecurityConfig security) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability);
+    }
+
+    /** This configuration with other observability settings. */
+    public ServerConfig withObservability(Observability observability) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability);
+    }
+
+    /**
+     * @param metricsEnabled whether to serve {@code /metrics}
+     * @param metricsPort its port on the server's host; 0 picks a free one
+     * @param logRequests one log line per gRPC call
+     */
+    public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
+        public static final int DEFAULT_METRICS_PORT = 9464;
+
+        /** What the flags default to: metrics on 9464, no request log. */
+        public static final Observability DEFAULTS = new Observability(true, DEFAULT_METRICS_PORT, false);
+
+        /** Nothing: no endpoint, no request log. */
+        public static final Observability NONE = new Observability(false, DEFAULT_METRICS_PORT, false);
+
+        public Observability {
+            if (metricsPort < 0 || metricsPort > 65535) {
+                throw new IllegalArgumentException("metrics port must be 0..65535, was " + metricsPort);
+            }
+        }
+    }
 
     /**
      * Transport limits of the gRPC listener, each a defence against a misbehaving or hostile peer.
@@ -57,8 +97,14 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(grpc, "grpc");
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(observability, "observability");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpc port must be 0..65535, was " + grpcPort);
+        }
+        if (observability.metricsEnabled() && observability.metricsPort() != 0
+                && observability.metricsPort() == grpcPort) {
+            throw new IllegalArgumentException("metrics port and grpc port must differ, both are " + grpcPort);
         }
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must be >= 0, was " + shutdownGrace);
@@ -75,7 +121,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
 
     public static final int DEFAULT_GRPC_PORT = 7070;
 
-    /** Defaults, on loopback. */
+    /** Defaults, on loopback; without the metrics endpoint (see {@link Observability#DEFAULTS}). */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_GRPC_PORT, CacheConfig.DEFAULTS, QueueLimits.DEFAULTS,
                 GrpcLimits.DEFAULTS, Duration.ofSeconds(10));

@@ -2,7 +2,12 @@ package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.security.Credentials;
+import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.security.TlsConfig;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -131,6 +136,55 @@ public final class ServerOptions {
                     + " (env SLUICE_SHUTDOWN_GRACE; default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    // ------------------------------------------------------------------ security
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:SLUICE_TLS_CERT}",
+            description = "Certificate chain (PEM) for TLS on the gRPC port; with --tls-key turns TLS on"
+                    + " (env SLUICE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:SLUICE_TLS_KEY}",
+            description = "Private key (PEM, PKCS#8 or PKCS#1) of --tls-cert (env SLUICE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", defaultValue = "${env:SLUICE_TLS_CLIENT_CA}",
+            description = "CA bundle (PEM) that client certificates must chain to; turns on mutual TLS: clients"
+                    + " without such a certificate are refused (env SLUICE_TLS_CLIENT_CA).")
+    Path tlsClientCa;
+
+    @Option(names = "--auth-tokens-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_AUTH_TOKENS_FILE}",
+            description = "File of accepted bearer tokens, one per line, # for comments; tokens may also come"
+                    + " comma-separated in env SLUICE_AUTH_TOKENS. With any token, every call but health"
+                    + " needs one (env SLUICE_AUTH_TOKENS_FILE).")
+    Path authTokensFile;
+
+    @Option(names = "--protected-mode", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_PROTECTED_MODE:-true}",
+            description = "With no token and a non-loopback --host, refuse non-loopback clients, as Redis does"
+                    + " (env SLUICE_PROTECTED_MODE; default: ${DEFAULT-VALUE}).")
+    boolean protectedMode;
+
+    // ------------------------------------------------------------------ observability
+
+    @Option(names = "--metrics", paramLabel = "BOOL", arity = "1", defaultValue = "${env:SLUICE_METRICS:-true}",
+            description = "Serve Prometheus metrics at http://HOST:METRICS-PORT/metrics (env SLUICE_METRICS;"
+                    + " default: ${DEFAULT-VALUE}).")
+    boolean metrics;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "${env:SLUICE_METRICS_PORT:-9464}",
+            description = "Port of the metrics endpoint, on --host; 0 for any free port (env SLUICE_METRICS_PORT;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--log-requests", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_LOG_REQUESTS:-false}",
+            description = "Log one line per gRPC call: peer, method, status, duration (env SLUICE_LOG_REQUESTS;"
+                    + " default: ${DEFAULT-VALUE}).")
+    boolean logRequests;
+
+    /** Where SLUICE_AUTH_TOKENS is read from (tests replace it). */
+    UnaryOperator<String> env = System::getenv;
+
     /**
      * The validated configuration.
      *
@@ -147,7 +201,17 @@ public final class ServerOptions {
         QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
                 d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
+                new ServerConfig.Observability(metrics, metricsPort, logRequests));
+    }
+
+    private SecurityConfig security() {
+        TlsConfig tls = new TlsConfig(tlsCert, tlsKey, tlsClientCa).checkReadable();
+        Credentials tokens = Credentials.fromList(env.apply("SLUICE_AUTH_TOKENS"));
+        if (authTokensFile != null) {
+            tokens = tokens.and(Credentials.fromFile(authTokensFile));
+        }
+        return new SecurityConfig(tls, tokens, protectedMode);
     }
 
     private static int toInt(String flag, long v) {

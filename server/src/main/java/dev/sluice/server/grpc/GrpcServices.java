@@ -4,7 +4,10 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.proto.v1.CacheServiceGrpc;
 import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.Credentials;
+import dev.sluice.server.security.ProtectedMode;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -24,6 +27,24 @@ public final class GrpcServices {
                         new ErrorMappingInterceptor(), new CallContextInterceptor(root)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
+    }
+
+    /**
+     * Adds the interceptors that apply to every service, health and reflection included, and the
+     * connection counter. Call order, outermost first: metrics, request log (if on), protected
+     * mode, authentication; so refused calls are counted and logged too. Health is exempt from
+     * protected mode and authentication (see {@link AuthInterceptor}).
+     */
+    public static void intercept(ServerBuilder<?> builder, Credentials credentials, ProtectedMode protectedMode,
+            SluiceMetrics metrics, boolean logRequests) {
+        // ServerBuilder.intercept runs the last one added first.
+        builder.intercept(new AuthInterceptor(credentials))
+                .intercept(new ProtectedModeInterceptor(protectedMode));
+        if (logRequests) {
+            builder.intercept(new RequestLogInterceptor());
+        }
+        builder.intercept(new MetricsInterceptor(metrics))
+                .addTransportFilter(new ConnectionCounter(metrics));
     }
 
     /** Fully qualified names of the Sluice services, for health checks. */

@@ -34,12 +34,14 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
     private final QueueRegistry registry;
     private final FlowControlledWriter<SubscribeResponse> out;
     private final Context ctx;
+    private final String peer;
     private volatile Subscription subscription; // set by the first request (requests are serialized)
 
     SubscribeStream(QueueRegistry registry, ServerCallStreamObserver<SubscribeResponse> out, Context ctx) {
         this.registry = registry;
         this.out = new FlowControlledWriter<>(out, this::close);
         this.ctx = ctx;
+        this.peer = CallContextInterceptor.peer();
     }
 
     @Override
@@ -64,7 +66,7 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
             throw SluiceException.invalid("the first subscribe request must name the queue");
         }
         Subscription s = QueueGrpcService.call(() -> registry.subscribe(ctx, first.getQueue(),
-                first.getMaxOutstandingMessages(), first.getMaxOutstandingBytes()));
+                first.getMaxOutstandingMessages(), first.getMaxOutstandingBytes(), peer));
         subscription = s;
         Thread.ofVirtual().name("sluice-subscribe-" + first.getQueue()).start(() -> pump(s));
     }

@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * One Watch call: many watches multiplexed on one bidirectional stream.
@@ -35,11 +37,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * more is written); the engine closes at shutdown (the call fails with UNAVAILABLE).
  */
 final class WatchStream implements StreamObserver<WatchRequest> {
+    private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
     private static final int MAX_EVENTS_PER_RESPONSE = 128;
 
     private final CacheEngine engine;
     private final FlowControlledWriter<WatchResponse> out;
     private final Context ctx;
+    private final String peer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Long, Watch> watches = new HashMap<>(); // guarded by lock
     private int pumps;                                         // guarded by lock
@@ -49,6 +53,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         this.engine = engine;
         this.out = new FlowControlledWriter<>(out, this::closeAll);
         this.ctx = ctx;
+        this.peer = CallContextInterceptor.peer();
     }
 
     @Override
@@ -163,6 +168,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                         out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
                         closeAll();
                     } else {
+                        if (w.fellBehind()) {
+                            log.warn("slow watcher cut off: peer={} watch_id={} reason=\"{}\"", peer, id,
+                                    w.endReason());
+                        }
                         out.send(canceled(id, w.endReason()).build());
                     }
                     return;

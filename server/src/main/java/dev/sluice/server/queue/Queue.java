@@ -70,6 +70,7 @@ public final class Queue {
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder expired = new LongAdder();
+    private final LongAdder subscriberDeadlinesExceeded = new LongAdder();
     private final LongAdder staleAcks = new LongAdder();
 
     Queue(String name, QueueConfig config, Function<String, Queue> lookup) {
@@ -82,6 +83,10 @@ public final class Queue {
         this.delayed = new DelayedMessages(this::becomeDue);
         this.inFlight = new AckTracker(config.ackDeadline().toNanos(), f -> {
             ended(f);
+            if (f.owner != null) {
+                subscriberDeadlinesExceeded.increment();
+                f.owner.deadlineExceeded(config.ackDeadline());
+            }
             fail(f, "ack deadline exceeded", 0);
         });
     }
@@ -471,6 +476,14 @@ public final class Queue {
         inFlight.drain();
         delayed.close();
         inFlight.close();
+    }
+
+    /**
+     * Deliveries to streaming subscribers whose ack deadline passed (each was redelivered or
+     * dead-lettered): the sign of a slow or stuck consumer. For metrics; never blocks.
+     */
+    public long subscriberDeadlinesExceeded() {
+        return subscriberDeadlinesExceeded.sum();
     }
 
     public QueueStats stats() {

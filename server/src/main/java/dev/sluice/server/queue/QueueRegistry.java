@@ -46,6 +46,7 @@ public final class QueueRegistry implements AutoCloseable {
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong subscriptionIds = new AtomicLong();
 
     public QueueRegistry(QueueLimits limits) {
         this.limits = limits;
@@ -372,6 +373,17 @@ public final class QueueRegistry implements AutoCloseable {
     /** Opens a streaming consumer with flow control; it ends with {@code ctx} or when closed. */
     public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes)
             throws InterruptedException {
+        return subscribe(ctx, queue, maxMessages, maxBytes, "local");
+    }
+
+    /**
+     * Opens a streaming consumer with flow control; it ends with {@code ctx} or when closed.
+     *
+     * @param client who is subscribing, for logs and metrics (e.g. the peer address); the
+     *     subscription's {@link Subscription#subscriber()} is this plus a unique number
+     */
+    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes, String client)
+            throws InterruptedException {
         if (maxMessages < 0 || maxMessages > 10_000) {
             throw SluiceException.invalid("max_outstanding_messages must be 0..10000, was " + maxMessages);
         }
@@ -382,9 +394,15 @@ public final class QueueRegistry implements AutoCloseable {
             throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many subscribers: the limit is "
                     + limits.maxSubscribers());
         }
-        Subscription s = new Subscription(ctx, queue(queue), maxMessages == 0 ? 100 : maxMessages, maxBytes);
+        Subscription s = new Subscription(ctx, queue(queue), maxMessages == 0 ? 100 : maxMessages, maxBytes,
+                client + "#" + subscriptionIds.incrementAndGet());
         subscriptions.add(s);
         return s;
+    }
+
+    /** The open subscriptions, a snapshot (for metrics). Never blocks. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions);
     }
 
     /** Closes a subscription (its deliveries go back to the queue) and forgets it. */

@@ -4,10 +4,14 @@ import dev.sluice.concurrent.chan.Channel;
 import dev.sluice.concurrent.chan.Select;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One streaming consumer of a queue, with flow control: at most {@code maxMessages} deliveries
@@ -19,6 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One consumer thread calls {@link #next}; acks may arrive from any thread.
  */
 public final class Subscription implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
+    private final String subscriber;
+    private final AtomicLong deadlinesExceeded = new AtomicLong();
     private final Queue queue;
     private final CancelableContext life;
     private final int maxMessages;
@@ -30,7 +38,8 @@ public final class Subscription implements AutoCloseable {
     private long outstandingBytes; // guarded by lock
     private boolean closed;        // guarded by lock
 
-    Subscription(Context ctx, Queue queue, int maxMessages, long maxBytes) {
+    Subscription(Context ctx, Queue queue, int maxMessages, long maxBytes, String subscriber) {
+        this.subscriber = subscriber;
         this.life = Context.withCancel(ctx);
         this.queue = queue;
         this.maxMessages = maxMessages;
@@ -40,6 +49,25 @@ public final class Subscription implements AutoCloseable {
 
     public Queue queue() {
         return queue;
+    }
+
+    /** Who subscribed (e.g. {@code 10.0.0.7:51234#12}: peer address and a unique number). */
+    public String subscriber() {
+        return subscriber;
+    }
+
+    /**
+     * A delivery of this subscription passed its ack deadline (it is redelivered): the consumer
+     * is slow or stuck. Logged on the 1st, 2nd, 4th, 8th... time, so a stuck consumer cannot
+     * flood the log; the metric sluice_queue_ack_deadlines_exceeded_total counts every one.
+     */
+    void deadlineExceeded(Duration ackDeadline) {
+        long n = deadlinesExceeded.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            log.warn("slow consumer: subscriber={} queue={} deliveries_past_ack_deadline={} ack_deadline={}"
+                    + " outstanding={} (taken back for redelivery)", subscriber, queue.name(), n, ackDeadline,
+                    outstanding());
+        }
     }
 
     /**

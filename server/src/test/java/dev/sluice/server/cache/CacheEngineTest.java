@@ -390,6 +390,23 @@ class CacheEngineTest {
         assertThat(evictEvents).isEqualTo((int) s.evictions());
     }
 
+    @Test
+    void watchThatFallsBehind_isCutOff_andCounted_whileACanceledOneIsNot() throws Exception {
+        engine = engine(CacheConfig.DEFAULTS.withWatches(2, 10));
+        Watch slow = ((WatchStart.Opened) engine.watch(v("k"), false, 0)).watch();
+        Watch canceled = ((WatchStart.Opened) engine.watch(v("other"), false, 0)).watch();
+        canceled.close();
+
+        for (int i = 0; i < 3; i++) {
+            engine.set(SetOp.of(k("k"), v("v" + i)));
+        }
+
+        assertThat(slow.fellBehind()).isTrue();
+        assertThat(slow.endReason()).contains("fell behind");
+        assertThat(canceled.fellBehind()).isFalse();
+        assertThat(engine.watchesCutOff()).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ limits
 
     @Test

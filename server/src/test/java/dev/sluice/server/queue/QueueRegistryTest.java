@@ -304,6 +304,23 @@ class QueueRegistryTest {
     }
 
     @Test
+    void subscriberDeliveryPastItsAckDeadline_isCountedPerQueue_andTheSubscriberIsNamed() throws Exception {
+        registry.createQueue("q", QueueConfig.DEFAULTS);
+        publish("q", "1", "2");
+        Subscription s = registry.subscribe(BG, "q", 10, 0, "10.0.0.7:5000");
+        Delivery d = s.next();
+        registry.receive(BG, "q", 1, Duration.ZERO); // a unary receive is not a subscriber: not counted
+
+        registry.queue("q").expireNow(d.ackToken());
+
+        assertThat(registry.queue("q").subscriberDeadlinesExceeded()).isEqualTo(1);
+        assertThat(s.subscriber()).startsWith("10.0.0.7:5000#");
+        assertThat(registry.subscriptions()).containsExactly(s);
+        registry.unsubscribe(s);
+        assertThat(registry.subscriptions()).isEmpty();
+    }
+
+    @Test
     void closingASubscription_redeliversEverythingItHeld_atOnce() throws Exception {
         registry.createQueue("q", QueueConfig.DEFAULTS);
         publish("q", "1", "2", "3");

@@ -1,0 +1,234 @@
+package dev.sluice.server.metrics;
+
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.cache.CacheResults;
+import dev.sluice.server.queue.Queue;
+import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.queue.QueueStats;
+import dev.sluice.server.queue.Subscription;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/*
+ * The server's metrics, in one Prometheus registry per server.
+ *
+ * Two kinds of series:
+ *  - Engine state (queue depths and totals, cache size and hit counts, subscribers' in-flight
+ *    deliveries) is read at scrape time through the engines' plain Java stats (callbacks), so the
+ *    engines' hot paths do nothing extra for metrics and stay free of any metrics dependency.
+ *  - Protocol events (a gRPC call finished, a RESP command ran, a client connected) are counted
+ *    when they happen, by the adapters, through the methods below. They are the API that another
+ *    listener (RESP) calls; nothing here knows about gRPC or Netty.
+ *
+ * Label cardinality is bounded: queue names by --max-queues, subscribers by the subscriber limit,
+ * gRPC methods by the services, RESP command names by MAX_COMMAND_LABELS (beyond it: "other").
+ */
+public final class SluiceMetrics {
+    /** Most distinct RESP command label values; later names are counted as "other". */
+    static final int MAX_COMMAND_LABELS = 256;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter grpcHandled;
+    private final Histogram grpcLatency;
+    private final Gauge grpcClients;
+    private final Counter respCommands;
+    private final Gauge respClients;
+    private final Set<String> commandLabels = ConcurrentHashMap.newKeySet();
+
+    private SluiceMetrics(CacheEngine cache, QueueRegistry queues, boolean jvm) {
+        registerQueues(queues);
+        registerCache(cache);
+        grpcHandled = Counter.builder().name("sluice_grpc_server_handled_total")
+                .help("gRPC calls completed, by service, method and status code")
+                .labelNames("service", "method", "code").register(registry);
+        grpcLatency = Histogram.builder().name("sluice_grpc_server_handling_seconds")
+                .help("Time from the start of a gRPC call to its end (for streams: the stream's life)")
+                .labelNames("service", "method").classicOnly()
+                .classicUpperBounds(.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5,
+                        10, 30, 60)
+                .register(registry);
+        grpcClients = Gauge.builder().name("sluice_grpc_connected_clients")
+                .help("Open gRPC (HTTP/2) connections").register(registry);
+        respCommands = Counter.builder().name("sluice_resp_commands_total")
+                .help("RESP commands executed, by command name").labelNames("command").register(registry);
+        respClients = Gauge.builder().name("sluice_resp_connected_clients")
+                .help("Open RESP connections").register(registry);
+        if (jvm) {
+            JvmMetrics.builder().register(registry);
+        }
+    }
+
+    /**
+     * Metrics over {@code cache} and {@code queues}, plus the JVM's (heap, GC, threads, ...).
+     * Registers callbacks only; never blocks.
+     */
+    public static SluiceMetrics create(CacheEngine cache, QueueRegistry queues) {
+        return new SluiceMetrics(cache, queues, true);
+    }
+
+    /** The registry to expose, e.g. through {@link MetricsEndpoint}. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    // ------------------------------------------------------------------ events, for the adapters
+
+    /**
+     * Counts one finished gRPC call and its duration. Never blocks.
+     *
+     * @param service fully qualified service name
+     * @param method method name within the service
+     * @param code the status code's name, e.g. "OK", "UNAUTHENTICATED"
+     */
+    public void grpcCallFinished(String service, String method, String code, long nanos) {
+        grpcHandled.labelValues(service, method, code).inc();
+        grpcLatency.labelValues(service, method).observe(nanos / 1e9);
+    }
+
+    /** A gRPC connection opened. */
+    public void grpcClientConnected() {
+        grpcClients.inc();
+    }
+
+    /** A gRPC connection closed. */
+    public void grpcClientDisconnected() {
+        grpcClients.dec();
+    }
+
+    /**
+     * Counts one RESP command (for the RESP listener). The name is lower-cased; only the first
+     * {@value #MAX_COMMAND_LABELS} or so distinct names (a few more under a race, at most one per
+     * concurrent caller) get their own series, so a client sending random command names cannot
+     * grow the registry without bound. Pass the command-table name, or the raw name of an
+     * unknown command. Never blocks.
+     */
+    public void respCommand(String command) {
+        String name = command.toLowerCase(Locale.ROOT);
+        if (!commandLabels.contains(name)) {
+            if (commandLabels.size() >= MAX_COMMAND_LABELS) {
+                name = "other";
+            } else {
+                commandLabels.add(name);
+            }
+        }
+        respCommands.labelValues(name).inc();
+    }
+
+    /** A RESP connection opened. */
+    public void respClientConnected() {
+        respClients.inc();
+    }
+
+    /** A RESP connection closed. */
+    public void respClientDisconnected() {
+        respClients.dec();
+    }
+
+    // ------------------------------------------------------------------ engine state, at scrape time
+
+    private void registerQueues(QueueRegistry queues) {
+        queueGauge(queues, "sluice_queue_ready_messages", "Messages ready for delivery", QueueStats::ready);
+        queueGauge(queues, "sluice_queue_in_flight_messages", "Messages delivered and not yet acknowledged",
+                QueueStats::inFlight);
+        queueGauge(queues, "sluice_queue_delayed_messages", "Messages waiting for their delay to pass",
+                QueueStats::delayed);
+        queueGauge(queues, "sluice_queue_subscribers", "Open streaming subscribers", QueueStats::subscribers);
+        GaugeWithCallback.builder().name("sluice_queue_oldest_ready_age_seconds")
+                .help("How long the longest-waiting ready message has been ready (0 when none is)")
+                .labelNames("queue")
+                .callback(cb -> forEachQueue(queues, (q, s) ->
+                        cb.call(Math.max(0, s.oldestReadyAgeNanos()) / 1e9, q.name())))
+                .register(registry);
+        queueCounter(queues, "sluice_queue_published", "Messages published", QueueStats::published);
+        queueCounter(queues, "sluice_queue_delivered", "Deliveries made (first deliveries and redeliveries)",
+                QueueStats::delivered);
+        queueCounter(queues, "sluice_queue_acked", "Deliveries acknowledged", QueueStats::acked);
+        queueCounter(queues, "sluice_queue_nacked", "Deliveries negatively acknowledged", QueueStats::nacked);
+        queueCounter(queues, "sluice_queue_redelivered", "Redeliveries", QueueStats::redelivered);
+        queueCounter(queues, "sluice_queue_dead_lettered", "Messages moved to the dead-letter queue",
+                QueueStats::deadLettered);
+        queueCounter(queues, "sluice_queue_dropped", "Messages dropped after max deliveries without a dead-letter"
+                + " queue", QueueStats::dropped);
+        queueCounter(queues, "sluice_queue_expired", "Messages that expired before delivery", QueueStats::expired);
+        GaugeWithCallback.builder().name("sluice_queue_subscriber_in_flight_messages")
+                .help("Deliveries outstanding per streaming subscriber: a subscriber stuck at its window is a slow"
+                        + " consumer")
+                .labelNames("queue", "subscriber")
+                .callback(cb -> {
+                    for (Subscription s : queues.subscriptions()) {
+                        cb.call(s.outstanding(), s.queue().name(), s.subscriber());
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder().name("sluice_queue_ack_deadlines_exceeded")
+                .help("Deliveries to streaming subscribers whose ack deadline passed (a slow or stuck consumer)")
+                .labelNames("queue")
+                .callback(cb -> forEachQueue(queues, (q, s) -> cb.call(q.subscriberDeadlinesExceeded(), q.name())))
+                .register(registry);
+    }
+
+    private void queueGauge(QueueRegistry queues, String name, String help, ToLongFunction<QueueStats> f) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("queue")
+                .callback(cb -> forEachQueue(queues, (q, s) -> cb.call(f.applyAsLong(s), q.name())))
+                .register(registry);
+    }
+
+    private void queueCounter(QueueRegistry queues, String name, String help, ToLongFunction<QueueStats> f) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("queue")
+                .callback(cb -> forEachQueue(queues, (q, s) -> cb.call(f.applyAsLong(s), q.name())))
+                .register(registry);
+    }
+
+    private static void forEachQueue(QueueRegistry queues, BiConsumer<Queue, QueueStats> action) {
+        List<Queue> all;
+        try {
+            all = queues.queues();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        for (Queue q : all) {
+            action.accept(q, q.stats());
+        }
+    }
+
+    private void registerCache(CacheEngine cache) {
+        cacheGauge(cache, "sluice_cache_entries", "Entries in the cache", CacheResults.Stats::entries);
+        cacheGauge(cache, "sluice_cache_size_bytes", "Bytes accounted to entries (keys, values and per-entry"
+                + " overhead)", CacheResults.Stats::weightedBytes);
+        cacheGauge(cache, "sluice_cache_max_bytes", "The cache's memory budget", CacheResults.Stats::maxBytes);
+        cacheGauge(cache, "sluice_cache_watchers", "Open watches", CacheResults.Stats::watches);
+        cacheCounter(cache, "sluice_cache_hits", "Reads that found their key", CacheResults.Stats::hits);
+        cacheCounter(cache, "sluice_cache_misses", "Reads that did not find their key", CacheResults.Stats::misses);
+        cacheCounter(cache, "sluice_cache_evictions", "Entries evicted to stay within the budget",
+                CacheResults.Stats::evictions);
+        cacheCounter(cache, "sluice_cache_expirations", "Entries removed because their TTL passed",
+                CacheResults.Stats::expirations);
+        CounterWithCallback.builder().name("sluice_cache_watches_cut_off")
+                .help("Watches ended because their client fell behind (slow watchers)")
+                .callback(cb -> cb.call(cache.watchesCutOff()))
+                .register(registry);
+    }
+
+    private void cacheGauge(CacheEngine cache, String name, String help, Function<CacheResults.Stats, Long> f) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(f.apply(cache.stats())))
+                .register(registry);
+    }
+
+    private void cacheCounter(CacheEngine cache, String name, String help, Function<CacheResults.Stats, Long> f) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(f.apply(cache.stats())))
+                .register(registry);
+    }
+}
