@@ -20,15 +20,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 
 /*
  * The cache engine: Caffeine for storage, eviction and expiry; this class for versions,
  * revisions, conditions and the change log.
  *
  * Every write is one Caffeine compute on its key: the condition is checked, the new entry built
- * and the change numbered (EventLog.begin/append/end) inside it, so per key, the check and the
+ * and the change numbered (EventLog.next/publish) inside it, so per key, the check and the
  * write are atomic (two compare-and-sets on one version: exactly one wins) and versions follow
- * the map's order; across keys, revisions order all changes. Caffeine reports expiries and
+ * the map's order; across keys, revisions order all changes. Numbering takes no lock; EventLog
+ * explains how changes then reach the watches in revision order. Caffeine reports expiries and
  * size evictions through its eviction listener, which runs inside the removing compute too, so
  * they are numbered like writes. Caffeine's scheduler removes expired entries on time, without a
  * read.
@@ -151,22 +153,35 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private CacheResults.Set setChecked(SetOp op) {
-        CacheEntry[] before = new CacheEntry[1];
-        boolean[] applied = new boolean[1];
-        CacheEntry after = cache.asMap().compute(op.key(), (k, old) -> {
-            before[0] = old;
+        SetWrite w = new SetWrite(op);
+        CacheEntry after = cache.asMap().compute(op.key(), w);
+        if (!w.applied) {
+            return new CacheResults.Set(false, after, null, log.revision());
+        }
+        return new CacheResults.Set(true, after, op.returnPrevious() ? w.before : null, after.modRevision());
+    }
+
+    /** One conditional write, as the compute function: a single object per write, no captures. */
+    private final class SetWrite implements BiFunction<CacheKey, CacheEntry, CacheEntry> {
+        private final SetOp op;
+        CacheEntry before;
+        boolean applied;
+
+        SetWrite(SetOp op) {
+            this.op = op;
+        }
+
+        @Override
+        public CacheEntry apply(CacheKey k, CacheEntry old) {
+            before = old;
             if (!op.condition().holds(old)) {
                 return old;
             }
-            applied[0] = true;
+            applied = true;
             long expiresAt = op.keepTtl() ? (old == null ? CacheEntry.NO_EXPIRY : old.expiresAtNanos())
                     : expiresAt(op.ttlNanos());
             return write(k, old, op.value(), expiresAt);
-        });
-        if (!applied[0]) {
-            return new CacheResults.Set(false, after, null, log.revision());
         }
-        return new CacheResults.Set(true, after, op.returnPrevious() ? before[0] : null, after.modRevision());
     }
 
     /**
@@ -253,26 +268,18 @@ public final class CacheEngine implements AutoCloseable {
         if (!config.evictionEnabled()) { // with eviction Caffeine weighs entries; skip touching old's value
             reserve(weight(key, value) - (old == null ? 0 : weight(old)));
         }
-        long rev = log.begin();
-        try {
-            CacheEntry e = old == null
-                    ? new CacheEntry(key, value, 1, rev, rev, expiresAt)
-                    : new CacheEntry(key, value, old.version() + 1, old.createRevision(), rev, expiresAt);
-            log.append(new CacheEvent(CacheEvent.Type.PUT, key, e, old, rev));
-            return e;
-        } finally {
-            log.end();
-        }
+        long rev = log.next();
+        CacheEntry e = old == null
+                ? new CacheEntry(key, value, 1, rev, rev, expiresAt)
+                : new CacheEntry(key, value, old.version() + 1, old.createRevision(), rev, expiresAt);
+        log.publish(new CacheEvent(CacheEvent.Type.PUT, key, e, old, rev));
+        return e;
     }
 
     private long record(CacheEvent.Type type, CacheKey key, CacheEntry entry, CacheEntry previous) {
-        long rev = log.begin();
-        try {
-            log.append(new CacheEvent(type, key, entry, previous, rev));
-            return rev;
-        } finally {
-            log.end();
-        }
+        long rev = log.next();
+        log.publish(new CacheEvent(type, key, entry, previous, rev));
+        return rev;
     }
 
     /**
@@ -383,6 +390,11 @@ public final class CacheEngine implements AutoCloseable {
     /** Watches cut off so far because their consumer fell behind (for metrics). Never blocks. */
     public long watchesCutOff() {
         return log.cutOffCount();
+    }
+
+    /** Waits until the watches have been offered every change made so far (tests). */
+    void awaitWatchers() throws InterruptedException {
+        log.awaitDispatched();
     }
 
     /** Runs pending maintenance (expiry, eviction) now; the scheduler does it on its own otherwise. */

@@ -381,13 +381,7 @@ class CacheEngineTest {
         CacheResults.Stats s = engine.stats();
         assertThat(s.weightedBytes()).isLessThanOrEqualTo(budget);
         assertThat(s.evictions()).isEqualTo(100 - s.entries());
-        int evictEvents = 0;
-        for (CacheEvent e; (e = w.poll()) != null; ) {
-            if (e.type() == CacheEvent.Type.EVICT) {
-                evictEvents++;
-            }
-        }
-        assertThat(evictEvents).isEqualTo((int) s.evictions());
+        assertThat(drain(w)).filteredOn(e -> e.type() == CacheEvent.Type.EVICT).hasSize((int) s.evictions());
     }
 
     @Test
@@ -400,6 +394,7 @@ class CacheEngineTest {
         for (int i = 0; i < 3; i++) {
             engine.set(SetOp.of(k("k"), v("v" + i)));
         }
+        engine.awaitWatchers();
 
         assertThat(slow.fellBehind()).isTrue();
         assertThat(slow.endReason()).contains("fell behind");
@@ -481,23 +476,25 @@ class CacheEngineTest {
     }
 
     @Test
-    void watch_fromACompactedRevision_saysSo() {
+    void watch_fromACompactedRevision_saysSo() throws InterruptedException {
         engine = engine(CacheConfig.DEFAULTS.withHistory(3, 1 << 20));
         for (int i = 0; i < 10; i++) {
             set("k", Integer.toString(i));
         }
+        engine.awaitWatchers();
         WatchStart start = engine.watch(v("k"), false, 2);
         assertThat(start).isEqualTo(new WatchStart.Compacted(8, 10));
         assertThat(engine.stats().watches()).isZero();
     }
 
     @Test
-    void slowWatcher_isCutOffWithAReason_andNeverBlocksTheWriter() {
+    void slowWatcher_isCutOffWithAReason_andNeverBlocksTheWriter() throws InterruptedException {
         engine = engine(CacheConfig.DEFAULTS.withWatches(4, 10));
         Watch slow = ((WatchStart.Opened) engine.watch(v("k"), false, 0)).watch();
         for (int i = 0; i < 100; i++) {
             set("k", Integer.toString(i)); // returns although nobody reads
         }
+        engine.awaitWatchers();
         assertThat(slow.endReason()).contains("fell behind");
         assertThat(engine.stats().watches()).isZero();
         assertThat(drain(slow)).hasSize(4); // what was buffered can still be read
@@ -519,7 +516,9 @@ class CacheEngineTest {
         assertThat(engine.stats().watches()).isZero();
     }
 
-    private static List<CacheEvent> drain(Watch w) {
+    /** The events the watch has been offered so far. */
+    private List<CacheEvent> drain(Watch w) throws InterruptedException {
+        engine.awaitWatchers();
         List<CacheEvent> out = new ArrayList<>();
         for (CacheEvent e; (e = w.poll()) != null; ) {
             out.add(e);

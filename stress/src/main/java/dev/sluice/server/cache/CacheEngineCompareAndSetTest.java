@@ -30,7 +30,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 @State
 public class CacheEngineCompareAndSetTest {
     private static final CacheKey K = CacheKey.of("k");
-    final CacheEngine engine = CacheEngine.create(CacheConfig.DEFAULTS);
+    // jcstress keeps many states alive at once: a short history keeps each engine's change ring small.
+    final CacheEngine engine = CacheEngine.create(CacheConfig.DEFAULTS.withHistory(64, 1 << 20));
 
     public CacheEngineCompareAndSetTest() {
         engine.set(CacheEngine.SetOp.of(K, bytes("0")));

@@ -27,7 +27,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 @State
 public class CacheEngineIncrementTest {
     private static final CacheKey K = CacheKey.of("n");
-    final CacheEngine engine = CacheEngine.create(CacheConfig.DEFAULTS);
+    // jcstress keeps many states alive at once: a short history keeps each engine's change ring small.
+    final CacheEngine engine = CacheEngine.create(CacheConfig.DEFAULTS.withHistory(64, 1 << 20));
 
     @Actor
     public void a(IIII_Result r) {
