@@ -111,6 +111,24 @@ public final class QueueRegistry implements AutoCloseable {
         throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
     }
 
+    /**
+     * The queue {@code name} if it exists, else null: a lookup that never creates a queue (even
+     * with auto-create on) and never throws for a missing one. Waits only for the registry's read
+     * lock (held briefly by create and delete).
+     *
+     * @throws SluiceException INVALID_ARGUMENT for a malformed name; UNAVAILABLE after close
+     */
+    public Queue find(String name) throws InterruptedException {
+        Names.check("queue name", name);
+        mu.rLock();
+        try {
+            checkOpen();
+            return queues.get(name);
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
     /** Used by queues to find their dead-letter queue; never blocks on the registry. */
     private Queue lookupQuietly(String name) {
         if (!mu.tryRLock()) {

@@ -127,6 +127,20 @@ class QueueRegistryTest {
     }
 
     @Test
+    void find_returnsAnExistingQueue_andNeverCreatesOne_evenWithAutoCreate() throws Exception {
+        QueueRegistry auto = new QueueRegistry(QueueLimits.DEFAULTS.withAutoCreate(true));
+        try {
+            assertThat(auto.find("missing")).isNull();
+            assertThat(auto.queues()).isEmpty();
+            Queue q = auto.createQueue("jobs", QueueConfig.DEFAULTS);
+            assertThat(auto.find("jobs")).isSameAs(q);
+            assertCode(ErrorCode.INVALID_ARGUMENT, () -> auto.find("a:b"));
+        } finally {
+            auto.close();
+        }
+    }
+
+    @Test
     void receiveFirst_takesFromTheFirstQueueWithAMessage_inTheGivenOrder() throws Exception {
         registry.createQueue("a", QueueConfig.DEFAULTS);
         registry.createQueue("b", QueueConfig.DEFAULTS);
