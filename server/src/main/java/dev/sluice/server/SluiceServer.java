@@ -6,6 +6,8 @@ import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.grpc.GrpcServices;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.resp.RespConfig;
+import dev.sluice.server.resp.RespServer;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -38,12 +40,26 @@ public final class SluiceServer {
     private final HealthStatusManager health = new HealthStatusManager();
     private final CancelableContext root = Context.withCancel(Context.background());
     private final ExecutorService executor;
+    private final RespConfig respConfig;
+    private final String respHost;
+    private volatile RespServer resp;
 
     /**
      * @param builder a transport builder (Netty in production, in-process in tests); this class
      *     adds the services and the call executor (one virtual thread per task)
      */
     public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues) {
+        this(builder, cache, queues, RespConfig.DISABLED, "127.0.0.1");
+    }
+
+    /**
+     * @param resp the RESP listener's settings ({@link RespConfig#DISABLED} for none)
+     * @param respHost the address the RESP listener binds to
+     */
+    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues, RespConfig resp,
+            String respHost) {
+        this.respConfig = resp;
+        this.respHost = respHost;
         this.cache = cache;
         this.queues = queues;
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
@@ -64,12 +80,23 @@ public final class SluiceServer {
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(false);
-        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()));
+        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()),
+                config.resp(), config.host());
     }
 
-    /** Starts listening. @throws IOException if the port cannot be bound */
+    /** Starts listening (gRPC, then RESP if enabled). @throws IOException if a port cannot be bound */
     public SluiceServer start() throws IOException {
         grpc.start();
+        if (respConfig.enabled()) {
+            try {
+                resp = RespServer.start(respConfig, respHost, cache, queues);
+            } catch (IOException e) {
+                grpc.shutdownNow();
+                throw e;
+            }
+            log.info("resp (Redis protocol) listening on {}:{} ({}, auth {})", respHost, resp.port(),
+                    resp.transport(), respConfig.requiresAuth() ? "required" : "off");
+        }
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->
                 health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
@@ -79,6 +106,12 @@ public final class SluiceServer {
     /** The bound gRPC port (useful with port 0), or -1 for a transport without ports. */
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** The bound RESP port (useful with port 0), or -1 if the RESP listener is off or not started. */
+    public int respPort() {
+        RespServer r = resp;
+        return r == null ? -1 : r.port();
     }
 
     public CacheEngine cache() {
@@ -96,6 +129,10 @@ public final class SluiceServer {
     public void stop(Duration grace) throws InterruptedException {
         health.enterTerminalState();
         grpc.shutdown();
+        RespServer r = resp;
+        if (r != null) { // no new connections; blocked BLPOPs end; connections close
+            r.stop(grace);
+        }
         // Publishes stop first; subscriptions hand their deliveries back to their queues and their
         // streams, like watch streams, fail with UNAVAILABLE; long polls answer empty.
         queues.close();

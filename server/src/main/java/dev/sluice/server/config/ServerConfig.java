@@ -2,6 +2,7 @@ package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.resp.RespConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,9 +16,16 @@ import java.util.Objects;
  * @param queues the queue engine's limits
  * @param grpc transport limits of the gRPC listener
  * @param shutdownGrace how long in-flight calls may run after SIGTERM before they are cancelled
+ * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, RespConfig resp) {
+
+    /** A configuration without the RESP listener (what callers built before it existed). */
+    public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+            Duration shutdownGrace) {
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, RespConfig.DISABLED);
+    }
 
     /**
      * Transport limits of the gRPC listener, each a defence against a misbehaving or hostile peer.
@@ -57,6 +65,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(grpc, "grpc");
+        Objects.requireNonNull(resp, "resp");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpc port must be 0..65535, was " + grpcPort);
         }
@@ -75,10 +84,15 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
 
     public static final int DEFAULT_GRPC_PORT = 7070;
 
-    /** Defaults, on loopback. */
+    /** Defaults, on loopback; the RESP listener on {@link RespConfig#DEFAULT_PORT}. */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_GRPC_PORT, CacheConfig.DEFAULTS, QueueLimits.DEFAULTS,
-                GrpcLimits.DEFAULTS, Duration.ofSeconds(10));
+                GrpcLimits.DEFAULTS, Duration.ofSeconds(10), RespConfig.DEFAULTS);
+    }
+
+    /** This configuration with other RESP listener settings. */
+    public ServerConfig withResp(RespConfig r) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, r);
     }
 
     private static void positive(String name, long v) {
