@@ -45,16 +45,6 @@ final class Reply {
         return protocol == 3;
     }
 
-    /** Whether anything is waiting to be written. */
-    boolean hasPending() {
-        return buf != null && buf.isReadable();
-    }
-
-    /** Bytes waiting to be written. */
-    int pending() {
-        return buf == null ? 0 : buf.readableBytes();
-    }
-
     /** Hands the pending bytes over (the caller writes and so releases them); null if none. */
     ByteBuf take() {
         ByteBuf b = buf;

@@ -1,7 +1,6 @@
 package dev.sluice.server.resp;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Settings of the RESP (Redis protocol) listener, validated. Each limit is a defence against a
@@ -122,15 +121,5 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
         if (v <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, was " + v);
         }
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RespConfig r && r.toString().equals(toString()) && r.password.equals(password);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(new Object[] {toString(), password});
     }
 }

@@ -60,11 +60,6 @@ final class RespDecoder extends ByteToMessageDecoder {
         return b.capacity();
     }
 
-    /** Bytes of complete arguments of the request being received, for tests. */
-    long heldArgumentBytes() {
-        return held;
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

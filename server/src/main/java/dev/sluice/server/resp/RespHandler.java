@@ -243,6 +243,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         updateAutoRead();
         server.stats.blocked.incrementAndGet();
         Client c = client;
+        c.context(); // made here, on the event loop, so that a close from now on cancels the wait
         Thread.ofVirtual().name("resp-blocked-" + c.id).start(() -> {
             Client.Completion done;
             try {

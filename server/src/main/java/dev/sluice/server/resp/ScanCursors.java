@@ -117,13 +117,4 @@ final class ScanCursors {
         long now = System.currentTimeMillis();
         open.values().removeIf(st -> now - st.usedAt > IDLE_MILLIS);
     }
-
-    int openCursors() {
-        lock.lock();
-        try {
-            return open.size();
-        } finally {
-            lock.unlock();
-        }
-    }
 }
