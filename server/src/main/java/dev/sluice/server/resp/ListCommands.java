@@ -40,7 +40,9 @@ final class ListCommands {
                 throw e;
             }
         }
-        c.reply.integer(q.stats().ready());
+        // Redis answers the length right after the push; a waiting BLPOP may already have taken
+        // elements, so the answer is at least the number pushed.
+        c.reply.integer(Math.max(q.stats().ready(), a.length - 2));
     }
 
     /** LPOP and RPOP, with an optional count: take without waiting, and ack at once. */

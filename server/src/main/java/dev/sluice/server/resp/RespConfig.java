@@ -103,6 +103,11 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
                 queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, n, ioThreads);
     }
 
+    public RespConfig withIoThreads(int n) {
+        return new RespConfig(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs,
+                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, n);
+    }
+
     /** The password's bytes, for a constant-time comparison. */
     byte[] passwordBytes() {
         return password.getBytes(StandardCharsets.UTF_8);
