@@ -303,7 +303,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         if (total > server.config.pubSubOutputBytes()) {
             outboxBytes.addAndGet(-size);
             slow = true;
-            ctx.executor().execute(() -> disconnectSlow(total));
+            try {
+                ctx.executor().execute(() -> disconnectSlow(total));
+            } catch (RejectedExecutionException stopped) {
+                // the listener is stopping: the connection closes anyway
+            }
             return false;
         }
         outbox.add(new Published(pattern, channel, message, size));
