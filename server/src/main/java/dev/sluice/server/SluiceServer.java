@@ -9,6 +9,8 @@ import dev.sluice.server.grpc.GrpcTls;
 import dev.sluice.server.metrics.MetricsEndpoint;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.resp.RespConfig;
+import dev.sluice.server.resp.RespServer;
 import dev.sluice.server.security.SecurityConfig;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -49,16 +51,17 @@ public final class SluiceServer {
     private final SluiceMetrics metrics;
     private final ServerConfig config;
     private volatile MetricsEndpoint metricsEndpoint;
+    private volatile RespServer resp;
 
     /**
-     * A server without authentication, protected mode or metrics endpoint (metrics are still
-     * collected: see {@link #metrics()}).
+     * A server without authentication, protected mode, metrics endpoint or RESP listener (metrics
+     * are still collected: see {@link #metrics()}).
      *
      * @param builder a transport builder (Netty in production, in-process in tests); this class
      *     adds the services and the call executor (one virtual thread per task)
      */
     public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues) {
-        this(builder, cache, queues, ServerConfig.defaults());
+        this(builder, cache, queues, ServerConfig.defaults().withResp(RespConfig.DISABLED));
     }
 
     /**
@@ -66,8 +69,8 @@ public final class SluiceServer {
      *     TLS credentials if any; this class adds the services, the interceptors and the call
      *     executor (one virtual thread per task)
      * @param config the source of the security settings (tokens, protected mode for
-     *     {@code config.host()}) and of the metrics endpoint's settings; its transport settings
-     *     are not used here
+     *     {@code config.host()}), of the metrics endpoint's and of the RESP listener's settings;
+     *     its gRPC transport settings are not used here
      */
     public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues, ServerConfig config) {
         this.cache = cache;
@@ -115,7 +118,7 @@ public final class SluiceServer {
     }
 
     /**
-     * Starts listening, and serving metrics if enabled.
+     * Starts listening (gRPC, then metrics and RESP if enabled).
      *
      * @throws IOException if a port cannot be bound (nothing is left listening then)
      */
@@ -130,6 +133,22 @@ public final class SluiceServer {
                 throw new IOException("cannot serve metrics on " + config.host() + ":" + o.metricsPort() + ": "
                         + e.getMessage(), e);
             }
+        }
+        RespConfig r = config.resp();
+        if (r.enabled()) {
+            try {
+                resp = RespServer.start(r, config.host(), cache, queues);
+            } catch (IOException e) {
+                grpc.shutdownNow();
+                MetricsEndpoint m = metricsEndpoint;
+                if (m != null) {
+                    m.close();
+                }
+                throw new IOException("cannot serve RESP on " + config.host() + ":" + r.port() + ": " + e.getMessage(),
+                        e);
+            }
+            log.info("resp (Redis protocol) listening on {}:{} ({}, auth {})", config.host(), resp.port(),
+                    resp.transport(), r.requiresAuth() ? "required" : "off");
         }
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->
@@ -153,6 +172,12 @@ public final class SluiceServer {
         return metrics;
     }
 
+    /** The bound RESP port (useful with port 0), or -1 if the RESP listener is off or not started. */
+    public int respPort() {
+        RespServer r = resp;
+        return r == null ? -1 : r.port();
+    }
+
     public CacheEngine cache() {
         return cache;
     }
@@ -168,6 +193,10 @@ public final class SluiceServer {
     public void stop(Duration grace) throws InterruptedException {
         health.enterTerminalState();
         grpc.shutdown();
+        RespServer r = resp;
+        if (r != null) { // no new connections; blocked BLPOPs end; connections close
+            r.stop(grace);
+        }
         // Publishes stop first; subscriptions hand their deliveries back to their queues and their
         // streams, like watch streams, fail with UNAVAILABLE; long polls answer empty.
         queues.close();

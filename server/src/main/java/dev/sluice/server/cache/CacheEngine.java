@@ -12,6 +12,7 @@ import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -112,6 +113,29 @@ public final class CacheEngine implements AutoCloseable {
             out.add(new CacheResults.Get(cache.getIfPresent(k), log.revision()));
         }
         return out;
+    }
+
+    /**
+     * The keys present now, in no particular order, for scans (Redis's SCAN, KEYS, FLUSHALL). The
+     * iterator is weakly consistent, like {@link java.util.concurrent.ConcurrentHashMap}'s: it
+     * never throws {@link java.util.ConcurrentModificationException}, returns a key present for
+     * the whole iteration exactly once, and may or may not return keys written or removed
+     * meanwhile; expired entries are skipped. It does not support {@code remove}. Never blocks;
+     * exhausting it costs O(entries).
+     */
+    public Iterator<CacheKey> keys() {
+        Iterator<CacheKey> it = cache.asMap().keySet().iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public CacheKey next() {
+                return it.next();
+            }
+        };
     }
 
     // ------------------------------------------------------------------ writes

@@ -2,6 +2,7 @@ package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,24 +19,32 @@ import java.util.Objects;
  * @param shutdownGrace how long in-flight calls may run after SIGTERM before they are cancelled
  * @param security TLS, tokens and protected mode of the listeners
  * @param observability the metrics endpoint and request logging
+ * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
-                           Duration shutdownGrace, SecurityConfig security, Observability observability) {
+                           Duration shutdownGrace, SecurityConfig security, Observability observability,
+                           RespConfig resp) {
 
-    /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log. */
+    /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log, no RESP listener. */
     public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
             Duration shutdownGrace) {
-        this(host, grpcPort, cache, queues, grpc, shutdownGrace, SecurityConfig.DEFAULTS, Observability.NONE);
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, SecurityConfig.DEFAULTS, Observability.NONE,
+                RespConfig.DISABLED);
     }
 
     /** This configuration with other security settings. */
     public ServerConfig withSecurity(SecurityConfig security) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
     }
 
     /** This configuration with other observability settings. */
     public ServerConfig withObservability(Observability observability) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+    }
+
+    /** This configuration with other RESP listener settings. */
+    public ServerConfig withResp(RespConfig resp) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
     }
 
     /**
@@ -99,6 +108,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
         Objects.requireNonNull(grpc, "grpc");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(observability, "observability");
+        Objects.requireNonNull(resp, "resp");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpc port must be 0..65535, was " + grpcPort);
         }
@@ -121,10 +131,13 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
 
     public static final int DEFAULT_GRPC_PORT = 7070;
 
-    /** Defaults, on loopback; without the metrics endpoint (see {@link Observability#DEFAULTS}). */
+    /**
+     * Defaults, on loopback: the RESP listener on {@link RespConfig#DEFAULT_PORT}; without the
+     * metrics endpoint (see {@link Observability#DEFAULTS}).
+     */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_GRPC_PORT, CacheConfig.DEFAULTS, QueueLimits.DEFAULTS,
-                GrpcLimits.DEFAULTS, Duration.ofSeconds(10));
+                GrpcLimits.DEFAULTS, Duration.ofSeconds(10)).withResp(RespConfig.DEFAULTS);
     }
 
     private static void positive(String name, long v) {

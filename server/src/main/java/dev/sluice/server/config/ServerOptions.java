@@ -2,6 +2,7 @@ package dev.sluice.server.config;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.queue.QueueLimits;
+import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
@@ -184,6 +185,55 @@ public final class ServerOptions {
 
     /** Where SLUICE_AUTH_TOKENS is read from (tests replace it). */
     UnaryOperator<String> env = System::getenv;
+    @Option(names = "--resp", paramLabel = "BOOL", arity = "1", defaultValue = "${env:SLUICE_RESP:-true}",
+            description = "Serve the Redis protocol (RESP) too (env SLUICE_RESP; default: ${DEFAULT-VALUE}).")
+    boolean resp;
+
+    @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "${env:SLUICE_RESP_PORT:-6380}",
+            description = "Redis protocol port, 0 for any free port (env SLUICE_RESP_PORT; default: ${DEFAULT-VALUE}).")
+    int respPort;
+
+    @Option(names = "--resp-password", paramLabel = "SECRET", defaultValue = "${env:SLUICE_RESP_PASSWORD:-}",
+            description = "Password Redis clients must AUTH with; prefer the env var SLUICE_RESP_PASSWORD, as flags"
+                    + " show in the process list (default: none).")
+    String respPassword;
+
+    @Option(names = "--resp-max-clients", paramLabel = "N", defaultValue = "${env:SLUICE_RESP_MAX_CLIENTS:-10000}",
+            description = "Most Redis protocol connections at once (env SLUICE_RESP_MAX_CLIENTS;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int respMaxClients;
+
+    @Option(names = "--resp-max-bulk-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_RESP_MAX_BULK_BYTES:-32MiB}",
+            description = "Largest bulk string in a Redis request (env SLUICE_RESP_MAX_BULK_BYTES;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long respMaxBulkBytes;
+
+    @Option(names = "--resp-query-buffer-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_RESP_QUERY_BUFFER_BYTES:-64MiB}",
+            description = "Most bytes one Redis request may hold while it arrives (env SLUICE_RESP_QUERY_BUFFER_BYTES;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long respQueryBufferBytes;
+
+    @Option(names = "--resp-pubsub-output-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_RESP_PUBSUB_OUTPUT_BYTES:-32MiB}",
+            description = "Pub/sub bytes queued for one subscriber before it is disconnected as too slow"
+                    + " (env SLUICE_RESP_PUBSUB_OUTPUT_BYTES; default: ${DEFAULT-VALUE}).")
+    long respPubSubOutputBytes;
+
+    @Option(names = "--resp-list-max-length", paramLabel = "N",
+            defaultValue = "${env:SLUICE_RESP_LIST_MAX_LENGTH:-100000}",
+            description = "Most elements of a list (the queue LPUSH/RPUSH creates) (env SLUICE_RESP_LIST_MAX_LENGTH;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long respListMaxLength;
+
+    /** The RESP listener's settings from the --resp-* flags. */
+    RespConfig respConfig() {
+        RespConfig d = RespConfig.DEFAULTS;
+        return new RespConfig(resp, respPort, respPassword, respMaxClients, toInt("--resp-max-bulk-bytes",
+                respMaxBulkBytes), d.maxInlineBytes(), d.maxArgs(), respQueryBufferBytes, d.preAuthMaxArgs(),
+                d.preAuthMaxBulkBytes(), respPubSubOutputBytes, respListMaxLength, d.ioThreads());
+    }
 
     /**
      * The validated configuration.
@@ -202,7 +252,7 @@ public final class ServerOptions {
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
                 d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
-                new ServerConfig.Observability(metrics, metricsPort, logRequests));
+                new ServerConfig.Observability(metrics, metricsPort, logRequests), respConfig());
     }
 
     private SecurityConfig security() {

@@ -3,6 +3,7 @@ package dev.sluice.server.queue;
 import dev.sluice.concurrent.chan.Channel;
 import dev.sluice.concurrent.chan.Received;
 import dev.sluice.concurrent.chan.Select;
+import dev.sluice.concurrent.chan.SelectCase;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
@@ -270,6 +271,55 @@ public final class Queue {
             if (m != null) {
                 return deliver(m, owner); // null only if `owner` closed meanwhile
             }
+        }
+    }
+
+    /** What woke a {@link #takeAny} select: a value from `ready`, the doorbell, a deletion or ctx. */
+    private record Woke(Queue queue, Received<QueuedMessage> received, boolean deleted) {}
+
+    /**
+     * {@link #take} over several queues for a unary receive (Redis's BLPOP on several keys): the
+     * first message any of them has, looking at them in the given order first, then waiting on all
+     * at once (one select over every queue's `ready` channel, doorbell and life, plus ctx). Returns
+     * null if {@code ctx} ends first; a losing queue keeps its messages (the select takes exactly one).
+     *
+     * @throws SluiceException NOT_FOUND if one of the queues is deleted meanwhile
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static Delivery takeAny(Context ctx, List<Queue> queues, Queue[] from) throws InterruptedException {
+        for (;;) {
+            for (Queue q : queues) {
+                Delivery d = q.tryTake(null);
+                if (d != null) {
+                    from[0] = q;
+                    return d;
+                }
+            }
+            @SuppressWarnings("unchecked")
+            SelectCase<Object>[] cases = (SelectCase<Object>[]) new SelectCase<?>[queues.size() * 3 + 1];
+            int i = 0;
+            for (Queue q : queues) {
+                cases[i++] = q.ready.onReceiveOrClosed(r -> new Woke(q, r, false));
+                cases[i++] = q.doorbell.onReceive(x -> new Woke(q, null, false));
+                cases[i++] = q.alive.onDone(() -> new Woke(q, null, true));
+            }
+            cases[i] = ctx.onDone(() -> ctx);
+            Object r = Select.select(cases);
+            if (r == ctx) {
+                return null;
+            }
+            Woke w = (Woke) r;
+            if (w.deleted()) {
+                throw w.queue().deleted();
+            }
+            if (w.received() instanceof Received.Value<QueuedMessage> v) {
+                QueuedMessage m = w.queue().fromReady(v.value());
+                if (m != null) {
+                    from[0] = w.queue();
+                    return w.queue().deliver(m, null);
+                }
+            }
+            // the doorbell or an expired message: look at every queue again
         }
     }
 

@@ -112,6 +112,24 @@ public final class QueueRegistry implements AutoCloseable {
         throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
     }
 
+    /**
+     * The queue {@code name} if it exists, else null: a lookup that never creates a queue (even
+     * with auto-create on) and never throws for a missing one. Waits only for the registry's read
+     * lock (held briefly by create and delete).
+     *
+     * @throws SluiceException INVALID_ARGUMENT for a malformed name; UNAVAILABLE after close
+     */
+    public Queue find(String name) throws InterruptedException {
+        Names.check("queue name", name);
+        mu.rLock();
+        try {
+            checkOpen();
+            return queues.get(name);
+        } finally {
+            mu.rUnlock();
+        }
+    }
+
     /** Used by queues to find their dead-letter queue; never blocks on the registry. */
     private Queue lookupQuietly(String name) {
         if (!mu.tryRLock()) {
@@ -368,6 +386,48 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A delivery and the queue it was taken from. */
+    public record Taken(String queue, Delivery delivery) {}
+
+    /**
+     * Long poll over several queues (Redis's BLPOP/BRPOP on several keys): one delivery from the
+     * first of {@code queues} that has a message, looking at them in the given order, else from
+     * whichever gets one first within {@code wait}. Returns null when the wait ends without one,
+     * or when the engine shuts down. Blocks up to {@code wait}; a message is taken from exactly one
+     * queue.
+     *
+     * @throws SluiceException INVALID_ARGUMENT for no queues or a wait out of range; NOT_FOUND if a
+     *     queue does not exist (and auto-create is off) or is deleted while waiting
+     * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} ends first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public Taken receiveFirst(Context ctx, List<String> queues, Duration wait) throws InterruptedException {
+        if (queues.isEmpty()) {
+            throw SluiceException.invalid("receive needs at least one queue");
+        }
+        if (wait.isNegative() || wait.compareTo(limits.maxReceiveWait()) > 0) {
+            throw SluiceException.invalid("wait_time must be 0.." + limits.maxReceiveWait() + ", was " + wait);
+        }
+        List<Queue> qs = new ArrayList<>(queues.size());
+        for (String name : queues) {
+            qs.add(queue(name));
+        }
+        Queue[] from = new Queue[1];
+        Delivery d;
+        try (CancelableContext waiting = Context.withTimeout(ctx, wait)) {
+            AfterFunc stop = Context.afterFunc(running, waiting::cancel);
+            try {
+                d = Queue.takeAny(waiting, qs, from);
+            } finally {
+                stop.stop();
+            }
+        }
+        if (d == null && ctx.isDone()) {
+            throw ContextDoneException.of(ctx);
+        }
+        return d == null ? null : new Taken(from[0].name(), d);
     }
 
     /** Opens a streaming consumer with flow control; it ends with {@code ctx} or when closed. */

@@ -56,6 +56,43 @@ class CacheEngineTest {
         assertThatThrownBy(call).isInstanceOfSatisfying(SluiceException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
+    // ------------------------------------------------------------------ key iteration
+
+    @Test
+    void keys_returnsEveryLiveKeyOnce_skipsExpiredOnes_andIsReadOnly() {
+        set("a", "1");
+        set("b", "2");
+        engine.set(new SetOp(k("short"), v("x"), Duration.ofSeconds(1).toNanos(), false, Condition.ALWAYS, false));
+        ticker.advance(Duration.ofSeconds(2));
+
+        List<String> seen = new ArrayList<>();
+        var it = engine.keys();
+        it.forEachRemaining(key -> seen.add(key.toString()));
+
+        assertThat(seen).containsExactlyInAnyOrder("a", "b");
+        assertThatThrownBy(engine.keys()::remove).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void keys_toleratesWritesDuringIteration() {
+        for (int i = 0; i < 1000; i++) {
+            set("k" + i, "v");
+        }
+        List<String> seen = new ArrayList<>();
+        var it = engine.keys();
+        for (int i = 0; it.hasNext(); i++) {
+            seen.add(it.next().toString());
+            if (i % 10 == 0 && i < 500) { // deletes k999..k950, adds 50 new keys
+                engine.delete(new DeleteOp(k("k" + (999 - i / 10)), 0, false));
+                set("new" + i, "v");
+            }
+        }
+        // Keys untouched during the iteration (k0..k899) are all seen exactly once.
+        for (int i = 0; i < 900; i++) {
+            assertThat(seen).containsOnlyOnce("k" + i);
+        }
+    }
+
     // ------------------------------------------------------------------ versions and revisions
 
     @Test

@@ -126,6 +126,100 @@ class QueueRegistryTest {
         assertThat(registry.receive(BG, "q", 5, Duration.ZERO)).isEmpty();
     }
 
+    @Test
+    void find_returnsAnExistingQueue_andNeverCreatesOne_evenWithAutoCreate() throws Exception {
+        QueueRegistry auto = new QueueRegistry(QueueLimits.DEFAULTS.withAutoCreate(true));
+        try {
+            assertThat(auto.find("missing")).isNull();
+            assertThat(auto.queues()).isEmpty();
+            Queue q = auto.createQueue("jobs", QueueConfig.DEFAULTS);
+            assertThat(auto.find("jobs")).isSameAs(q);
+            assertCode(ErrorCode.INVALID_ARGUMENT, () -> auto.find("a:b"));
+        } finally {
+            auto.close();
+        }
+    }
+
+    @Test
+    void receiveFirst_takesFromTheFirstQueueWithAMessage_inTheGivenOrder() throws Exception {
+        registry.createQueue("a", QueueConfig.DEFAULTS);
+        registry.createQueue("b", QueueConfig.DEFAULTS);
+        publish("b", "b1");
+        publish("a", "a1");
+
+        QueueRegistry.Taken first = registry.receiveFirst(BG, List.of("a", "b"), Duration.ZERO);
+        QueueRegistry.Taken second = registry.receiveFirst(BG, List.of("a", "b"), Duration.ZERO);
+
+        assertThat(first.queue()).isEqualTo("a");
+        assertThat(text(first.delivery())).isEqualTo("a1");
+        assertThat(second.queue()).isEqualTo("b");
+        assertThat(registry.receiveFirst(BG, List.of("a", "b"), Duration.ZERO)).isNull();
+    }
+
+    @Test
+    void receiveFirst_waitsOnEveryQueue_andTakesExactlyOneMessage() throws Exception {
+        registry.createQueue("a", QueueConfig.DEFAULTS);
+        registry.createQueue("b", QueueConfig.DEFAULTS);
+        Task<QueueRegistry.Taken> poller = Threads.VIRTUAL.start(
+                () -> registry.receiveFirst(BG, List.of("a", "b"), Duration.ofSeconds(20)));
+        Eventually.awaitBlocked(poller.thread());
+
+        publish("b", "late", "later");
+
+        QueueRegistry.Taken got = poller.join();
+        assertThat(got.queue()).isEqualTo("b");
+        assertThat(text(got.delivery())).isEqualTo("late");
+        assertThat(registry.queue("b").stats().ready()).isEqualTo(1);
+        assertThat(registry.queue("a").stats().delivered()).isZero();
+    }
+
+    @Test
+    void receiveFirst_wakesForARedelivery() throws Exception {
+        registry.createQueue("a", QueueConfig.DEFAULTS);
+        registry.createQueue("b", QueueConfig.DEFAULTS);
+        publish("b", "x");
+        Delivery taken = receiveOne("b");
+        Task<QueueRegistry.Taken> poller = Threads.VIRTUAL.start(
+                () -> registry.receiveFirst(BG, List.of("a", "b"), Duration.ofSeconds(20)));
+        Eventually.awaitBlocked(poller.thread());
+
+        registry.nack("b", List.of(taken.ackToken()), Duration.ZERO);
+
+        QueueRegistry.Taken got = poller.join();
+        assertThat(text(got.delivery())).isEqualTo("x");
+        assertThat(got.delivery().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void receiveFirst_endsEmptyAfterTheWait_failsWhenTheContextEnds_orAQueueIsMissing() throws Exception {
+        registry.createQueue("a", QueueConfig.DEFAULTS);
+        assertThat(registry.receiveFirst(BG, List.of("a"), Duration.ofMillis(50))).isNull();
+
+        CancelableContext ctx = Context.withCancel(BG);
+        Task<QueueRegistry.Taken> poller = Threads.VIRTUAL.start(
+                () -> registry.receiveFirst(ctx, List.of("a"), Duration.ofSeconds(20)));
+        Eventually.awaitBlocked(poller.thread());
+        ctx.cancel();
+        assertThatThrownBy(poller::join).isInstanceOf(dev.sluice.concurrent.context.CanceledException.class);
+
+        assertCode(ErrorCode.NOT_FOUND, () -> registry.receiveFirst(BG, List.of("a", "missing"), Duration.ZERO));
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> registry.receiveFirst(BG, List.of(), Duration.ZERO));
+    }
+
+    @Test
+    void receiveFirst_failsWithNotFound_whenAWaitedQueueIsDeleted() throws Exception {
+        registry.createQueue("a", QueueConfig.DEFAULTS);
+        registry.createQueue("b", QueueConfig.DEFAULTS);
+        Task<QueueRegistry.Taken> poller = Threads.VIRTUAL.start(
+                () -> registry.receiveFirst(BG, List.of("a", "b"), Duration.ofSeconds(20)));
+        Eventually.awaitBlocked(poller.thread());
+
+        registry.deleteQueue("b");
+
+        assertThatThrownBy(poller::join).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
     // ------------------------------------------------------------------ backpressure
 
     @Test

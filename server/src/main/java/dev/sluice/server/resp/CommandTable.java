@@ -1,0 +1,298 @@
+package dev.sluice.server.resp;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/*
+ * The command table: every command the listener knows, with the metadata Redis's table has
+ * (arity, flags, key positions; COMMAND shows them and client libraries read them) and the
+ * method that runs it. Immutable after construction; shared by all connections.
+ *
+ * Container commands (CLIENT, CONFIG, COMMAND, PUBSUB) look their subcommand up in a second
+ * table, as Redis 7 does, so an error names 'client|setname' like Redis's.
+ *
+ * POST and HOST: are entries without an action: an HTTP request sent to this port (a browser
+ * tricked into cross-protocol scripting) is recognised by its first word and the connection is
+ * closed, as Redis's securityWarningCommand does.
+ */
+final class CommandTable {
+    private static final int MAX_ECHOED = 128;
+
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    CommandTable() {
+        // connection
+        add(cmd("ping", -1, "fast", 0, 0, 0, "connection", "Returns the server's liveliness response.",
+                ConnectionCommands::ping).noAuthSub(false, true));
+        add(cmd("echo", 2, "fast", 0, 0, 0, "connection", "Returns the given string.", ConnectionCommands::echo));
+        add(cmd("quit", -1, "fast", 0, 0, 0, "connection", "Closes the connection.", ConnectionCommands::quit)
+                .noAuthSub(true, true));
+        add(cmd("reset", 1, "fast", 0, 0, 0, "connection", "Resets the connection.", ConnectionCommands::reset)
+                .noAuthSub(true, true));
+        add(cmd("select", 2, "fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).",
+                ConnectionCommands::select));
+        add(cmd("auth", -2, "fast", 0, 0, 0, "connection", "Authenticates the connection.", ConnectionCommands::auth)
+                .noAuthSub(true, false));
+        add(cmd("hello", -1, "fast", 0, 0, 0, "connection", "Handshakes with the server (RESP2 or RESP3).",
+                ConnectionCommands::hello).noAuthSub(true, false));
+        add(container("client", -2, "connection", "A container for client connection commands.",
+                cmd("client|setname", 3, "fast", 0, 0, 0, "connection", "Sets the connection name.",
+                        ConnectionCommands::clientSetname),
+                cmd("client|getname", 2, "fast", 0, 0, 0, "connection", "Returns the connection name.",
+                        ConnectionCommands::clientGetname),
+                cmd("client|id", 2, "fast", 0, 0, 0, "connection", "Returns the connection's id.",
+                        ConnectionCommands::clientId),
+                cmd("client|info", 2, "fast", 0, 0, 0, "connection", "Returns information about the connection.",
+                        ConnectionCommands::clientInfo),
+                cmd("client|list", -2, "admin", 0, 0, 0, "connection", "Lists the open connections.",
+                        ConnectionCommands::clientList),
+                cmd("client|setinfo", 4, "fast", 0, 0, 0, "connection", "Sets the client library name or version.",
+                        ConnectionCommands::clientSetinfo)));
+
+        // server
+        add(container("command", -1, "server", "Returns detailed information about all commands.",
+                cmd("command|count", 2, "loading", 0, 0, 0, "server", "Returns a count of commands.",
+                        ServerCommands::commandCount),
+                cmd("command|list", -2, "loading", 0, 0, 0, "server", "Returns a list of command names.",
+                        ServerCommands::commandList),
+                cmd("command|info", -2, "loading", 0, 0, 0, "server", "Returns information about commands.",
+                        ServerCommands::commandInfo),
+                cmd("command|docs", -2, "loading", 0, 0, 0, "server", "Returns documentary information about commands.",
+                        ServerCommands::commandDocs)).withAction(ServerCommands::command));
+        add(container("config", -2, "server", "A container for server configuration commands.",
+                cmd("config|get", -3, "admin", 0, 0, 0, "server", "Returns the effective values of parameters.",
+                        ServerCommands::configGet),
+                cmd("config|set", -4, "admin", 0, 0, 0, "server", "Not supported: Sluice is configured by flags.",
+                        ServerCommands::configSet)));
+        add(cmd("info", -1, "loading", 0, 0, 0, "server", "Returns information and statistics about the server.",
+                ServerCommands::info));
+        add(cmd("time", 1, "fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
+        add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys.", KeyCommands::dbsize));
+        add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
+                KeyCommands::flushall));
+        add(cmd("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
+                KeyCommands::flushall));
+
+        // strings
+        add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.",
+                StringCommands::get));
+        add(cmd("set", -3, "write denyoom", 1, 1, 1, "string", "Sets the string value of a key.",
+                StringCommands::set));
+        add(cmd("setnx", 3, "write denyoom fast", 1, 1, 1, "string", "Sets a key only if it does not exist.",
+                StringCommands::setnx));
+        add(cmd("setex", 4, "write denyoom", 1, 1, 1, "string", "Sets a key with a TTL in seconds.",
+                (c, a) -> StringCommands.setex(c, a, false)));
+        add(cmd("psetex", 4, "write denyoom", 1, 1, 1, "string", "Sets a key with a TTL in milliseconds.",
+                (c, a) -> StringCommands.setex(c, a, true)));
+        add(cmd("getdel", 2, "write fast", 1, 1, 1, "string", "Returns the value of a key and deletes it.",
+                StringCommands::getdel));
+        add(cmd("getex", -2, "write fast", 1, 1, 1, "string", "Returns the value of a key and sets its TTL.",
+                StringCommands::getex));
+        add(cmd("mget", -2, "readonly fast", 1, -1, 1, "string", "Returns the values of keys.",
+                StringCommands::mget));
+        add(cmd("mset", -3, "write denyoom", 1, -1, 2, "string", "Sets several keys.", StringCommands::mset));
+        add(cmd("msetnx", -3, "write denyoom", 1, -1, 2, "string", "Sets several keys only if none exists.",
+                StringCommands::msetnx));
+        add(cmd("incr", 2, "write denyoom fast", 1, 1, 1, "string", "Increments the integer value of a key by one.",
+                (c, a) -> StringCommands.incrBy(c, a[1], 1)));
+        add(cmd("decr", 2, "write denyoom fast", 1, 1, 1, "string", "Decrements the integer value of a key by one.",
+                (c, a) -> StringCommands.incrBy(c, a[1], -1)));
+        add(cmd("incrby", 3, "write denyoom fast", 1, 1, 1, "string", "Increments the integer value of a key.",
+                (c, a) -> StringCommands.incrBy(c, a[1], Args.parseLong(a[2]))));
+        add(cmd("decrby", 3, "write denyoom fast", 1, 1, 1, "string", "Decrements the integer value of a key.",
+                StringCommands::decrBy));
+        add(cmd("append", 3, "write denyoom fast", 1, 1, 1, "string", "Appends to the value of a key.",
+                StringCommands::append));
+        add(cmd("strlen", 2, "readonly fast", 1, 1, 1, "string", "Returns the length of a string value.",
+                StringCommands::strlen));
+
+        // keys
+        add(cmd("del", -2, "write", 1, -1, 1, "generic", "Deletes keys (a list is emptied).", KeyCommands::del));
+        add(cmd("unlink", -2, "write fast", 1, -1, 1, "generic", "Deletes keys (a list is emptied).",
+                KeyCommands::del));
+        add(cmd("exists", -2, "readonly fast", 1, -1, 1, "generic", "Counts the keys that exist.",
+                KeyCommands::exists));
+        add(cmd("expire", -3, "write fast", 1, 1, 1, "generic", "Sets a key's TTL in seconds.",
+                (c, a) -> KeyCommands.expire(c, a, false, false, "expire")));
+        add(cmd("pexpire", -3, "write fast", 1, 1, 1, "generic", "Sets a key's TTL in milliseconds.",
+                (c, a) -> KeyCommands.expire(c, a, true, false, "pexpire")));
+        add(cmd("expireat", -3, "write fast", 1, 1, 1, "generic", "Sets a key's expiry as a Unix time in seconds.",
+                (c, a) -> KeyCommands.expire(c, a, false, true, "expireat")));
+        add(cmd("pexpireat", -3, "write fast", 1, 1, 1, "generic",
+                "Sets a key's expiry as a Unix time in milliseconds.",
+                (c, a) -> KeyCommands.expire(c, a, true, true, "pexpireat")));
+        add(cmd("ttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in seconds.",
+                (c, a) -> KeyCommands.ttl(c, a, false)));
+        add(cmd("pttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in milliseconds.",
+                (c, a) -> KeyCommands.ttl(c, a, true)));
+        add(cmd("persist", 2, "write fast", 1, 1, 1, "generic", "Removes a key's TTL.", KeyCommands::persist));
+        add(cmd("type", 2, "readonly fast", 1, 1, 1, "generic", "Returns the type of a key.", KeyCommands::type));
+        add(cmd("scan", -2, "readonly", 0, 0, 0, "generic", "Iterates over the keys.", KeyCommands::scan));
+        add(cmd("keys", 2, "readonly", 0, 0, 0, "generic", "Returns all key names that match a pattern.",
+                KeyCommands::keys));
+        add(cmd("randomkey", 1, "readonly", 0, 0, 0, "generic", "Returns a key name.", KeyCommands::randomkey));
+
+        // lists (queues)
+        add(cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
+                ListCommands::push));
+        add(cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
+                ListCommands::push));
+        add(cmd("lpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
+                ListCommands::pop));
+        add(cmd("rpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
+                ListCommands::pop));
+        add(cmd("blpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
+                ListCommands::blockingPop));
+        add(cmd("brpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
+                ListCommands::blockingPop));
+        add(cmd("llen", 2, "readonly fast", 1, 1, 1, "list", "Returns the number of ready elements of a queue.",
+                ListCommands::llen));
+
+        // pub/sub
+        add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",
+                PubSubCommands::publish));
+        add(cmd("subscribe", -2, "pubsub", 0, 0, 0, "pubsub", "Listens for messages published to channels.",
+                PubSubCommands::subscribe).noAuthSub(false, true));
+        add(cmd("unsubscribe", -1, "pubsub", 0, 0, 0, "pubsub", "Stops listening to channels.",
+                PubSubCommands::unsubscribe).noAuthSub(false, true));
+        add(cmd("psubscribe", -2, "pubsub", 0, 0, 0, "pubsub", "Listens for messages published to channels"
+                + " that match patterns.", PubSubCommands::psubscribe).noAuthSub(false, true));
+        add(cmd("punsubscribe", -1, "pubsub", 0, 0, 0, "pubsub", "Stops listening to patterns.",
+                PubSubCommands::punsubscribe).noAuthSub(false, true));
+        add(container("pubsub", -2, "pubsub", "A container for pub/sub commands.",
+                cmd("pubsub|channels", -2, "pubsub", 0, 0, 0, "pubsub", "Returns the active channels.",
+                        PubSubCommands::pubsubChannels),
+                cmd("pubsub|numsub", -2, "pubsub", 0, 0, 0, "pubsub", "Returns the subscriber counts of channels.",
+                        PubSubCommands::pubsubNumsub),
+                cmd("pubsub|numpat", 2, "pubsub", 0, 0, 0, "pubsub", "Returns the number of pattern subscriptions.",
+                        PubSubCommands::pubsubNumpat)));
+
+        // cross-protocol attempts: the connection is closed (no action)
+        for (String http : List.of("post", "host:")) {
+            commands.put(http, new Command(http, -1, List.of("loading", "stale"), 0, 0, 0, "server",
+                    "An HTTP request: the connection is closed.", true, true, null, null));
+        }
+    }
+
+    /** The command (or subcommand) that {@code args} names; null if there is none (see {@link #unknown}). */
+    Command lookup(byte[][] args) {
+        Command c = commands.get(RespFrame.lower(args[0]));
+        if (c == null || c.subcommands() == null || args.length < 2) {
+            return c;
+        }
+        return c.subcommands().get(RespFrame.lower(args[1]));
+    }
+
+    /** Redis's error for a request {@link #lookup} found nothing for. */
+    String unknown(byte[][] args) {
+        Command c = commands.get(RespFrame.lower(args[0]));
+        if (c != null && c.subcommands() != null && args.length >= 2) {
+            return "ERR unknown subcommand '" + clip(args[1]) + "'. Try " + Args.ascii(args[0]).toUpperCase(
+                    java.util.Locale.ROOT) + " HELP.";
+        }
+        StringBuilder sb = new StringBuilder("ERR unknown command '").append(clip(args[0]))
+                .append("', with args beginning with: ");
+        int budget = MAX_ECHOED;
+        for (int i = 1; i < args.length && budget > 0; i++) {
+            String a = Args.ascii(args[i]);
+            if (a.length() > budget) {
+                a = a.substring(0, budget);
+            }
+            budget -= a.length();
+            sb.append('\'').append(a).append("' ");
+        }
+        return sb.toString();
+    }
+
+    private static String clip(byte[] b) {
+        String s = Args.ascii(b);
+        return s.length() > MAX_ECHOED ? s.substring(0, MAX_ECHOED) : s;
+    }
+
+    /** A top-level command by lower-case name, or null. */
+    Command get(String name) {
+        Command c = commands.get(name);
+        return c == null || c.action() == null ? null : c;
+    }
+
+    /** The top-level commands (not POST/HOST:), for COMMAND. */
+    Collection<Command> all() {
+        List<Command> out = new ArrayList<>();
+        for (Command c : commands.values()) {
+            if (c.action() != null) {
+                out.add(c);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private void add(Builder b) {
+        Command c = b.build();
+        commands.put(c.name(), c);
+    }
+
+    private static Builder cmd(String name, int arity, String flags, int first, int last, int step, String group,
+            String summary, Command.Action action) {
+        return new Builder(name, arity, List.of(flags.split(" ")), first, last, step, group, summary, action, null);
+    }
+
+    private static Builder container(String name, int arity, String group, String summary, Builder... subs) {
+        Map<String, Command> m = new LinkedHashMap<>();
+        for (Builder s : subs) {
+            Command c = s.build();
+            m.put(c.shortName(), c);
+        }
+        return new Builder(name, arity, List.of(), 0, 0, 0, group, summary, (c, a) -> {
+            throw new RespError("ERR wrong number of arguments for '" + name + "' command");
+        }, Collections.unmodifiableMap(m));
+    }
+
+    private static final class Builder {
+        private final String name;
+        private final int arity;
+        private final List<String> flags;
+        private final int first;
+        private final int last;
+        private final int step;
+        private final String group;
+        private final String summary;
+        private Command.Action action;
+        private final Map<String, Command> subs;
+        private boolean noAuth;
+        private boolean inSubscribed;
+
+        Builder(String name, int arity, List<String> flags, int first, int last, int step, String group,
+                String summary, Command.Action action, Map<String, Command> subs) {
+            this.name = name;
+            this.arity = arity;
+            this.flags = flags;
+            this.first = first;
+            this.last = last;
+            this.step = step;
+            this.group = group;
+            this.summary = summary;
+            this.action = action;
+            this.subs = subs;
+        }
+
+        Builder noAuthSub(boolean noAuth, boolean inSubscribed) {
+            this.noAuth = noAuth;
+            this.inSubscribed = inSubscribed;
+            return this;
+        }
+
+        Builder withAction(Command.Action a) {
+            this.action = a;
+            return this;
+        }
+
+        Command build() {
+            return new Command(name, arity, flags, first, last, step, group, summary, noAuth, inSubscribed, action,
+                    subs);
+        }
+    }
+}

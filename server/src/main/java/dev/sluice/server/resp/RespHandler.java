@@ -1,0 +1,365 @@
+package dev.sluice.server.resp;
+
+import dev.sluice.concurrent.context.ContextDoneException;
+import dev.sluice.server.error.SluiceException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * One RESP connection: decoded requests in, replies out, in order.
+ *
+ * Stateful, so one instance per connection (Netty's rule for handlers with state): the
+ * connection's Client, its pending reply bytes, a backlog and the pub/sub outbox. Everything
+ * except deliver() runs on the connection's event loop.
+ *
+ * Threading. Commands run inline on the event loop: the cache engine's operations never block
+ * (a Caffeine compute on one key) and list pushes/pops use the queue engine's non-waiting forms.
+ * A command that must wait (BLPOP/BRPOP with nothing to pop, KEYS and FLUSHALL, which walk the
+ * whole keyspace) calls Client.block: its work runs on a virtual thread, and its Completion comes
+ * back to the event loop to write the reply.
+ *
+ * Pipelining order. Replies must leave in request order. While a blocking command waits, the
+ * connection is "blocked": auto-read is off, and requests already decoded from the last read go
+ * to `backlog`, which is drained in order once the blocking command's reply is written.
+ *
+ * Flushing. Replies of one read batch accumulate in Reply's buffer and are written with one
+ * writeAndFlush in channelReadComplete. A client that does not read its replies makes the channel
+ * unwritable (the write-buffer high water mark); reading then pauses until it drains, so a
+ * pipelining client cannot make the server buffer without bound.
+ *
+ * Pub/sub output. PUBLISH on any thread calls deliver(), which appends to a lock-free outbox and
+ * schedules one drain task on this event loop; the drain encodes everything queued and flushes
+ * once. outboxBytes counts bytes from deliver() until Netty has written them to the socket; past
+ * the configured limit the subscriber is disconnected with a logged reason, as Redis does with
+ * client-output-buffer-limit pubsub.
+ */
+final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(RespHandler.class);
+
+    private final RespServices server;
+    private final RespDecoder decoder;
+    private ChannelHandlerContext ctx;
+    private Client client;
+    private Reply reply;
+    private final ArrayDeque<RespFrame> backlog = new ArrayDeque<>();
+    private boolean blocked;
+    private boolean closing;
+    private boolean admitted;
+
+    private record Published(byte[] pattern, byte[] channel, byte[] message, long size) {}
+
+    private final ConcurrentLinkedQueue<Published> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicLong outboxBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean slow;
+
+    RespHandler(RespServices server, RespDecoder decoder) {
+        this.server = server;
+        this.decoder = decoder;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.reply = new Reply(ctx.alloc());
+        this.client = new Client(server.nextClientId(), server, this, reply, ctx.channel().remoteAddress(),
+                ctx.channel().localAddress());
+        if (!server.admit(client)) {
+            reply.error("ERR max number of clients reached");
+            closing = true;
+            flush();
+            return;
+        }
+        admitted = true;
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (client != null) {
+            client.closed();
+            for (Bytes ch : client.channels) {
+                server.pubsub.unsubscribe(this, ch);
+            }
+            for (Bytes p : client.patterns) {
+                server.pubsub.punsubscribe(this, p);
+            }
+            if (admitted) {
+                server.leave(client);
+            }
+        }
+        if (reply != null) {
+            reply.discard();
+        }
+        backlog.clear();
+        outbox.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("resp client {}: {}", client == null ? "?" : client.address(), cause.toString());
+        } else {
+            log.warn("resp client {}: closing after an unexpected error", client == null ? "?" : client.address(),
+                    cause);
+        }
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        RespFrame frame = (RespFrame) msg;
+        if (closing) {
+            return;
+        }
+        if (blocked || !backlog.isEmpty()) {
+            backlog.add(frame);
+            return;
+        }
+        handle(frame);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void handle(RespFrame frame) {
+        switch (frame) {
+            case RespFrame.ProtocolError e -> {
+                reply.error("ERR Protocol error: " + e.reason());
+                log.info("resp client {}: protocol error, closing: {}", client.address(), e.reason());
+                closing = true;
+            }
+            case RespFrame.Command c -> dispatch(c);
+        }
+    }
+
+    private void dispatch(RespFrame.Command frame) {
+        byte[][] args = frame.args();
+        server.stats.commands.increment();
+        Command cmd = server.commands.lookup(args);
+        if (cmd == null) {
+            reply.error(server.commands.unknown(args));
+            return;
+        }
+        client.lastCommand = cmd.name();
+        if (cmd.action() == null) { // "post" and "host:": an HTTP request sent to this port
+            log.warn("resp client {}: possible SECURITY ATTACK detected: it sent '{}' like an HTTP client"
+                    + " (cross-protocol scripting?); connection aborted", client.address(), cmd.name());
+            abort();
+            return;
+        }
+        if (!cmd.arityOk(args.length)) {
+            reply.error("ERR wrong number of arguments for '" + cmd.name() + "' command");
+            return;
+        }
+        if (!client.authenticated && !cmd.noAuth()) {
+            reply.error("NOAUTH Authentication required.");
+            return;
+        }
+        if (client.subscriptions() > 0 && !reply.resp3() && !cmd.inSubscribedMode()) {
+            reply.error("ERR Can't execute '" + cmd.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+                    + " / QUIT / RESET are allowed in this context");
+            return;
+        }
+        try {
+            cmd.action().run(client, args);
+        } catch (RespError e) {
+            reply.error(e.getMessage());
+        } catch (SluiceException e) {
+            reply.error(RespError.of(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply.error("ERR interrupted");
+        } catch (RuntimeException e) {
+            log.error("resp command {} failed", cmd.name(), e);
+            reply.error("ERR internal error");
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** Writes and flushes what the replies so far produced; closes after it if asked to. */
+    private void flush() {
+        ByteBuf out = reply.take();
+        if (out != null) {
+            var f = ctx.writeAndFlush(out);
+            if (closing) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        } else if (closing) {
+            ctx.close();
+        }
+        updateAutoRead();
+    }
+
+    private void updateAutoRead() {
+        boolean want = !blocked && !closing && ctx.channel().isWritable();
+        if (ctx.channel().config().isAutoRead() != want) {
+            ctx.channel().config().setAutoRead(want);
+        }
+    }
+
+    void closeAfterReply() {
+        closing = true;
+    }
+
+    void abort() {
+        closing = true;
+        reply.discard();
+        ctx.close();
+    }
+
+    void authenticated() {
+        decoder.authenticated();
+    }
+
+    // ------------------------------------------------------------------ blocking commands
+
+    void block(Client.Blocking work) {
+        blocked = true;
+        updateAutoRead();
+        server.stats.blocked.incrementAndGet();
+        Client c = client;
+        c.context(); // made here, on the event loop, so that a close from now on cancels the wait
+        Thread.ofVirtual().name("resp-blocked-" + c.id).start(() -> {
+            Client.Completion done;
+            try {
+                done = work.await(c.context());
+            } catch (RespError e) {
+                done = errorCompletion(e.getMessage());
+            } catch (SluiceException e) {
+                done = errorCompletion(RespError.of(e));
+            } catch (ContextDoneException | InterruptedException e) {
+                done = errorCompletion(null); // connection closed or server stopping: nobody to answer
+            } catch (Exception e) {
+                log.error("resp blocking command failed", e);
+                done = errorCompletion("ERR internal error");
+            }
+            Client.Completion d = done;
+            try {
+                ctx.executor().execute(() -> unblock(d));
+            } catch (RejectedExecutionException stopped) {
+                d.abandon();
+            }
+        });
+    }
+
+    private static Client.Completion errorCompletion(String message) {
+        return c -> {
+            if (message == null) {
+                c.reply.nullArray();
+            } else {
+                c.reply.error(message);
+            }
+        };
+    }
+
+    private void unblock(Client.Completion done) {
+        server.stats.blocked.decrementAndGet();
+        blocked = false;
+        if (!ctx.channel().isActive() || closing) {
+            done.abandon();
+            return;
+        }
+        done.write(client);
+        while (!blocked && !closing && !backlog.isEmpty()) {
+            handle(backlog.poll());
+        }
+        flush();
+    }
+
+    // ------------------------------------------------------------------ pub/sub output
+
+    @Override
+    public boolean deliver(byte[] pattern, byte[] channel, byte[] message) {
+        if (slow) {
+            return false;
+        }
+        long size = 48L + channel.length + message.length + (pattern == null ? 0 : pattern.length);
+        long total = outboxBytes.addAndGet(size);
+        if (total > server.config.pubSubOutputBytes()) {
+            outboxBytes.addAndGet(-size);
+            slow = true;
+            try {
+                ctx.executor().execute(() -> disconnectSlow(total));
+            } catch (RejectedExecutionException stopped) {
+                // the listener is stopping: the connection closes anyway
+            }
+            return false;
+        }
+        outbox.add(new Published(pattern, channel, message, size));
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                ctx.executor().execute(this::drainOutbox);
+            } catch (RejectedExecutionException stopped) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void drainOutbox() {
+        drainScheduled.set(false);
+        long bytes = 0;
+        for (Published p; (p = outbox.poll()) != null; ) {
+            bytes += p.size();
+            if (p.pattern() == null) {
+                reply.push(3);
+                reply.bulk(Strings.MESSAGE);
+            } else {
+                reply.push(4);
+                reply.bulk(Strings.PMESSAGE);
+                reply.bulk(p.pattern());
+            }
+            reply.bulk(p.channel());
+            reply.bulk(p.message());
+        }
+        if (bytes == 0 || !ctx.channel().isActive()) {
+            outboxBytes.addAndGet(-bytes);
+            return;
+        }
+        long written = bytes;
+        ByteBuf out = reply.take();
+        if (out == null) {
+            outboxBytes.addAndGet(-written);
+            return;
+        }
+        ctx.writeAndFlush(out).addListener(f -> outboxBytes.addAndGet(-written));
+    }
+
+    private void disconnectSlow(long bytes) {
+        log.warn("resp client {} (id={}, name='{}'): disconnected: pub/sub output buffer of {} bytes is over the"
+                        + " {} byte limit (--resp-pubsub-output-bytes); the subscriber does not keep up",
+                client.address(), client.id, client.name, bytes, server.config.pubSubOutputBytes());
+        server.stats.slowSubscribersDisconnected.increment();
+        abort();
+    }
+
+    private static final class Strings {
+        static final byte[] MESSAGE = "message".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        static final byte[] PMESSAGE = "pmessage".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.sluice.server.resp;
+
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RESP (Redis protocol) listener: a Netty server in front of the cache and queue engines, so
+ * that Redis clients and tools work against Sluice. Lifecycle only; the pipeline is built by
+ * {@link RespInitializer} and requests are handled by {@code RespHandler}.
+ *
+ * <p>Uses Linux's epoll transport when its native library loads, else NIO.
+ */
+public final class RespServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+
+    private final RespServices services;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final Channel listener;
+    private final String transport;
+
+    private RespServer(RespServices services, EventLoopGroup group, ChannelGroup connections, Channel listener,
+            String transport) {
+        this.services = services;
+        this.group = group;
+        this.connections = connections;
+        this.listener = listener;
+        this.transport = transport;
+    }
+
+    /**
+     * Binds {@code host:config.port()} and starts serving. Does not block beyond the bind.
+     *
+     * @throws IOException if the address cannot be bound (the message names it)
+     * @throws IllegalArgumentException if {@code config} is disabled
+     */
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues)
+            throws IOException {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("the RESP listener is disabled in " + config);
+        }
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+        RespServices services = new RespServices(config, cache, queues);
+        ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new RespInitializer(services, connections))
+                    .bind(new InetSocketAddress(host, config.port()))
+                    .sync()
+                    .channel();
+            services.port = ((InetSocketAddress) ch.localAddress()).getPort();
+            return new RespServer(services, group, connections, ch, epoll ? "epoll" : "nio");
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IOException("cannot bind the RESP listener to " + host + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return services.port;
+    }
+
+    /** "epoll" or "nio". */
+    public String transport() {
+        return transport;
+    }
+
+    /** Connected clients now. */
+    public int connectedClients() {
+        return services.connectedClients();
+    }
+
+    /**
+     * Stops: no new connections, blocked commands (BLPOP) end without a reply, every connection is
+     * closed, and the event loops stop. Blocks up to about {@code grace}.
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        listener.close().await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        services.root.cancel();
+        connections.close().await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        long quiet = Math.min(grace.toMillis(), 100);
+        if (!group.shutdownGracefully(quiet, Math.max(quiet, grace.toMillis()), TimeUnit.MILLISECONDS)
+                .await(grace.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+            log.warn("resp event loops still running after {}", grace);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(5));
+    }
+}

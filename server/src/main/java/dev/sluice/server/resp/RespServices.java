@@ -1,0 +1,82 @@
+package dev.sluice.server.resp;
+
+import dev.sluice.concurrent.context.CancelableContext;
+import dev.sluice.concurrent.context.Context;
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueRegistry;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every RESP connection shares: the engines, the configuration, the command table, the
+ * pub/sub broker, SCAN cursors, statistics and the set of connected clients. Thread-safe.
+ */
+final class RespServices {
+    final RespConfig config;
+    final CacheEngine cache;
+    final QueueRegistry queues;
+    final PubSub pubsub = new PubSub();
+    final CommandTable commands;
+    final ScanCursors cursors;
+    final Lists lists;
+    final Stats stats = new Stats();
+    /** Cancelled when the listener stops: ends every blocked command's wait. */
+    final CancelableContext root = Context.withCancel(Context.background());
+    final long startedMillis = System.currentTimeMillis();
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    volatile int port;
+
+    /** Counters for INFO. */
+    static final class Stats {
+        final LongAdder commands = new LongAdder();
+        final LongAdder connections = new LongAdder();
+        final LongAdder rejectedConnections = new LongAdder();
+        final LongAdder slowSubscribersDisconnected = new LongAdder();
+        final AtomicInteger blocked = new AtomicInteger();
+    }
+
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues) {
+        this.config = config;
+        this.cache = cache;
+        this.queues = queues;
+        this.lists = new Lists(this);
+        this.cursors = new ScanCursors(this);
+        this.commands = new CommandTable();
+    }
+
+    long nextClientId() {
+        return ids.incrementAndGet();
+    }
+
+    /** Counts a new connection in; false (and not counted) beyond maxclients. */
+    boolean admit(Client c) {
+        stats.connections.increment();
+        if (connected.incrementAndGet() > config.maxClients()) {
+            connected.decrementAndGet();
+            stats.rejectedConnections.increment();
+            return false;
+        }
+        clients.add(c);
+        return true;
+    }
+
+    void leave(Client c) {
+        if (clients.remove(c)) {
+            connected.decrementAndGet();
+        }
+    }
+
+    int connectedClients() {
+        return connected.get();
+    }
+
+    List<Client> clients() {
+        return List.copyOf(clients);
+    }
+}
