@@ -118,8 +118,9 @@ standin() { # standin IMAGE-NAME KIND(jre|jdk)
     timeout 300 "$jdk_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files \
       --no-man-pages --generate-cds-archive --output "$ctx/java" || fail "jlink failed"
   else
-    cp -a "$jdk_home" "$ctx/java"
+    cp -rL "$jdk_home" "$ctx/java"   # -L: a Debian-packaged JDK links cacerts to /etc/ssl/certs
   fi
+  cp -L --remove-destination "$jdk_home/lib/security/cacerts" "$ctx/java/lib/security/cacerts"
   cat >"$ctx/Containerfile" <<EOF
 FROM $base_image
 COPY java /opt/java/openjdk
