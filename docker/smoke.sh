@@ -44,7 +44,7 @@ tpod() { local limit=$1; shift; timeout "$limit" podman "${podman_opts[@]}" "$@"
 step "preconditions"
 [ "$(id -u)" -eq 0 ] || fail "run as root (rootful podman with the vfs driver)"
 case "$mode" in prebuilt|source) ;; *) fail "SMOKE_BUILD must be prebuilt or source, was '$mode'" ;; esac
-for tool in podman runc timeout; do
+for tool in podman runc timeout curl od; do
   command -v "$tool" >/dev/null || fail "'$tool' not found (apt-get install -y podman runc)"
 done
 for port in "$grpc_port" "$resp_port" "$metrics_port"; do
@@ -151,7 +151,10 @@ step "run (read-only root filesystem, ports on loopback)"
 # podman runs health timers through systemd, which this machine lacks; it logs "unable to get
 # systemd connection" errors on run and stop (kept out of the output, shown on failure). The script
 # runs the image's HEALTHCHECK command itself below.
-tpod 60 run -d --name "$name" --read-only --tmpfs /tmp:rw,exec,size=64m \
+# A bearer token, as a real deployment has: without one, a server bound to 0.0.0.0 is in protected
+# mode and serves loopback peers only, and the published ports' traffic is not loopback inside.
+token=smoke-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+tpod 60 run -d --name "$name" -e SLUICE_AUTH_TOKENS="$token" --read-only --tmpfs /tmp:rw,exec,size=64m \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
   -p "127.0.0.1:$grpc_port:7070" -p "127.0.0.1:$resp_port:6380" -p "127.0.0.1:$metrics_port:9464" \
   "$image" >/dev/null 2>"$work/run.err" || { cat "$work/run.err"; fail "podman run failed"; }
@@ -181,7 +184,7 @@ if [ "$healthy" != 1 ]; then
 fi
 
 step "CLI from the host against the published ports"
-export SLUICE_SERVER=127.0.0.1:$grpc_port
+export SLUICE_SERVER=127.0.0.1:$grpc_port SLUICE_TOKEN=$token
 cli() { timeout 60 "$SLUICE_JAVA" --enable-native-access=ALL-UNNAMED -jar dist/target/sluice.jar --timeout 10s "$@"; }
 [ "$(cli health)" = SERVING ] || fail "sluice health did not print SERVING"
 [ "$(cli set smoke:greeting hello)" = "OK (version 1)" ] || fail "set did not answer 'OK (version 1)'"
@@ -190,8 +193,16 @@ cli queue create smoke-jobs >/dev/null || fail "queue create failed"
 printf 'one\ntwo\n' | cli pub smoke-jobs - >/dev/null || fail "pub failed"
 [ "$(cli sub smoke-jobs --count 2 --wait 30s | tr '\n' ' ')" = "one two " ] || fail "sub did not receive 'one two'"
 # The bundled CLI inside the container (SLUICE_SERVER is preset there).
-[ "$(tpod 60 exec "$name" java -XX:TieredStopAtLevel=1 -jar /opt/sluice/sluice.jar get smoke:greeting)" = hello ] \
+[ "$(tpod 60 exec -e SLUICE_TOKEN="$token" "$name" java -XX:TieredStopAtLevel=1 -jar /opt/sluice/sluice.jar get smoke:greeting)" = hello ] \
   || fail "the CLI inside the container could not read the key"
+
+# Metrics: only where the server has the endpoint (its startup log names the /metrics URL).
+if logs_have "/metrics"; then
+  metrics=$(curl -sf --max-time 10 "http://127.0.0.1:$metrics_port/metrics") || fail "GET /metrics failed"
+  grep -q "^# TYPE" <<<"$metrics" || fail "/metrics answered without Prometheus text"
+else
+  echo "smoke: /metrics not checked: this server build logs no metrics endpoint"
+fi
 
 step "podman stop: SIGTERM, graceful stop, exit 0"
 tpod 60 stop --time 30 "$name" >/dev/null 2>"$work/stop.err" || { cat "$work/stop.err"; fail "podman stop failed"; }
