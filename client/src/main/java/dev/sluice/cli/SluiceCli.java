@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
         description = "Command line for the Sluice cache and queue server.",
         subcommands = {CacheCommands.Get.class, CacheCommands.Set.class, CacheCommands.Del.class,
                 CacheCommands.Incr.class, CacheCommands.Ttl.class, CacheCommands.Watch.class, QueueCommand.class,
-                TopicCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class,
+                TopicCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class, HealthCommand.class,
                 AutoComplete.GenerateCompletion.class})
 public final class SluiceCli implements Runnable {
 

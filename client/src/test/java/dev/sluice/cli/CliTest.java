@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.config.ServerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,8 +171,52 @@ class CliTest {
     }
 
     @Test
+    void health_onServingServer_printsServingAndExitsZero() {
+        // given the shared server, started and serving
+        // when / then
+        assertThat(sluice("health")).isEqualTo(new Run(0, "SERVING\n", ""));
+        assertThat(sluice("health", "--service", "sluice.v1.CacheService")).isEqualTo(new Run(0, "SERVING\n", ""));
+        assertThat(sluice("health", "--json").out()).isEqualTo("{\"service\":\"\",\"status\":\"SERVING\",\"detail\":null}\n");
+    }
+
+    @Test
+    void health_onUnknownService_exitsOne() {
+        Run r = sluice("health", "--service", "no.such.Service");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).startsWith("SERVICE_UNKNOWN");
+    }
+
+    @Test
+    void health_onNotServingServer_exitsOne() throws Exception {
+        // given a gRPC server whose health service says NOT_SERVING (as Sluice's does while stopping)
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+        Server notServing = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(health.getHealthService()).build().start();
+        try {
+            // when
+            Run r = sluice("health", "--server", "127.0.0.1:" + notServing.getPort());
+            // then
+            assertThat(r).isEqualTo(new Run(1, "NOT_SERVING\n", ""));
+        } finally {
+            notServing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void health_onUnreachableServer_exitsOne() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run r = sluice("health", "--server", "127.0.0.1:" + closedPort, "--timeout", "2s");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).startsWith("UNREACHABLE");
+    }
+
+    @Test
     void helpAndVersion_andCompletionScript() {
-        assertThat(sluice("--help").out()).contains("queue", "pub", "sub", "bench", "get", "set", "watch");
+        assertThat(sluice("--help").out()).contains("health", "queue", "pub", "sub", "bench", "get", "set", "watch");
         assertThat(sluice("--version").out()).startsWith("sluice ");
         assertThat(sluice("queue", "create", "--help").out()).contains("--ack-deadline");
         assertThat(sluice("generate-completion").out()).contains("complete -F");
