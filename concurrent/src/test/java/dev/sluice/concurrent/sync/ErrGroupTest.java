@@ -95,6 +95,7 @@ class ErrGroupTest {
         };
         g.go(task);
         g.go(task);
+        Eventually.await("both tasks to run", () -> running.get() == 2); // else max could be 1
 
         // when a third is submitted, it waits for a slot, and tryGo declines
         Task<Void> third = threads.run(() -> g.go(task));
