@@ -121,6 +121,8 @@ public final class SluiceServer {
      * Starts listening (gRPC, then metrics and RESP if enabled).
      *
      * @throws IOException if a port cannot be bound (nothing is left listening then)
+     * @throws IllegalArgumentException if the RESP listener cannot load the TLS files (the message
+     *     names the flag; nothing is left listening then)
      */
     public SluiceServer start() throws IOException {
         grpc.start();
@@ -137,18 +139,23 @@ public final class SluiceServer {
         RespConfig r = config.resp();
         if (r.enabled()) {
             try {
-                resp = RespServer.start(r, config.host(), cache, queues);
-            } catch (IOException e) {
+                resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics);
+            } catch (IOException | RuntimeException e) { // RuntimeException: TLS files (named in the message)
                 grpc.shutdownNow();
                 MetricsEndpoint m = metricsEndpoint;
                 if (m != null) {
                     m.close();
                 }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
                 throw new IOException("cannot serve RESP on " + config.host() + ":" + r.port() + ": " + e.getMessage(),
                         e);
             }
-            log.info("resp (Redis protocol) listening on {}:{} ({}, auth {})", config.host(), resp.port(),
-                    resp.transport(), r.requiresAuth() ? "required" : "off");
+            log.info("resp (Redis protocol) listening on {}:{} ({}, tls {}, auth {}, protected mode {})",
+                    config.host(), resp.port(), resp.transport(),
+                    !resp.tls() ? "off" : config.security().tls().mutual() ? "on (client certificates required)" : "on",
+                    resp.authRequired() ? "required" : "off", resp.protectedModeActive() ? "on" : "off");
         }
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->

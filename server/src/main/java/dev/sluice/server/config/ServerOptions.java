@@ -140,8 +140,8 @@ public final class ServerOptions {
     // ------------------------------------------------------------------ security
 
     @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:SLUICE_TLS_CERT}",
-            description = "Certificate chain (PEM) for TLS on the gRPC port; with --tls-key turns TLS on"
-                    + " (env SLUICE_TLS_CERT).")
+            description = "Certificate chain (PEM) for TLS on the gRPC and RESP ports; with --tls-key turns"
+                    + " TLS on, and the ports then speak TLS only (env SLUICE_TLS_CERT).")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:SLUICE_TLS_KEY}",
@@ -156,12 +156,14 @@ public final class ServerOptions {
     @Option(names = "--auth-tokens-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_AUTH_TOKENS_FILE}",
             description = "File of accepted bearer tokens, one per line, # for comments; tokens may also come"
                     + " comma-separated in env SLUICE_AUTH_TOKENS. With any token, every call but health"
-                    + " needs one (env SLUICE_AUTH_TOKENS_FILE).")
+                    + " needs one, and Redis clients must AUTH with one (or --resp-password)"
+                    + " (env SLUICE_AUTH_TOKENS_FILE).")
     Path authTokensFile;
 
     @Option(names = "--protected-mode", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_PROTECTED_MODE:-true}",
-            description = "With no token and a non-loopback --host, refuse non-loopback clients, as Redis does"
+            description = "With no token (nor --resp-password, for RESP) and a non-loopback --host, refuse"
+                    + " non-loopback clients, as Redis does"
                     + " (env SLUICE_PROTECTED_MODE; default: ${DEFAULT-VALUE}).")
     boolean protectedMode;
 
@@ -194,8 +196,8 @@ public final class ServerOptions {
     int respPort;
 
     @Option(names = "--resp-password", paramLabel = "SECRET", defaultValue = "${env:SLUICE_RESP_PASSWORD:-}",
-            description = "Password Redis clients must AUTH with; prefer the env var SLUICE_RESP_PASSWORD, as flags"
-                    + " show in the process list (default: none).")
+            description = "Password Redis clients may AUTH with (as with any --auth-tokens-file token); prefer the"
+                    + " env var SLUICE_RESP_PASSWORD, as flags show in the process list (default: none).")
     String respPassword;
 
     @Option(names = "--resp-max-clients", paramLabel = "N", defaultValue = "${env:SLUICE_RESP_MAX_CLIENTS:-10000}",

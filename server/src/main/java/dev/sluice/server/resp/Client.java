@@ -53,7 +53,7 @@ final class Client {
         this.reply = reply;
         this.remote = remote;
         this.local = local;
-        this.authenticated = !server.config.requiresAuth();
+        this.authenticated = !server.access.required();
     }
 
     /** Marks the connection authenticated (lifts the decoder's pre-AUTH limits too). */
@@ -62,9 +62,12 @@ final class Client {
         handler.authenticated();
     }
 
-    /** Requires AUTH again (RESET with a password set). */
+    /** Requires AUTH again (RESET with a password or token set), with the pre-AUTH limits. */
     void deauthenticate() {
-        authenticated = !server.config.requiresAuth();
+        if (server.access.required()) {
+            authenticated = false;
+            handler.unauthenticated();
+        }
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.sluice.server.resp;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,38 +51,29 @@ final class ConnectionCommands {
         c.reply.ok();
     }
 
+    /**
+     * AUTH [user] secret: the secret is the RESP password or one of the server's tokens; the user,
+     * if given, must be "default" (see RespAccess).
+     */
     static void auth(Client c, byte[][] a) {
         if (a.length > 3) {
             throw RespError.syntax();
         }
-        if (!c.server.config.requiresAuth()) {
+        if (!c.server.access.required()) {
             throw new RespError("ERR AUTH <password> called without any password configured for the default user."
                     + " Are you sure your configuration is correct?");
         }
-        byte[] user = a.length == 3 ? a[1] : "default".getBytes(StandardCharsets.US_ASCII);
-        byte[] password = a[a.length - 1];
-        checkPassword(c, user, password);
+        checkPassword(c, a.length == 3 ? a[1] : null, a[a.length - 1]);
         c.reply.ok();
     }
 
-    /** Authenticates or throws WRONGPASS; the comparison takes the same time whatever the input. */
-    private static void checkPassword(Client c, byte[] user, byte[] password) {
-        boolean userOk = MessageDigest.isEqual(digest(user), digest("default".getBytes(StandardCharsets.US_ASCII)));
-        boolean passwordOk = MessageDigest.isEqual(digest(password), digest(c.server.config.passwordBytes()));
-        if (!(userOk & passwordOk)) {
-            log.info("resp client {}: AUTH failed", c.address()); // never the password itself
+    /** Authenticates or throws WRONGPASS; takes the same time whatever was wrong (see RespAccess). */
+    private static void checkPassword(Client c, byte[] user, byte[] secret) {
+        if (!c.server.access.accepts(user, secret)) {
+            log.info("resp client {}: AUTH failed", c.address()); // never the secret itself
             throw new RespError("WRONGPASS invalid username-password pair or user is disabled.");
         }
         c.authenticate();
-    }
-
-    /** Hashing first makes the comparison independent of the lengths too. */
-    private static byte[] digest(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
     }
 
     static void hello(Client c, byte[][] a) {
@@ -104,7 +93,7 @@ final class ConnectionCommands {
         String setName = null;
         for (int i = 2; i < a.length; i++) {
             if (Args.is(a[i], "auth") && i + 2 < a.length) {
-                if (!c.server.config.requiresAuth()) {
+                if (!c.server.access.required()) {
                     throw new RespError("ERR AUTH <password> called without any password configured for the default"
                             + " user. Are you sure your configuration is correct?");
                 }

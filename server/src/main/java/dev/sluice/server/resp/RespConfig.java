@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  *
  * @param enabled whether the listener starts at all
  * @param port TCP port; 0 picks a free one
- * @param password the password AUTH must present; empty for none. Never logged or shown
+ * @param password a password AUTH accepts (so do the server's tokens: see {@code RespAccess});
+ *     empty for none. Never logged or shown
  *     ({@link #toString} hides it)
  * @param maxClients most connections at once; one more is answered
  *     {@code -ERR max number of clients reached} and closed
@@ -18,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  * @param maxArgs most arguments in one multibulk request
  * @param queryBufferBytes most bytes one request may hold while it is being received (Redis's
  *     client-query-buffer-limit is 1 GB)
- * @param preAuthMaxArgs before AUTH (with a password set): most arguments per request (Redis: 10)
+ * @param preAuthMaxArgs before AUTH (with a password or token set): most arguments per request
+ *     (Redis: 10)
  * @param preAuthMaxBulkBytes before AUTH: largest bulk string (Redis: 16 KiB)
  * @param pubSubOutputBytes most bytes of pub/sub messages queued for one subscriber; a subscriber
  *     further behind is disconnected (Redis's client-output-buffer-limit pubsub is 32 MB)
@@ -64,6 +66,7 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
         }
     }
 
+    /** Whether a RESP password is set (tokens may require AUTH too; see {@code RespServer#authRequired}). */
     public boolean requiresAuth() {
         return !password.isEmpty();
     }

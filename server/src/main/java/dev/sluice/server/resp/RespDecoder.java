@@ -44,14 +44,23 @@ final class RespDecoder extends ByteToMessageDecoder {
     private long held;       // bytes of complete arguments (+ 16 per argument for the object)
     private long bulkLength = -1; // length announced by the current $<len>; -1 before its header
 
-    RespDecoder(RespConfig limits) {
+    /**
+     * @param requireAuth whether the connection starts unauthenticated, under the pre-AUTH limits
+     *     (a RESP password or a server token is configured)
+     */
+    RespDecoder(RespConfig limits, boolean requireAuth) {
         this.limits = limits;
-        this.authenticated = !limits.requiresAuth();
+        this.authenticated = !requireAuth;
     }
 
     /** The client has authenticated: the pre-AUTH limits no longer apply. */
     void authenticated() {
         authenticated = true;
+    }
+
+    /** The client must authenticate again (RESET): the pre-AUTH limits apply again. */
+    void unauthenticated() {
+        authenticated = false;
     }
 
     /** Capacity of the bytes buffered and not decoded yet, for tests of bounded memory. */

@@ -6,12 +6,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * writeAndFlush in channelReadComplete. A client that does not read its replies makes the channel
  * unwritable (the write-buffer high water mark); reading then pauses until it drains, so a
  * pipelining client cannot make the server buffer without bound.
+ *
+ * Access. On connect, a peer that protected mode refuses gets -DENIED and is closed before it
+ * counts as a client; until AUTH (when a RESP password or a token is set) only the commands
+ * marked noAuth run, and the decoder applies the pre-AUTH limits. TLS, if on, sits in front of
+ * the decoder (RespInitializer), so this class sees plaintext either way.
+ *
+ * Metrics. An admitted connection is counted connected once in channelActive and disconnected
+ * once in channelInactive; each command that runs is counted by its table name, unknown ones as
+ * "unknown".
  *
  * Pub/sub output. PUBLISH on any thread calls deliver(), which appends to a lock-free outbox and
  * schedules one drain task on this event loop; the drain encodes everything queued and flushes
@@ -76,6 +88,14 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         this.reply = new Reply(ctx.alloc());
         this.client = new Client(server.nextClientId(), server, this, reply, ctx.channel().remoteAddress(),
                 ctx.channel().localAddress());
+        if (!server.access.allows(ctx.channel().remoteAddress())) {
+            // Debug only: anyone who can reach the port could otherwise fill the log.
+            log.debug("resp client {}: refused by protected mode", client.address());
+            reply.error(RespAccess.DENIED);
+            closing = true;
+            flush();
+            return;
+        }
         if (!server.admit(client)) {
             reply.error("ERR max number of clients reached");
             closing = true;
@@ -83,6 +103,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         admitted = true;
+        server.metrics.respClientConnected();
         ctx.fireChannelActive();
     }
 
@@ -96,8 +117,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             for (Bytes p : client.patterns) {
                 server.pubsub.punsubscribe(this, p);
             }
-            if (admitted) {
+            if (admitted) { // channelInactive runs once per channel, so each admitted client leaves once
                 server.leave(client);
+                server.metrics.respClientDisconnected();
             }
         }
         if (reply != null) {
@@ -110,13 +132,22 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || isTlsFailure(cause)) {
             log.debug("resp client {}: {}", client == null ? "?" : client.address(), cause.toString());
         } else {
             log.warn("resp client {}: closing after an unexpected error", client == null ? "?" : client.address(),
                     cause);
         }
         ctx.close();
+    }
+
+    /**
+     * A plaintext client on the TLS port, a failed handshake (e.g. no or a wrong client
+     * certificate with mutual TLS): the client's mistake, not the server's, so no stack trace.
+     */
+    private static boolean isTlsFailure(Throwable cause) {
+        return cause instanceof DecoderException
+                && (cause instanceof NotSslRecordException || cause.getCause() instanceof SSLException);
     }
 
     // ------------------------------------------------------------------ requests
@@ -161,6 +192,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         server.stats.commands.increment();
         Command cmd = server.commands.lookup(args);
         if (cmd == null) {
+            server.metrics.respCommand("unknown"); // not the client's name for it: one series for all
             reply.error(server.commands.unknown(args));
             return;
         }
@@ -184,6 +216,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                     + " / QUIT / RESET are allowed in this context");
             return;
         }
+        server.metrics.respCommand(cmd.name());
         try {
             cmd.action().run(client, args);
         } catch (RespError e) {
@@ -234,6 +267,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     void authenticated() {
         decoder.authenticated();
+    }
+
+    void unauthenticated() {
+        decoder.unauthenticated();
     }
 
     // ------------------------------------------------------------------ blocking commands

@@ -1,7 +1,9 @@
 package dev.sluice.server.resp;
 
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.SecurityConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -16,6 +18,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * that Redis clients and tools work against Sluice. Lifecycle only; the pipeline is built by
  * {@link RespInitializer} and requests are handled by {@code RespHandler}.
  *
+ * <p>Security comes from the server's {@link SecurityConfig}: with TLS configured the port speaks
+ * TLS only (mutual TLS with a client CA); AUTH accepts the RESP password or any of the server's
+ * tokens, and is required when either is set; protected mode refuses non-loopback peers of a
+ * listener bound beyond loopback with neither (Redis's {@code -DENIED}). Commands and connections
+ * are counted in the server's {@link SluiceMetrics}.
+ *
  * <p>Uses Linux's epoll transport when its native library loads, else NIO.
  */
 public final class RespServer implements AutoCloseable {
@@ -39,33 +48,41 @@ public final class RespServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final Channel listener;
     private final String transport;
+    private final boolean tls;
 
     private RespServer(RespServices services, EventLoopGroup group, ChannelGroup connections, Channel listener,
-            String transport) {
+            String transport, boolean tls) {
         this.services = services;
         this.group = group;
         this.connections = connections;
         this.listener = listener;
         this.transport = transport;
+        this.tls = tls;
     }
 
     /**
-     * Binds {@code host:config.port()} and starts serving. Does not block beyond the bind.
+     * Binds {@code host:config.port()} and starts serving. Reads the TLS files and may resolve
+     * {@code host} (protected mode's loopback test); does not block beyond that and the bind.
      *
+     * @param security TLS, tokens and protected mode (for a listener bound to {@code host})
+     * @param metrics where commands and connections are counted
      * @throws IOException if the address cannot be bound (the message names it)
-     * @throws IllegalArgumentException if {@code config} is disabled
+     * @throws IllegalArgumentException if {@code config} is disabled, or naming the flag whose TLS
+     *     file cannot be read or parsed
      */
-    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues)
-            throws IOException {
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
+            SecurityConfig security, SluiceMetrics metrics) throws IOException {
         if (!config.enabled()) {
             throw new IllegalArgumentException("the RESP listener is disabled in " + config);
         }
+        SslContext ssl = RespTls.context(security.tls());
+        RespAccess access = RespAccess.of(config, security, host);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
-        RespServices services = new RespServices(config, cache, queues);
+        RespServices services = new RespServices(config, cache, queues, access, metrics);
         ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()
@@ -75,12 +92,12 @@ public final class RespServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new RespInitializer(services, connections))
+                    .childHandler(new RespInitializer(services, connections, ssl))
                     .bind(new InetSocketAddress(host, config.port()))
                     .sync()
                     .channel();
             services.port = ((InetSocketAddress) ch.localAddress()).getPort();
-            return new RespServer(services, group, connections, ch, epoll ? "epoll" : "nio");
+            return new RespServer(services, group, connections, ch, epoll ? "epoll" : "nio", ssl != null);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException("cannot bind the RESP listener to " + host + ":" + config.port() + ": "
@@ -96,6 +113,21 @@ public final class RespServer implements AutoCloseable {
     /** "epoll" or "nio". */
     public String transport() {
         return transport;
+    }
+
+    /** Whether the listener speaks TLS. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** Whether clients must AUTH (a RESP password or a server token is configured). */
+    public boolean authRequired() {
+        return services.access.required();
+    }
+
+    /** Whether protected mode refuses non-loopback clients. */
+    public boolean protectedModeActive() {
+        return services.access.protectedModeActive();
     }
 
     /** Connected clients now. */

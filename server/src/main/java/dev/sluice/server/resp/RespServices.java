@@ -3,8 +3,10 @@ package dev.sluice.server.resp;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,13 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every RESP connection shares: the engines, the configuration, the command table, the
- * pub/sub broker, SCAN cursors, statistics and the set of connected clients. Thread-safe.
+ * What every RESP connection shares: the engines, the configuration, the access rules (AUTH
+ * secrets, protected mode), the command table, the pub/sub broker, SCAN cursors, statistics, the
+ * server's metrics and the set of connected clients. Thread-safe.
  */
 final class RespServices {
     final RespConfig config;
     final CacheEngine cache;
     final QueueRegistry queues;
+    final RespAccess access;
+    final SluiceMetrics metrics;
     final PubSub pubsub = new PubSub();
     final CommandTable commands;
     final ScanCursors cursors;
@@ -41,10 +46,13 @@ final class RespServices {
         final AtomicInteger blocked = new AtomicInteger();
     }
 
-    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues) {
-        this.config = config;
-        this.cache = cache;
-        this.queues = queues;
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.queues = Objects.requireNonNull(queues, "queues");
+        this.access = Objects.requireNonNull(access, "access");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.lists = new Lists(this);
         this.cursors = new ScanCursors(this);
         this.commands = new CommandTable();

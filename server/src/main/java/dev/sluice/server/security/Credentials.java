@@ -12,7 +12,7 @@ import java.util.Collection;
 import java.util.List;
 
 /*
- * The secrets a client may present (gRPC bearer tokens; later the RESP AUTH password).
+ * The secrets a client may present: gRPC bearer tokens, which RESP's AUTH accepts too.
  *
  * Only SHA-256 digests of the secrets are kept. A presented secret is digested and compared with
  * every stored digest by MessageDigest.isEqual, which takes the same time for equal and unequal

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.SecurityConfig;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -43,7 +45,8 @@ class RespClientsIntegrationTest {
     static void start() throws Exception {
         cache = CacheEngine.create(CacheConfig.DEFAULTS);
         queues = new QueueRegistry(QueueLimits.DEFAULTS);
-        server = RespServer.start(RespConfig.DEFAULTS.withPort(0), "127.0.0.1", cache, queues);
+        server = RespServer.start(RespConfig.DEFAULTS.withPort(0), "127.0.0.1", cache, queues,
+                SecurityConfig.DEFAULTS, SluiceMetrics.create(cache, queues));
     }
 
     @AfterAll

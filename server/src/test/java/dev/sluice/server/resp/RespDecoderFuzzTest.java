@@ -72,7 +72,7 @@ class RespDecoderFuzzTest {
     }
 
     private static void check(byte[] input) {
-        RespDecoder decoder = new RespDecoder(CONFIG);
+        RespDecoder decoder = new RespDecoder(CONFIG, CONFIG.requiresAuth());
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         ch.writeInbound(Unpooled.wrappedBuffer(input));
         assertThat(decoder.bufferedCapacity()).isLessThanOrEqualTo(2 * input.length + 1024);

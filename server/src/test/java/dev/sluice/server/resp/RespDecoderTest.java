@@ -104,7 +104,7 @@ class RespDecoderTest {
         String big = multibulk("SET", "k", "v".repeat(16 * 1024 + 1));
         assertThat(frames(WITH_PASSWORD, bytes(big))).containsExactly("error:unauthenticated bulk length");
 
-        RespDecoder decoder = new RespDecoder(WITH_PASSWORD);
+        RespDecoder decoder = new RespDecoder(WITH_PASSWORD, true);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         decoder.authenticated();
         ch.writeInbound(Unpooled.wrappedBuffer(bytes(big)));
@@ -137,7 +137,7 @@ class RespDecoderTest {
 
     @Test
     void slowSenderTricklingABigBulk_holdsOnlyWhatItSent() {
-        RespDecoder decoder = new RespDecoder(DEFAULTS);
+        RespDecoder decoder = new RespDecoder(DEFAULTS, false);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         String header = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (30 << 20) + "\r\n";
         ch.writeInbound(Unpooled.wrappedBuffer(bytes(header)));
@@ -159,7 +159,7 @@ class RespDecoderTest {
 
     @Test
     void slowSenderTricklingALineWithoutEnd_isCutOffAt64KiB() {
-        RespDecoder decoder = new RespDecoder(DEFAULTS);
+        RespDecoder decoder = new RespDecoder(DEFAULTS, false);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         Object frame = null;
         int sent = 0;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.SecurityConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +29,8 @@ class RespServerTest {
     private RespServer start(RespConfig config) throws IOException {
         cache = CacheEngine.create(CacheConfig.DEFAULTS);
         queues = new QueueRegistry(QueueLimits.DEFAULTS);
-        server = RespServer.start(config.withPort(0), "127.0.0.1", cache, queues);
+        server = RespServer.start(config.withPort(0), "127.0.0.1", cache, queues, SecurityConfig.DEFAULTS,
+                SluiceMetrics.create(cache, queues));
         return server;
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.server.resp;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import io.netty.buffer.ByteBuf;
@@ -15,13 +16,20 @@ import java.util.List;
 final class RespTesting {
     private RespTesting() {}
 
+    /** Services with {@code config}'s password as the only secret and protected mode off. */
     static RespServices services(RespConfig config) {
-        return new RespServices(config, CacheEngine.create(CacheConfig.DEFAULTS), new QueueRegistry(QueueLimits.DEFAULTS));
+        return services(config, RespAccess.of(config));
+    }
+
+    static RespServices services(RespConfig config, RespAccess access) {
+        CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS);
+        QueueRegistry queues = new QueueRegistry(QueueLimits.DEFAULTS);
+        return new RespServices(config, cache, queues, access, SluiceMetrics.create(cache, queues));
     }
 
     /** A connection's whole pipeline (decoder + handler) on an embedded channel. */
     static EmbeddedChannel connection(RespServices services) {
-        RespDecoder decoder = new RespDecoder(services.config);
+        RespDecoder decoder = new RespDecoder(services.config, services.access.required());
         return new EmbeddedChannel(decoder, new RespHandler(services, decoder));
     }
 
@@ -64,7 +72,7 @@ final class RespTesting {
 
     /** Decodes {@code input} fed in the given pieces and returns the frames, as comparable strings. */
     static List<String> frames(RespConfig config, byte[] input, int... cuts) {
-        RespDecoder decoder = new RespDecoder(config);
+        RespDecoder decoder = new RespDecoder(config, config.requiresAuth());
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         int from = 0;
         for (int cut : cuts) {
