@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.server.metrics.Scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,15 +14,10 @@ import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocketFactory;
@@ -221,26 +217,11 @@ class SluiceServerRespSecurityTest {
     // ------------------------------------------------------------------ metrics
 
     private String scrape() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            return r.body();
-        }
+        return Scrape.scrape(server.metricsPort());
     }
 
-    /** The value of the one sample of {@code name} that has every given {@code k="v"} label. */
     private static double sample(String text, String name, String... labels) {
-        return text.lines()
-                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-                .filter(l -> Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .reduce((a, b) -> {
-                    throw new AssertionError("several samples of " + name + " match " + Arrays.toString(labels));
-                })
-                .orElseThrow(() -> new AssertionError("no sample " + name + " " + Arrays.toString(labels)
-                        + " in:\n" + text));
+        return Scrape.sample(text, name, labels);
     }
 
     private static final ProtocolCommand NOPE = () -> "NOPE".getBytes(StandardCharsets.US_ASCII);

@@ -21,12 +21,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -56,26 +51,11 @@ class MetricsEndpointTest {
     }
 
     private String scrape() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            return r.body();
-        }
+        return Scrape.scrape(server.metricsPort());
     }
 
-    /** The value of the one sample of {@code name} that has every given {@code k="v"} label. */
     private static double sample(String text, String name, String... labels) {
-        return text.lines()
-                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-                .filter(l -> Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .reduce((a, b) -> {
-                    throw new AssertionError("several samples of " + name + " match " + Arrays.toString(labels));
-                })
-                .orElseThrow(() -> new AssertionError("no sample " + name + " " + Arrays.toString(labels)
-                        + " in:\n" + text));
+        return Scrape.sample(text, name, labels);
     }
 
     @Test
