@@ -65,8 +65,11 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) { // unreadable or unparsable TLS material
             System.err.println("sluice server: " + e.getMessage());
             return 2;
-        } catch (IOException e) {
-            log.error("cannot start: {} (is another server on {}:{}?)", rootMessage(e), config.host(), config.grpcPort());
+        } catch (IOException e) { // a port is taken: the message names the listener and its address
+            String cause = rootMessage(e);
+            String what = e.getMessage() == null || e.getMessage().contains(String.valueOf(cause)) ? e.getMessage()
+                    : e.getMessage() + ": " + cause;
+            log.error("cannot start: {} (is another server on that port?)", what);
             return 1;
         }
         // SIGTERM/SIGINT end `running`; main then stops the server and returns 0 (a JVM stopped by

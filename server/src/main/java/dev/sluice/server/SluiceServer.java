@@ -125,7 +125,12 @@ public final class SluiceServer {
      *     names the flag; nothing is left listening then)
      */
     public SluiceServer start() throws IOException {
-        grpc.start();
+        try {
+            grpc.start();
+        } catch (IOException e) {
+            throw new IOException("cannot serve gRPC on " + config.host() + ":" + config.grpcPort() + ": "
+                    + e.getMessage(), e);
+        }
         ServerConfig.Observability o = config.observability();
         if (o.metricsEnabled()) {
             try {
@@ -149,8 +154,7 @@ public final class SluiceServer {
                 if (e instanceof RuntimeException re) {
                     throw re;
                 }
-                throw new IOException("cannot serve RESP on " + config.host() + ":" + r.port() + ": " + e.getMessage(),
-                        e);
+                throw e; // its message names the listener and the address
             }
             log.info("resp (Redis protocol) listening on {}:{} ({}, tls {}, auth {}, protected mode {})",
                     config.host(), resp.port(), resp.transport(),
