@@ -290,7 +290,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             } catch (SluiceException e) {
                 done = errorCompletion(RespError.of(e));
             } catch (ContextDoneException | InterruptedException e) {
-                done = errorCompletion(null); // connection closed or server stopping: nobody to answer
+                // the connection closed or the server is stopping: a null reply would read as a
+                // timeout, so answer nothing and close
+                done = Client::closeAfterReply;
             } catch (Exception e) {
                 log.error("resp blocking command failed", e);
                 done = errorCompletion("ERR internal error");
@@ -305,13 +307,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     }
 
     private static Client.Completion errorCompletion(String message) {
-        return c -> {
-            if (message == null) {
-                c.reply.nullArray();
-            } else {
-                c.reply.error(message);
-            }
-        };
+        return c -> c.reply.error(message);
     }
 
     private void unblock(Client.Completion done) {
