@@ -142,19 +142,35 @@ class RespServerTest {
     @Test
     void stop_endsABlockedBlpop_andClosesConnections() throws Exception {
         start(RespConfig.DEFAULTS);
-        try (Socket s = connect()) {
-            send(s, multibulk("BLPOP", "jobs", "0") + "");
-            send(s, ""); // nothing more
+        try (Socket s = connect(); Socket probe = connect()) {
+            send(s, multibulk("BLPOP", "jobs", "0"));
             BufferedReader in = reader(s);
-            Socket probe = connect();
-            send(probe, "PING\r\n");
-            assertThat(line(reader(probe))).isEqualTo("+PONG"); // the BLPOP is parked by now or soon; either way
-            probe.close();
+            awaitBlockedClients(probe, 1); // parked, so its bytes are read and the close is a clean EOF
             server.stop(Duration.ofSeconds(5));
-            assertThat(line(in)).isNull();
+            assertThat(line(in)).isNull(); // no null reply: a client would take it for a timeout
             queues.close();
             cache.close();
             server = null;
         }
+    }
+
+    /** Asks INFO clients until it reports {@code n} blocked clients (bounded; no timing assertion). */
+    private static void awaitBlockedClients(Socket probe, int n) throws Exception {
+        BufferedReader in = reader(probe);
+        for (int attempt = 0; attempt < 3_000; attempt++) {
+            send(probe, multibulk("INFO", "clients"));
+            int length = Integer.parseInt(line(in).substring(1));
+            char[] body = new char[length + 2];
+            for (int read = 0, r; read < body.length; read += r) {
+                if ((r = in.read(body, read, body.length - read)) < 0) {
+                    throw new AssertionError("connection closed mid-reply");
+                }
+            }
+            if (new String(body).contains("blocked_clients:" + n + "\r\n")) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("never saw " + n + " blocked clients");
     }
 }
