@@ -56,8 +56,7 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
                 acknowledge(subscription.queue(), req);
             }
         } catch (SluiceException e) {
-            out.fail(StatusMapping.toStatus(e));
-            close();
+            end(StatusMapping.toStatus(e));
         }
     }
 
@@ -102,7 +101,7 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
                 Delivery d = s.next();
                 if (d == null) {
                     if (registry.isClosed()) {
-                        out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+                        end(Status.UNAVAILABLE.withDescription("the server is shutting down"));
                     }
                     return;
                 }
@@ -116,9 +115,9 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
                 }
             }
         } catch (SluiceException e) {
-            out.fail(StatusMapping.toStatus(e)); // the queue was deleted
+            end(StatusMapping.toStatus(e)); // the queue was deleted
         } catch (InterruptedException e) {
-            out.fail(Status.UNAVAILABLE.withDescription("the server is shutting down"));
+            end(Status.UNAVAILABLE.withDescription("the server is shutting down"));
         } finally {
             close();
         }
@@ -132,8 +131,14 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
 
     @Override
     public void onCompleted() {
-        out.complete();
         close();
+        out.complete();
+    }
+
+    /** Closes the subscription first, so a client that sees the status also sees it gone from the stats. */
+    private void end(Status status) {
+        close();
+        out.fail(status);
     }
 
     private void close() {
