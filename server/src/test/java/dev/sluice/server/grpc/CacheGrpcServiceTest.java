@@ -226,6 +226,43 @@ class CacheGrpcServiceTest {
     }
 
     @Test
+    void invalidArguments_onIncrementTouchDeleteAndBatches_getInvalidArgument_andWriteNothing() throws Exception {
+        start(CacheConfig.DEFAULTS.withLimits(16, 64, 2));
+        Duration negative = Duration.newBuilder().setSeconds(-5).build();
+        Duration badNanos = Duration.newBuilder().setSeconds(1).setNanos(-1).build();
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.increment(IncrementRequest.newBuilder().setKey(b("n")).setDelta(1).setTtl(negative).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.increment(IncrementRequest.newBuilder().setKey(b("n")).setDelta(1).setTtl(badNanos).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "key must not be empty",
+                () -> cache.increment(IncrementRequest.newBuilder().setDelta(1).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.touch(TouchRequest.newBuilder().setKey(b("n")).setTtl(negative).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "the limit is 16",
+                () -> cache.touch(TouchRequest.newBuilder().setKey(ByteString.copyFrom(new byte[17])).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "expected version must be >= 0, was -1",
+                () -> cache.delete(DeleteRequest.newBuilder().setKey(b("n")).setExpectedVersion(-1).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "batch has 3 items, the limit is 2",
+                () -> cache.setMany(SetManyRequest.newBuilder().addItems(SetRequest.newBuilder().setKey(b("a")))
+                        .addItems(SetRequest.newBuilder().setKey(b("b"))).addItems(SetRequest.newBuilder().setKey(b("c")))
+                        .build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "batch has 3 items, the limit is 2",
+                () -> cache.deleteMany(DeleteManyRequest.newBuilder().addItems(DeleteRequest.newBuilder().setKey(b("a")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("b")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("c"))).build()));
+        // One bad item refuses the whole batch before anything is written.
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.setMany(SetManyRequest.newBuilder().addItems(SetRequest.newBuilder().setKey(b("a")))
+                        .addItems(SetRequest.newBuilder().setKey(b("b")).setTtl(negative)).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "expected version must be >= 0",
+                () -> cache.deleteMany(DeleteManyRequest.newBuilder().addItems(DeleteRequest.newBuilder().setKey(b("a")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("b")).setExpectedVersion(-2)).build()));
+
+        assertThat(cache.stats(StatsRequest.getDefaultInstance()).getHeader().getRevision()).isZero();
+        assertThat(cache.get(GetRequest.newBuilder().setKey(b("a")).build()).getFound()).isFalse();
+    }
+
+    @Test
     void incrementOfText_isFailedPrecondition_andOverflowIsOutOfRange() throws Exception {
         start();
         set("t", "hello");
