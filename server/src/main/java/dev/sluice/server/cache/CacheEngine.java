@@ -380,6 +380,11 @@ public final class CacheEngine implements AutoCloseable {
         }).value();
     }
 
+    /** Callers waiting on the get-or-compute load in flight for {@code key}, or -1 if none (tests). */
+    int loadWaiters(CacheKey key) {
+        return loading.waiters(key);
+    }
+
     // ------------------------------------------------------------------ watch, stats, lifecycle
 
     /**

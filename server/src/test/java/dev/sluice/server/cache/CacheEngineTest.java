@@ -301,7 +301,10 @@ class CacheEngineTest {
                 }
             }));
         }
-        dev.sluice.concurrent.testing.Eventually.await("the load to start", () -> loads.get() == 1);
+        // Release the load only once every caller has joined it: released any earlier, late callers
+        // would find the stored value and never test the sharing.
+        dev.sluice.concurrent.testing.Eventually.await("all 16 callers waiting on one load",
+                () -> engine.loadWaiters(k("lazy")) == 16 && loads.get() == 1);
         release.countDown();
         for (Thread t : callers) {
             t.join();
