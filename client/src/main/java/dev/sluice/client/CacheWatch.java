@@ -114,8 +114,10 @@ public final class CacheWatch implements AutoCloseable {
     /** Cancels the watch; {@link #events()} closes. Idempotent. */
     @Override
     public void close() {
-        requests.cancel("closed by the client", null);
+        // End first: cancelling the call reports CANCELLED through onError on this thread, and the
+        // first ending wins, so the other order would record the client's own close as CANCELLED.
         end("closed by the client", Status.Code.OK, 0);
+        requests.cancel("closed by the client", null);
     }
 
     /** Moves responses to the event channel at the reader's pace, asking for more as it goes. */
