@@ -17,6 +17,7 @@ import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Duration;
@@ -118,7 +119,42 @@ class SluiceClientTest {
         w.close();
         assertThat(w.events().receiveOrClosed()).isEqualTo(Received.closed());
         assertThat(w.endReason()).isEqualTo("closed by the client");
+        assertThat(w.endCode()).isEqualTo(Status.Code.OK);
         Eventually.await("watch released on the server", () -> sluice.cache().stats().watches() == 0);
+    }
+
+    @Test
+    void watch_fromACompactedRevision_endsWithOutOfRange_andSaysWhereHistoryBegins() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        SluiceServer small = new SluiceServer(InProcessServerBuilder.forName(name),
+                CacheEngine.create(CacheConfig.DEFAULTS.withHistory(2, 1 << 20)), new QueueRegistry(QueueLimits.DEFAULTS))
+                .start();
+        ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
+        try (SluiceClient client = SluiceClient.wrap(ch)) {
+            for (int i = 0; i < 5; i++) {
+                client.cache().set("k", b("v" + i));
+            }
+
+            CacheWatch w = client.cache().watch("k", false, 1);
+
+            assertThat(w.events().receiveOrClosed()).isEqualTo(Received.closed());
+            assertThat(w.endCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+            assertThat(w.compactRevision()).isEqualTo(4);
+            assertThat(w.endReason()).contains("no longer retained");
+        } finally {
+            ch.shutdownNow();
+            small.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void watch_ofAnEmptyKey_endsWithInvalidArgument() throws Exception {
+        CacheWatch w = sluice.cache().watch("", false, 0);
+
+        assertThat(w.events().receiveOrClosed()).isEqualTo(Received.closed());
+        assertThat(w.endCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(w.endReason()).contains("key must not be empty");
+        assertThat(w.compactRevision()).isZero();
     }
 
     // ------------------------------------------------------------------ queues

@@ -201,8 +201,14 @@ public final class SingleFlight<K, V> {
         }
     }
 
-    /** Callers waiting on the flight for {@code key}, or -1 if none is in flight: for tests. */
-    int waiters(K key) {
+    /**
+     * How many callers are joined to the call in flight for {@code key} and waiting for its
+     * outcome (the caller that started it included), or -1 if no call is in flight for it. A
+     * snapshot, stale as soon as it returns: for tests that must know every caller has joined
+     * before letting a call finish, and for monitoring. Never blocks (beyond a short internal lock).
+     */
+    public int waiters(K key) {
+        Objects.requireNonNull(key, "key");
         lock.lock();
         try {
             Flight<V> f = flights.get(key);

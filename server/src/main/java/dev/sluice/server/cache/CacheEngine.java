@@ -45,6 +45,7 @@ import java.util.function.BiFunction;
 public final class CacheEngine implements AutoCloseable {
     private final CacheConfig config;
     private final Ticker ticker;
+    private final Scheduler scheduler;
     private final Cache<CacheKey, CacheEntry> cache;
     private final EventLog log;
     /** Bytes accounted to entries, kept only without eviction (Caffeine keeps them otherwise). */
@@ -57,6 +58,7 @@ public final class CacheEngine implements AutoCloseable {
     private CacheEngine(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor) {
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = ticker;
+        this.scheduler = scheduler;
         this.log = new EventLog(config);
         Caffeine<CacheKey, CacheEntry> builder = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -79,6 +81,11 @@ public final class CacheEngine implements AutoCloseable {
     /** For tests: an injected clock, a scheduler (or none) and a maintenance executor. */
     static CacheEngine create(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor) {
         return new CacheEngine(config, ticker, scheduler, executor);
+    }
+
+    /** The scheduler Caffeine wakes up on to remove expired entries (tests check the wiring). */
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     public CacheConfig config() {
@@ -378,6 +385,11 @@ public final class CacheEngine implements AutoCloseable {
             checkSet(op);
             return setChecked(op).entry();
         }).value();
+    }
+
+    /** Callers waiting on the get-or-compute load in flight for {@code key}, or -1 if none (tests). */
+    int loadWaiters(CacheKey key) {
+        return loading.waiters(key);
     }
 
     // ------------------------------------------------------------------ watch, stats, lifecycle

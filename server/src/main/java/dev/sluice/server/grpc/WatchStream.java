@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * Endings: the client cancels a watch (its pump reports canceled); the client half-closes (all
  * watches end, the last pump completes the call); the call is cancelled (pumps stop, nothing
  * more is written); the engine closes at shutdown (the call fails with UNAVAILABLE).
+ *
+ * A problem with one watch ends only that watch, with a canceled response whose cancel_code is
+ * the gRPC status code the problem would get as a call (OUT_OF_RANGE for a compacted start
+ * revision, RESOURCE_EXHAUSTED for the watch limit or a watch cut off, INVALID_ARGUMENT for a
+ * refused create, NOT_FOUND for canceling an unknown id, OK for a cancel the client asked for):
+ * failing the call would end the client's other watches on this stream too.
  */
 final class WatchStream implements StreamObserver<WatchRequest> {
     private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
@@ -91,7 +97,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private void create(WatchCreateRequest c) {
         long id = c.getWatchId();
         if (id < 1) {
-            out.send(canceled(id, "watch_id must be >= 1, was " + id).build());
+            out.send(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id must be >= 1, was " + id).build());
             return;
         }
         boolean duplicate;
@@ -105,7 +111,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             lock.unlock();
         }
         if (duplicate) {
-            out.send(canceled(id, "watch_id " + id + " is already in use on this stream").build());
+            // The live watch with this id goes on; INVALID_ARGUMENT tells the client it was this
+            // create that was refused, not that watch that ended.
+            out.send(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id " + id + " is already in use on this stream")
+                    .build());
             return;
         }
         WatchStart start;
@@ -115,15 +124,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             if (e.code() == ErrorCode.UNAVAILABLE) {
                 out.fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
             } else {
-                out.send(canceled(id, e.getMessage()).build());
+                out.send(canceled(id, StatusMapping.toStatus(e).getCode(), e.getMessage()).build());
             }
             return;
         }
         switch (start) {
-            case WatchStart.Compacted cp -> out.send(canceled(id, "start revision " + c.getStartRevision()
-                    + " is no longer retained; the oldest is " + cp.oldestRevision() + ": re-read and watch from "
-                    + (cp.revision() + 1)).setHeader(header(cp.revision())).setCompactRevision(cp.oldestRevision())
-                    .build());
+            case WatchStart.Compacted cp -> out.send(canceled(id, Status.Code.OUT_OF_RANGE,
+                    "start revision " + c.getStartRevision() + " is no longer retained; the oldest is "
+                            + cp.oldestRevision() + ": re-read and watch from " + (cp.revision() + 1))
+                    .setHeader(header(cp.revision())).setCompactRevision(cp.oldestRevision()).build());
             case WatchStart.Opened o -> {
                 lock.lock();
                 try {
@@ -153,7 +162,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             lock.unlock();
         }
         if (w == null) {
-            out.send(canceled(id, "no open watch with id " + id).build());
+            out.send(canceled(id, Status.Code.NOT_FOUND, "no open watch with id " + id).build());
         } else {
             w.close(); // its pump reports it canceled
         }
@@ -172,7 +181,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                             log.warn("slow watcher cut off: peer={} watch_id={} reason=\"{}\"", peer, id,
                                     w.endReason());
                         }
-                        out.send(canceled(id, w.endReason()).build());
+                        // Cut off: its buffer, a per-watch quota, ran out. Otherwise the client
+                        // canceled it (a cancel request or its half-close).
+                        out.send(canceled(id, w.fellBehind() ? Status.Code.RESOURCE_EXHAUSTED : Status.Code.OK,
+                                w.endReason()).build());
                     }
                     return;
                 }
@@ -203,8 +215,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         }
     }
 
-    private static WatchResponse.Builder canceled(long id, String reason) {
-        return WatchResponse.newBuilder().setWatchId(id).setCanceled(true).setCancelReason(reason);
+    /** A watch ended or never created; {@code code} goes on the wire as its google.rpc.Code number. */
+    private static WatchResponse.Builder canceled(long id, Status.Code code, String reason) {
+        return WatchResponse.newBuilder().setWatchId(id).setCanceled(true).setCancelCode(code.value())
+                .setCancelReason(reason);
     }
 
     private void closeAll() {

@@ -301,7 +301,10 @@ class CacheEngineTest {
                 }
             }));
         }
-        dev.sluice.concurrent.testing.Eventually.await("the load to start", () -> loads.get() == 1);
+        // Release the load only once every caller has joined it: released any earlier, late callers
+        // would find the stored value and never test the sharing.
+        dev.sluice.concurrent.testing.Eventually.await("all 16 callers waiting on one load",
+                () -> engine.loadWaiters(k("lazy")) == 16 && loads.get() == 1);
         release.countDown();
         for (Thread t : callers) {
             t.join();
@@ -339,6 +342,48 @@ class CacheEngineTest {
         assertThat(engine.stats().weightedBytes()).isZero();
         assertThat(engine.revision()).isEqualTo(2); // the expiry is a change
         assertThat(engine.get(k("t")).entry()).isNull();
+    }
+
+    @Test
+    void ttl_schedulesExpiry_andTheScheduledRunRemovesTheKeyAndReportsIt_withoutARead() throws Exception {
+        ManualScheduler scheduler = new ManualScheduler();
+        engine.close();
+        engine = CacheEngine.create(CacheConfig.DEFAULTS, ticker, scheduler, Runnable::run);
+        Watch w = ((WatchStart.Opened) engine.watch(v("t"), false, 0)).watch();
+        long ttl = Duration.ofSeconds(30).toNanos();
+
+        engine.set(new SetOp(k("t"), v("x"), ttl, false, Condition.ALWAYS, false));
+
+        // Caffeine's timer wheel rounds deadlines to buckets of about a second (2^30 ns), so the
+        // wake-up comes at most a bucket or two before the TTL, never after it.
+        assertThat(scheduler.pending()).singleElement().extracting(ManualScheduler.Task::delayNanos,
+                org.assertj.core.api.InstanceOfAssertFactories.LONG).isBetween(ttl - (3L << 30), ttl);
+        // Time passing alone removes nothing: only the scheduled run (or a read) does.
+        ticker.advance(Duration.ofSeconds(31));
+        assertThat(engine.stats().expirations()).isZero();
+        assertThat(engine.stats().entries()).isEqualTo(1);
+
+        assertThat(scheduler.runPending()).isEqualTo(1);
+
+        engine.awaitWatchers();
+        assertThat(engine.stats().expirations()).isEqualTo(1);
+        assertThat(engine.stats().entries()).isZero();
+        assertThat(engine.revision()).isEqualTo(2);
+        CacheEvent first = w.poll();
+        CacheEvent expired = w.poll();
+        assertThat(first.type()).isEqualTo(CacheEvent.Type.PUT);
+        assertThat(expired.type()).isEqualTo(CacheEvent.Type.EXPIRE);
+        assertThat(expired.revision()).isEqualTo(2);
+        assertThat(expired.previous().value()).isEqualTo(v("x"));
+        assertThat(scheduler.pending()).as("nothing left to expire, nothing scheduled").isEmpty();
+    }
+
+    @Test
+    void create_expiresOnTheSystemScheduler() {
+        // The production factory (SluiceServer uses it): expiry must not wait for a read.
+        try (CacheEngine production = CacheEngine.create(CacheConfig.DEFAULTS)) {
+            assertThat(production.scheduler()).isSameAs(Scheduler.systemScheduler());
+        }
     }
 
     @Test

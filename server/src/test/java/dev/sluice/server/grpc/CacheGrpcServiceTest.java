@@ -226,6 +226,43 @@ class CacheGrpcServiceTest {
     }
 
     @Test
+    void invalidArguments_onIncrementTouchDeleteAndBatches_getInvalidArgument_andWriteNothing() throws Exception {
+        start(CacheConfig.DEFAULTS.withLimits(16, 64, 2));
+        Duration negative = Duration.newBuilder().setSeconds(-5).build();
+        Duration badNanos = Duration.newBuilder().setSeconds(1).setNanos(-1).build();
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.increment(IncrementRequest.newBuilder().setKey(b("n")).setDelta(1).setTtl(negative).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.increment(IncrementRequest.newBuilder().setKey(b("n")).setDelta(1).setTtl(badNanos).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "key must not be empty",
+                () -> cache.increment(IncrementRequest.newBuilder().setDelta(1).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.touch(TouchRequest.newBuilder().setKey(b("n")).setTtl(negative).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "the limit is 16",
+                () -> cache.touch(TouchRequest.newBuilder().setKey(ByteString.copyFrom(new byte[17])).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "expected version must be >= 0, was -1",
+                () -> cache.delete(DeleteRequest.newBuilder().setKey(b("n")).setExpectedVersion(-1).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "batch has 3 items, the limit is 2",
+                () -> cache.setMany(SetManyRequest.newBuilder().addItems(SetRequest.newBuilder().setKey(b("a")))
+                        .addItems(SetRequest.newBuilder().setKey(b("b"))).addItems(SetRequest.newBuilder().setKey(b("c")))
+                        .build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "batch has 3 items, the limit is 2",
+                () -> cache.deleteMany(DeleteManyRequest.newBuilder().addItems(DeleteRequest.newBuilder().setKey(b("a")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("b")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("c"))).build()));
+        // One bad item refuses the whole batch before anything is written.
+        assertStatus(Status.Code.INVALID_ARGUMENT, "ttl must be a non-negative duration",
+                () -> cache.setMany(SetManyRequest.newBuilder().addItems(SetRequest.newBuilder().setKey(b("a")))
+                        .addItems(SetRequest.newBuilder().setKey(b("b")).setTtl(negative)).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "expected version must be >= 0",
+                () -> cache.deleteMany(DeleteManyRequest.newBuilder().addItems(DeleteRequest.newBuilder().setKey(b("a")))
+                        .addItems(DeleteRequest.newBuilder().setKey(b("b")).setExpectedVersion(-2)).build()));
+
+        assertThat(cache.stats(StatsRequest.getDefaultInstance()).getHeader().getRevision()).isZero();
+        assertThat(cache.get(GetRequest.newBuilder().setKey(b("a")).build()).getFound()).isFalse();
+    }
+
+    @Test
     void incrementOfText_isFailedPrecondition_andOverflowIsOutOfRange() throws Exception {
         start();
         set("t", "hello");
@@ -277,6 +314,20 @@ class CacheGrpcServiceTest {
             return this;
         }
 
+        WatchClient cancel(long id) {
+            requests.onNext(WatchRequest.newBuilder().setCancel(WatchCancelRequest.newBuilder().setWatchId(id)).build());
+            return this;
+        }
+
+        /** The next response, which must end watch {@code id} with {@code code}. */
+        WatchResponse canceled(long id, Status.Code code) throws InterruptedException {
+            WatchResponse r = next();
+            assertThat(r.getWatchId()).isEqualTo(id);
+            assertThat(r.getCanceled()).as("canceled: %s", r).isTrue();
+            assertThat(code(r)).as("cancel_code of %s", r).isEqualTo(code);
+            return r;
+        }
+
         WatchResponse next() throws InterruptedException {
             WatchResponse r = responses.poll(20, TimeUnit.SECONDS);
             assertThat(r).as("a watch response").isNotNull();
@@ -294,6 +345,10 @@ class CacheGrpcServiceTest {
             }
             return out;
         }
+    }
+
+    private static Status.Code code(WatchResponse r) {
+        return Status.fromCodeValue(r.getCancelCode()).getCode();
     }
 
     private static <T> StreamObserver<T> collector(BlockingQueue<T> values, BlockingQueue<Throwable> ended) {
@@ -344,15 +399,73 @@ class CacheGrpcServiceTest {
         assertThat(w.next().getCreated()).isTrue();
 
         w.create(1, "other", false, 0);
-        assertThat(w.next().getCancelReason()).contains("already in use");
+        assertThat(w.canceled(1, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("already in use");
         w.create(0, "k", false, 0);
-        assertThat(w.next().getCancelReason()).contains("watch_id must be >= 1");
-        w.requests.onNext(WatchRequest.newBuilder().setCancel(WatchCancelRequest.newBuilder().setWatchId(1)).build());
-        WatchResponse canceled = w.next();
-        assertThat(canceled.getCanceled()).isTrue();
+        assertThat(w.canceled(0, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("watch_id must be >= 1");
+        w.cancel(7);
+        assertThat(w.canceled(7, Status.Code.NOT_FOUND).getCancelReason()).contains("no open watch with id 7");
+        // The refused duplicate left the live watch 1 alone.
+        set("k", "v");
+        assertThat(w.events(1, 1)).extracting(Event::getType).containsExactly(Event.Type.PUT);
+        w.cancel(1);
+        WatchResponse canceled = w.canceled(1, Status.Code.OK);
         assertThat(canceled.getCancelReason()).isEqualTo("canceled by the client");
         w.requests.onCompleted();
         assertThat(w.ended.poll(10, TimeUnit.SECONDS)).hasMessage("completed");
+    }
+
+    @Test
+    void watch_badCreateRequests_areRefusedWithInvalidArgument_andTheStreamGoesOn() throws Exception {
+        start(CacheConfig.DEFAULTS.withLimits(16, 64, 10));
+        WatchClient w = new WatchClient();
+
+        w.create(1, "", false, 0);
+        assertThat(w.canceled(1, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("key must not be empty");
+        w.create(2, "x".repeat(17), false, 0);
+        assertThat(w.canceled(2, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("17 bytes, the limit is 16");
+        w.create(3, "x".repeat(17), true, 0);
+        assertThat(w.canceled(3, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("the limit is 16");
+        w.create(4, "k", false, -1);
+        assertThat(w.canceled(4, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("start revision must be >= 0");
+        w.create(-5, "k", false, 0);
+        assertThat(w.canceled(-5, Status.Code.INVALID_ARGUMENT).getCancelReason()).contains("watch_id must be >= 1");
+        assertThat(cache.stats(StatsRequest.getDefaultInstance()).getWatches()).isZero();
+
+        // None of that ended the stream: a good watch on it still works, including an empty prefix.
+        w.create(5, "", true, 0);
+        assertThat(w.next().getCreated()).isTrue();
+        set("any", "v");
+        assertThat(w.events(5, 1)).extracting(e -> e.getEntry().getKey().toStringUtf8()).containsExactly("any");
+        w.requests.onCompleted();
+        assertThat(w.canceled(5, Status.Code.OK).getCancelReason()).isEqualTo("canceled by the client");
+        assertThat(w.ended.poll(10, TimeUnit.SECONDS)).hasMessage("completed");
+    }
+
+    @Test
+    void watch_overTheWatchLimit_isRefusedWithResourceExhausted_andTheOtherWatchesGoOn() throws Exception {
+        start(CacheConfig.DEFAULTS.withWatches(1024, 2));
+        WatchClient w = new WatchClient().create(1, "a", false, 0);
+        assertThat(w.next().getCreated()).isTrue();
+        w.create(2, "b", false, 0);
+        assertThat(w.next().getCreated()).isTrue();
+
+        w.create(3, "c", false, 0);
+        assertThat(w.canceled(3, Status.Code.RESOURCE_EXHAUSTED).getCancelReason())
+                .contains("too many watches: the limit is 2");
+
+        set("a", "1");
+        set("b", "2");
+        List<Event> got = new ArrayList<>();
+        while (got.size() < 2) {
+            got.addAll(w.next().getEventsList());
+        }
+        assertThat(got).extracting(e -> e.getEntry().getKey().toStringUtf8()).containsExactlyInAnyOrder("a", "b");
+        // Room again once one ends.
+        w.cancel(1);
+        w.canceled(1, Status.Code.OK);
+        w.create(3, "c", false, 0);
+        assertThat(w.next().getCreated()).isTrue();
+        w.requests.onCompleted();
     }
 
     @Test
@@ -375,9 +488,9 @@ class CacheGrpcServiceTest {
         assertThat(w.events(1, 2)).extracting(Event::getRevision).containsExactly(5L, 6L);
 
         w.create(2, "k", false, 1);
-        WatchResponse compacted = w.next();
-        assertThat(compacted.getCanceled()).isTrue();
+        WatchResponse compacted = w.canceled(2, Status.Code.OUT_OF_RANGE);
         assertThat(compacted.getCompactRevision()).isEqualTo(4);
+        assertThat(compacted.getHeader().getRevision()).isEqualTo(6);
         assertThat(compacted.getCancelReason()).contains("watch from 7");
         w.requests.onCompleted();
     }
@@ -424,6 +537,7 @@ class CacheGrpcServiceTest {
             }
         }
         assertThat(last.getCanceled()).isTrue();
+        assertThat(code(last)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(last.getCancelReason()).contains("fell behind");
         requests[0].cancel("done", null);
     }
