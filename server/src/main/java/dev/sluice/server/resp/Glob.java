@@ -3,7 +3,11 @@ package dev.sluice.server.resp;
 /**
  * Redis's glob-style patterns ({@code stringmatchlen}), for KEYS, SCAN MATCH, PSUBSCRIBE and
  * CONFIG GET: {@code *} any run of bytes, {@code ?} one byte, {@code [abc]}, {@code [^a]},
- * {@code [a-z]} classes, and {@code \} to take the next byte literally. Unlike Redis's recursive
+ * {@code [a-z]} classes, and {@code \} to take the next byte literally. Redis's edge cases are
+ * kept: {@code [!a]} is a class of '!' and 'a' (no negation); in {@code [a-]} the ']' ends a range
+ * ']'..'a', not the class; an unterminated class ends at the end of the pattern; a trailing
+ * {@code \} matches itself; and an empty subject matches only an empty pattern (stringmatchlen's
+ * loop never starts, so not even {@code *}). Unlike Redis's recursive
  * matcher, this one backtracks only to the last {@code *}, so a hostile pattern such as
  * {@code *a*a*a*a*b} costs O(pattern x subject), never exponential time.
  */
@@ -11,6 +15,9 @@ final class Glob {
     private Glob() {}
 
     static boolean matches(byte[] pattern, byte[] s) {
+        if (s.length == 0) {
+            return pattern.length == 0;
+        }
         int p = 0;
         int i = 0;
         int starP = -1;
@@ -71,7 +78,7 @@ final class Glob {
                         q++;
                         match |= pat[q] == b;
                         q++;
-                    } else if (q + 2 < pat.length && pat[q + 1] == '-' && pat[q + 2] != ']') {
+                    } else if (q + 2 < pat.length && pat[q + 1] == '-') { // as Redis, "[a-]" is the range a..']'
                         int lo = pat[q] & 0xff;
                         int hi = pat[q + 2] & 0xff;
                         if (lo > hi) {

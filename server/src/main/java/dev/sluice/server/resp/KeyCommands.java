@@ -56,7 +56,6 @@ final class KeyCommands {
      * key changed meanwhile), so the pair is atomic. A time in the past deletes the key.
      */
     static void expire(Client c, byte[][] a, boolean millis, boolean absolute, String name) {
-        long amount = Args.parseLong(a[2]);
         boolean nx = false;
         boolean xx = false;
         boolean gt = false;
@@ -80,6 +79,7 @@ final class KeyCommands {
         if (gt && lt) {
             throw new RespError("ERR GT and LT options at the same time are not compatible");
         }
+        long amount = Args.parseLong(a[2]); // after the options, as Redis: "EXPIRE k x BOGUS" names BOGUS
         long ms = amount;
         if (!millis) {
             if (amount > Long.MAX_VALUE / 1000 || amount < Long.MIN_VALUE / 1000) {
@@ -87,10 +87,10 @@ final class KeyCommands {
             }
             ms = amount * 1000;
         }
-        long now = System.currentTimeMillis();
+        long now = c.server.wallMillis();
         long ttlMs;
         if (absolute) {
-            ttlMs = ms - now;
+            ttlMs = ms < Long.MIN_VALUE + now ? Long.MIN_VALUE : ms - now; // saturate: far past, not future
         } else {
             if (ms > 0 && ms > Long.MAX_VALUE - now) {
                 throw StringCommands.invalidExpire(name);

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * What every RESP connection shares: the engines, the configuration, the access rules (AUTH
@@ -36,6 +37,11 @@ final class RespServices {
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     volatile int port;
+    /**
+     * Unix time in milliseconds: turns EXAT/PXAT/EXPIREAT's absolute times into TTLs on the cache's
+     * ticker, as Redis compares them with its own clock. Injected by tests with a fake ticker.
+     */
+    private final LongSupplier wallMillis;
 
     /** Counters for INFO. */
     static final class Stats {
@@ -48,6 +54,12 @@ final class RespServices {
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics) {
+        this(config, cache, queues, access, metrics, System::currentTimeMillis);
+    }
+
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics, LongSupplier wallMillis) {
+        this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");
         this.config = Objects.requireNonNull(config, "config");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.queues = Objects.requireNonNull(queues, "queues");
@@ -56,6 +68,11 @@ final class RespServices {
         this.lists = new Lists(this);
         this.cursors = new ScanCursors(this);
         this.commands = new CommandTable();
+    }
+
+    /** Unix time in milliseconds now (see {@link #wallMillis}). */
+    long wallMillis() {
+        return wallMillis.getAsLong();
     }
 
     long nextClientId() {

@@ -8,13 +8,17 @@ import dev.sluice.server.cache.CacheKey;
 import dev.sluice.server.cache.CacheResults;
 import dev.sluice.server.cache.Condition;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * String commands on the cache engine: GET, SET and its relatives, MGET/MSET, INCR/DECR, APPEND,
  * STRLEN, GETDEL, GETEX. Each translates its arguments into engine calls; what Redis does
- * atomically and the engine does not (APPEND, SET with an absolute time in the past) is done with
- * a compare-and-set on the entry's version, retried on conflict.
+ * atomically and the engine does not is done with the entry's version: APPEND with a
+ * compare-and-set retried on conflict; SET with an absolute time already past with the write and
+ * then a delete of that version only.
  */
 final class StringCommands {
     private StringCommands() {}
@@ -44,26 +48,53 @@ final class StringCommands {
         }
     }
 
-    /** Time to live in nanoseconds from a relative or absolute time; at least 1 ns (an expired write). */
-    static long ttlNanos(long amount, boolean millis, boolean absolute, String command) {
-        if (amount <= 0) {
+    /** An expiry option: EX and PX are relative, EXAT and PXAT absolute Unix times. */
+    enum Unit {
+        EX, PX, EXAT, PXAT;
+
+        boolean seconds() {
+            return this == EX || this == EXAT;
+        }
+
+        boolean absolute() {
+            return this == EXAT || this == PXAT;
+        }
+
+        /** The option {@code o} names, or null. */
+        static Unit of(byte[] o) {
+            return Args.is(o, "ex") ? EX : Args.is(o, "px") ? PX : Args.is(o, "exat") ? EXAT
+                    : Args.is(o, "pxat") ? PXAT : null;
+        }
+    }
+
+    /** What {@link #ttlNanos} answers for an absolute time already past: Redis then deletes the key. */
+    static final long EXPIRED = -1;
+
+    /**
+     * Redis's getExpireMillisecondsOrReply: the TTL in nanoseconds of {@code raw} in {@code unit},
+     * or {@link #EXPIRED}. "not an integer" for a non-number; "invalid expire time" for 0 or less,
+     * and where Redis's arithmetic would overflow (seconds to milliseconds, or now plus a relative
+     * time), so that the same requests fail.
+     */
+    static long ttlNanos(Client c, byte[] raw, Unit unit, String command) {
+        long v = Args.parseLong(raw);
+        if (v <= 0 || (unit.seconds() && v > Long.MAX_VALUE / 1000)) {
             throw invalidExpire(command);
         }
-        long ms;
-        if (millis) {
-            ms = amount;
-        } else {
-            if (amount > Long.MAX_VALUE / 1000) {
+        long ms = unit.seconds() ? v * 1000 : v;
+        long now = c.server.wallMillis();
+        if (!unit.absolute()) {
+            if (ms > Long.MAX_VALUE - now) {
                 throw invalidExpire(command);
             }
-            ms = amount * 1000;
+            return nanos(ms);
         }
-        if (absolute) {
-            ms = ms - System.currentTimeMillis();
-        }
-        if (ms <= 0) {
-            return 1;
-        }
+        long left = ms - now;
+        return left <= 0 ? EXPIRED : nanos(left);
+    }
+
+    /** Milliseconds to nanoseconds, capped far in the future instead of overflowing. */
+    static long nanos(long ms) {
         return ms > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE / 2 : ms * 1_000_000;
     }
 
@@ -71,35 +102,51 @@ final class StringCommands {
         return new RespError("ERR invalid expire time in '" + command + "' command");
     }
 
+    /**
+     * SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT t|KEEPTTL]. Options are read as Redis's
+     * parseExtendedStringArgumentsOrReply reads them: repeating an option is allowed (the last
+     * time wins), combining exclusive ones is a syntax error, and the time is checked only after
+     * all options parsed. A past EXAT/PXAT writes (conditions and GET as usual) and then deletes
+     * what it wrote, the end state Redis reaches when the key it wrote expires.
+     */
     static void set(Client c, byte[][] a) {
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
         boolean keepTtl = false;
-        long ttl = 0;
-        boolean expiry = false;
+        Unit unit = null;
+        byte[] time = null;
         for (int i = 3; i < a.length; i++) {
             byte[] o = a[i];
+            Unit u = Unit.of(o);
             if (Args.is(o, "nx") && !xx) {
                 nx = true;
             } else if (Args.is(o, "xx") && !nx) {
                 xx = true;
             } else if (Args.is(o, "get")) {
                 get = true;
-            } else if (Args.is(o, "keepttl") && !expiry) {
+            } else if (Args.is(o, "keepttl") && unit == null) {
                 keepTtl = true;
-            } else if ((Args.is(o, "ex") || Args.is(o, "px") || Args.is(o, "exat") || Args.is(o, "pxat"))
-                    && !expiry && !keepTtl && i + 1 < a.length) {
-                long v = Args.parseLong(a[++i]);
-                ttl = ttlNanos(v, Args.is(o, "px") || Args.is(o, "pxat"), Args.is(o, "exat") || Args.is(o, "pxat"),
-                        "set");
-                expiry = true;
+            } else if (u != null && !keepTtl && (unit == null || unit == u) && i + 1 < a.length) {
+                unit = u;
+                time = a[++i];
             } else {
                 throw RespError.syntax();
             }
         }
-        Condition cond = nx ? Condition.IF_ABSENT : xx ? Condition.IF_PRESENT : Condition.ALWAYS;
-        CacheResults.Set r = c.server.cache.set(new SetOp(key(a[1]), a[2], ttl, keepTtl, cond, get));
+        long ttl = unit == null ? 0 : ttlNanos(c, time, unit, "set");
+        write(c, a[1], a[2], ttl, keepTtl, nx ? Condition.IF_ABSENT : xx ? Condition.IF_PRESENT : Condition.ALWAYS,
+                get);
+    }
+
+    /** The write of SET, SETEX and PSETEX, and its reply; {@code ttl} may be {@link #EXPIRED}. */
+    private static void write(Client c, byte[] k, byte[] v, long ttl, boolean keepTtl, Condition cond, boolean get) {
+        CacheEngine cache = c.server.cache;
+        // an expired write carries a 1 ns TTL, so that no reader before the delete sees it as lasting
+        CacheResults.Set r = cache.set(new SetOp(key(k), v, ttl == EXPIRED ? 1 : ttl, keepTtl, cond, get));
+        if (ttl == EXPIRED && r.succeeded()) { // only what this write made: a later writer's value stays
+            cache.delete(new DeleteOp(r.entry().key(), r.entry().version(), false));
+        }
         if (get) {
             CacheEntry old = r.succeeded() ? r.previous() : r.entry();
             c.reply.bulkOrNull(old == null ? null : old.value());
@@ -116,10 +163,8 @@ final class StringCommands {
     }
 
     static void setex(Client c, byte[][] a, boolean millis) {
-        long v = Args.parseLong(a[2]);
-        long ttl = ttlNanos(v, millis, false, millis ? "psetex" : "setex");
-        c.server.cache.set(new SetOp(key(a[1]), a[3], ttl, false, Condition.ALWAYS, false));
-        c.reply.ok();
+        long ttl = ttlNanos(c, a[2], millis ? Unit.PX : Unit.EX, millis ? "psetex" : "setex");
+        write(c, a[1], a[3], ttl, false, Condition.ALWAYS, false);
     }
 
     static void getdel(Client c, byte[][] a) {
@@ -127,31 +172,35 @@ final class StringCommands {
         c.reply.bulkOrNull(d.deleted() && d.entry() != null ? d.entry().value() : null);
     }
 
+    /**
+     * GETEX key [EX|PX|EXAT|PXAT t|PERSIST], with SET's option rules. As in Redis, a missing key
+     * answers nil before the time is checked, and a past EXAT/PXAT deletes the key and answers
+     * its value.
+     */
     static void getex(Client c, byte[][] a) {
-        long ttl = -1; // -1: leave the TTL alone; 0: PERSIST
-        boolean set = false;
+        boolean persist = false;
+        Unit unit = null;
+        byte[] time = null;
         for (int i = 2; i < a.length; i++) {
             byte[] o = a[i];
-            if (Args.is(o, "persist") && !set) {
-                ttl = 0;
-                set = true;
-            } else if ((Args.is(o, "ex") || Args.is(o, "px") || Args.is(o, "exat") || Args.is(o, "pxat")) && !set
-                    && i + 1 < a.length) {
-                long v = Args.parseLong(a[++i]);
-                ttl = ttlNanos(v, Args.is(o, "px") || Args.is(o, "pxat"), Args.is(o, "exat") || Args.is(o, "pxat"),
-                        "getex");
-                set = true;
+            Unit u = Unit.of(o);
+            if (Args.is(o, "persist") && unit == null) {
+                persist = true;
+            } else if (u != null && !persist && (unit == null || unit == u) && i + 1 < a.length) {
+                unit = u;
+                time = a[++i];
             } else {
                 throw RespError.syntax();
             }
         }
         CacheEngine cache = c.server.cache;
-        if (!set) {
-            CacheEntry e = entry(c, a[1]);
+        CacheEntry e = entry(c, a[1]);
+        if (e == null || (unit == null && !persist)) {
             c.reply.bulkOrNull(e == null ? null : e.value());
             return;
         }
-        if (ttl == 1) { // an absolute time already past: Redis deletes the key and returns its value
+        long ttl = persist ? 0 : ttlNanos(c, time, unit, "getex");
+        if (ttl == EXPIRED) {
             CacheResults.Delete d = cache.delete(new DeleteOp(key(a[1]), 0, true));
             c.reply.bulkOrNull(d.deleted() && d.entry() != null ? d.entry().value() : null);
             return;
@@ -194,9 +243,17 @@ final class StringCommands {
         c.reply.ok();
     }
 
-    /** All or nothing: each key is created only if absent; on a conflict the ones created are undone. */
+    /**
+     * All or nothing: each key is created only if absent; on a conflict the ones created are
+     * undone. A key named twice takes its last value (Redis checks every key, then sets them in
+     * order), so it is not a conflict with itself.
+     */
     static void msetnx(Client c, byte[][] a) {
-        List<SetOp> ops = pairs(c, a, Condition.IF_ABSENT, "msetnx");
+        Map<CacheKey, SetOp> byKey = new LinkedHashMap<>();
+        for (SetOp op : pairs(c, a, Condition.IF_ABSENT, "msetnx")) {
+            byKey.put(op.key(), op);
+        }
+        Collection<SetOp> ops = byKey.values();
         for (SetOp op : ops) {
             if (c.server.cache.get(op.key()).entry() != null) {
                 c.reply.integer(0);
@@ -230,13 +287,14 @@ final class StringCommands {
         incrBy(c, a[1], -d);
     }
 
-    static void append(Client c, byte[][] a) {
+    static void append(Client c, byte[][] a) throws InterruptedException {
         CacheEngine cache = c.server.cache;
         for (;;) {
             CacheEntry e = entry(c, a[1]);
             byte[] v;
             Condition cond;
             if (e == null) {
+                checkMissNotList(c, a[1]); // else the string would shadow the list, and TYPE lie
                 v = a[2];
                 cond = Condition.IF_ABSENT;
             } else {

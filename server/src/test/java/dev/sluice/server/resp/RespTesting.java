@@ -2,6 +2,7 @@ package dev.sluice.server.resp;
 
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.cache.CacheEngines;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
@@ -11,6 +12,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /** Shared helpers: engines, embedded pipelines and byte conversions for the RESP tests. */
 final class RespTesting {
@@ -25,6 +28,14 @@ final class RespTesting {
         CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS);
         QueueRegistry queues = new QueueRegistry(QueueLimits.DEFAULTS);
         return new RespServices(config, cache, queues, access, SluiceMetrics.create(cache, queues));
+    }
+
+    /** Services whose cache and wall clock are {@code clock}: TTLs move only when the test advances it. */
+    static RespServices services(RespConfig config, ManualClock clock) {
+        CacheEngine cache = CacheEngines.onTicker(CacheConfig.DEFAULTS, clock);
+        QueueRegistry queues = new QueueRegistry(QueueLimits.DEFAULTS);
+        return new RespServices(config, cache, queues, RespAccess.of(config), SluiceMetrics.create(cache, queues),
+                clock::wallMillis);
     }
 
     /** A connection's whole pipeline (decoder + handler) on an embedded channel. */
@@ -59,6 +70,84 @@ final class RespTesting {
         ch.writeInbound(buf(input));
         ch.runPendingTasks();
         return drain(ch);
+    }
+
+    /** Sends one command given as space-separated words (none may contain a space) and returns the reply. */
+    static String send(EmbeddedChannel ch, String words) {
+        return exchange(ch, multibulk(words.split(" ", -1)));
+    }
+
+    /**
+     * Like {@link #exchange}, for commands answered from a virtual thread (KEYS, FLUSHALL, a
+     * waiting BRPOP): runs the channel's tasks until a reply arrives. The embedded event loop runs
+     * tasks only when asked and has no wake-up to wait on, hence the short parks; the bound only
+     * turns a hang into a failure, it asserts nothing about time.
+     */
+    static String exchangeAwaiting(EmbeddedChannel ch, String input) {
+        ch.writeInbound(buf(input));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        StringBuilder out = new StringBuilder();
+        while (out.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no reply to " + input.replace("\r\n", " "));
+            }
+            ch.runPendingTasks();
+            out.append(drain(ch));
+            if (out.isEmpty()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Parses one RESP2 reply into Java values: a bulk or simple string as String (Latin-1), an
+     * integer as Long, a null as null, an array as a List, an error as "-message".
+     */
+    static Object parse(String reply) {
+        int[] at = {0};
+        Object v = parse(reply, at);
+        if (at[0] != reply.length()) {
+            throw new AssertionError("trailing bytes after one reply: " + reply.substring(at[0]));
+        }
+        return v;
+    }
+
+    private static Object parse(String s, int[] at) {
+        int eol = s.indexOf("\r\n", at[0]);
+        char type = s.charAt(at[0]);
+        String line = s.substring(at[0] + 1, eol);
+        at[0] = eol + 2;
+        switch (type) {
+            case '+':
+                return line;
+            case '-':
+                return "-" + line;
+            case ':':
+                return Long.parseLong(line);
+            case '$': {
+                int n = Integer.parseInt(line);
+                if (n < 0) {
+                    return null;
+                }
+                String v = s.substring(at[0], at[0] + n);
+                at[0] += n + 2;
+                return v;
+            }
+            case '*': {
+                int n = Integer.parseInt(line);
+                if (n < 0) {
+                    return null;
+                }
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(parse(s, at));
+                }
+                return items;
+            }
+            default:
+                throw new AssertionError("not a RESP2 reply: " + s);
+        }
     }
 
     static String drain(EmbeddedChannel ch) {
