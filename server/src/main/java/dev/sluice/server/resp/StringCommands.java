@@ -109,7 +109,7 @@ final class StringCommands {
      * all options parsed. A past EXAT/PXAT writes (conditions and GET as usual) and then deletes
      * what it wrote, the end state Redis reaches when the key it wrote expires.
      */
-    static void set(Client c, byte[][] a) {
+    static void set(Client c, byte[][] a) throws InterruptedException {
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
@@ -140,7 +140,15 @@ final class StringCommands {
     }
 
     /** The write of SET, SETEX and PSETEX, and its reply; {@code ttl} may be {@link #EXPIRED}. */
-    private static void write(Client c, byte[] k, byte[] v, long ttl, boolean keepTtl, Condition cond, boolean get) {
+    private static void write(Client c, byte[] k, byte[] v, long ttl, boolean keepTtl, Condition cond, boolean get)
+            throws InterruptedException {
+        if ((get || cond == Condition.IF_ABSENT) && c.server.lists.exists(k)) {
+            if (get) {
+                throw RespError.wrongType(); // GET reads the old value, which is a list
+            }
+            c.reply.nullBulk(); // NX: the key exists, as a list
+            return;
+        }
         CacheEngine cache = c.server.cache;
         // an expired write carries a 1 ns TTL, so that no reader before the delete sees it as lasting
         CacheResults.Set r = cache.set(new SetOp(key(k), v, ttl == EXPIRED ? 1 : ttl, keepTtl, cond, get));
@@ -157,18 +165,21 @@ final class StringCommands {
         }
     }
 
-    static void setnx(Client c, byte[][] a) {
-        boolean ok = c.server.cache.set(new SetOp(key(a[1]), a[2], 0, false, Condition.IF_ABSENT, false)).succeeded();
+    static void setnx(Client c, byte[][] a) throws InterruptedException {
+        boolean ok = !c.server.lists.exists(a[1]) && c.server.cache.set(new SetOp(key(a[1]), a[2], 0, false, Condition.IF_ABSENT, false)).succeeded();
         c.reply.integer(ok ? 1 : 0);
     }
 
-    static void setex(Client c, byte[][] a, boolean millis) {
+    static void setex(Client c, byte[][] a, boolean millis) throws InterruptedException {
         long ttl = ttlNanos(c, a[2], millis ? Unit.PX : Unit.EX, millis ? "psetex" : "setex");
         write(c, a[1], a[3], ttl, false, Condition.ALWAYS, false);
     }
 
-    static void getdel(Client c, byte[][] a) {
+    static void getdel(Client c, byte[][] a) throws InterruptedException {
         CacheResults.Delete d = c.server.cache.delete(new DeleteOp(key(a[1]), 0, true));
+        if (!d.deleted()) {
+            checkMissNotList(c, a[1]);
+        }
         c.reply.bulkOrNull(d.deleted() && d.entry() != null ? d.entry().value() : null);
     }
 
@@ -177,7 +188,7 @@ final class StringCommands {
      * answers nil before the time is checked, and a past EXAT/PXAT deletes the key and answers
      * its value.
      */
-    static void getex(Client c, byte[][] a) {
+    static void getex(Client c, byte[][] a) throws InterruptedException {
         boolean persist = false;
         Unit unit = null;
         byte[] time = null;
@@ -195,6 +206,9 @@ final class StringCommands {
         }
         CacheEngine cache = c.server.cache;
         CacheEntry e = entry(c, a[1]);
+        if (e == null) {
+            checkMissNotList(c, a[1]);
+        }
         if (e == null || (unit == null && !persist)) {
             c.reply.bulkOrNull(e == null ? null : e.value());
             return;
@@ -275,11 +289,14 @@ final class StringCommands {
         c.reply.integer(1);
     }
 
-    static void incrBy(Client c, byte[] k, long delta) {
+    static void incrBy(Client c, byte[] k, long delta) throws InterruptedException {
+        if (c.server.lists.exists(k)) {
+            throw RespError.wrongType();
+        }
         c.reply.integer(c.server.cache.increment(key(k), delta, 0, 0).value());
     }
 
-    static void decrBy(Client c, byte[][] a) {
+    static void decrBy(Client c, byte[][] a) throws InterruptedException {
         long d = Args.parseLong(a[2]);
         if (d == Long.MIN_VALUE) {
             throw new RespError("ERR decrement would overflow");

@@ -38,4 +38,21 @@ class RespListCommandsTest {
         assertThat(send(ch, "BRPOP q abc")).isEqualTo("-ERR timeout is not a float or out of range\r\n");
         assertThat(send(ch, "BRPOP q -1")).isEqualTo("-ERR timeout is negative\r\n");
     }
+
+    @Test
+    void stringCommandsOnAList_answerAsRedisDoes() {
+        send(ch, "RPUSH q a");
+        String wrongType = "-" + RespError.WRONGTYPE + "\r\n";
+        assertThat(send(ch, "GET q")).isEqualTo(wrongType);
+        assertThat(send(ch, "INCR q")).isEqualTo(wrongType);
+        assertThat(send(ch, "DECRBY q 2")).isEqualTo(wrongType);
+        assertThat(send(ch, "GETDEL q")).isEqualTo(wrongType);
+        assertThat(send(ch, "GETEX q EX 10")).isEqualTo(wrongType);
+        assertThat(send(ch, "SET q v GET")).isEqualTo(wrongType);
+        assertThat(send(ch, "APPEND q x")).isEqualTo(wrongType);
+        assertThat(send(ch, "SETNX q v")).isEqualTo(":0\r\n"); // the key exists, as a list
+        assertThat(send(ch, "SET q v NX")).isEqualTo("$-1\r\n");
+        assertThat(send(ch, "TYPE q")).isEqualTo("+list\r\n");
+        assertThat(send(ch, "LPOP q")).isEqualTo("$1\r\na\r\n"); // nothing above touched it
+    }
 }
