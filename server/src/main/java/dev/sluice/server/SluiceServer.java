@@ -209,7 +209,7 @@ public final class SluiceServer {
     public void stop(Duration grace) throws InterruptedException {
         TokenReloader reloader = tokenReloader;
         if (reloader != null) {
-            reloader.close();
+            reloader.stop();
         }
         health.enterTerminalState();
         grpc.shutdown();

@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Re-reads a {@link TokenSet}'s file on every tick of a {@link Ticker}, on one virtual thread,
  * so tokens can be added, rotated and revoked without a restart. The server starts one with its
- * listeners and closes it on stop.
+ * listeners and stops it on stop.
  *
  * <p>Stopping cancels a context rather than interrupting the thread: an interrupt during the file
  * read would close the file channel and log a spurious "cannot read" warning.
  */
-public final class TokenReloader implements AutoCloseable {
+public final class TokenReloader {
     private static final Logger log = LoggerFactory.getLogger(TokenReloader.class);
 
     private final TokenSet tokens;
@@ -63,7 +63,7 @@ public final class TokenReloader implements AutoCloseable {
                 }
             }
         } catch (ContextDoneException | ChannelClosedException | InterruptedException e) {
-            // closed
+            // stopped
         }
     }
 
@@ -73,8 +73,7 @@ public final class TokenReloader implements AutoCloseable {
      *
      * @throws InterruptedException if interrupted while waiting; the thread still ends soon
      */
-    @Override
-    public void close() throws InterruptedException {
+    public void stop() throws InterruptedException {
         stopTicks.run();
         running.cancel();
         thread.join();

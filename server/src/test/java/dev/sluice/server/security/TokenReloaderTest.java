@@ -38,28 +38,28 @@ class TokenReloaderTest {
             assertThat(tokens.accepts("new-token".getBytes(StandardCharsets.UTF_8))).isTrue();
             assertThat(tokens.accepts("old-token".getBytes(StandardCharsets.UTF_8))).isFalse();
         } finally {
-            reloader.close();
+            reloader.stop();
         }
     }
 
     @Test
-    void close_wakesTheLoopWaitingForATick_andReturnsOnceItEnded() throws Exception {
+    void stop_wakesTheLoopWaitingForATick_andReturnsOnceItEnded() throws Exception {
         Path f = Files.writeString(dir.resolve("tokens"), "t\n");
         TokenSet tokens = TokenSet.load(Credentials.none(), f, Duration.ofSeconds(5), InstantSource.system());
         Channel<Instant> ticks = Channel.unbuffered();
         TokenReloader reloader = TokenReloader.start(tokens, ticks);
         ticks.send(Instant.EPOCH); // the loop is running; it goes back to waiting for the next tick
 
-        reloader.close(); // joins the thread: hangs (and the @Timeout fails) if the wait is not woken
+        reloader.stop(); // joins the thread: hangs (and the @Timeout fails) if the wait is not woken
 
         assertThat(ticks.trySend(Instant.EPOCH)).as("nobody receives any more").isFalse();
     }
 
     @Test
-    void start_withTheRealTicker_andClose() throws Exception {
+    void start_withTheRealTicker_andStop() throws Exception {
         Path f = Files.writeString(dir.resolve("tokens"), "t\n");
         TokenSet tokens = TokenSet.load(Credentials.none(), f, Duration.ofSeconds(5), InstantSource.system());
 
-        TokenReloader.start(tokens).close(); // returns: the thread ended
+        TokenReloader.start(tokens).stop(); // returns: the thread ended
     }
 }
