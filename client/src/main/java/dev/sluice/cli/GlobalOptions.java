@@ -15,11 +15,15 @@ public final class GlobalOptions {
             description = "Server to talk to (env SLUICE_SERVER; default: ${DEFAULT-VALUE}).")
     String server;
 
-    @Option(names = "--tls", scope = ScopeType.INHERIT, description = "Use TLS.")
+    // --tls and --ca read the environment like --cert, --key and --token, so that a container's
+    // HEALTHCHECK (the CLI's `health`, with no flags) reaches a server that speaks TLS only.
+    @Option(names = "--tls", scope = ScopeType.INHERIT, defaultValue = "${env:SLUICE_TLS:-false}",
+            description = "Use TLS, trusting the system's certificate authorities (env SLUICE_TLS=true|false;"
+                    + " default: ${DEFAULT-VALUE}).")
     boolean tls;
 
-    @Option(names = "--ca", paramLabel = "PEM", scope = ScopeType.INHERIT,
-            description = "Trust the certificate authorities in this file (implies --tls).")
+    @Option(names = "--ca", paramLabel = "PEM", scope = ScopeType.INHERIT, defaultValue = "${env:SLUICE_CA}",
+            description = "Trust the certificate authorities in this file (implies --tls; env SLUICE_CA).")
     Path ca;
 
     @Option(names = "--cert", paramLabel = "PEM", scope = ScopeType.INHERIT, defaultValue = "${env:SLUICE_CLIENT_CERT}",

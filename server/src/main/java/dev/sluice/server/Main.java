@@ -86,7 +86,7 @@ public final class Main implements Callable<Integer> {
         ProtectedMode protectedMode = sec.protectedModeFor(config.host());
         log.info("security: tls={} auth={} protected_mode={} metrics={} log_requests={}",
                 !sec.tls().enabled() ? "off" : sec.tls().mutual() ? "mutual" : "on",
-                sec.credentials().required() ? "tokens(" + sec.credentials().count() + ")" : "off",
+                sec.tokens().required() ? "tokens(" + sec.tokens().describe() + ")" : "off",
                 protectedMode.active() ? "active" : "off",
                 server.metricsPort() < 0 ? "off" : config.host() + ":" + server.metricsPort() + "/metrics",
                 config.observability().logRequests());

@@ -12,6 +12,7 @@ import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.resp.RespServer;
 import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.security.TokenReloader;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -52,6 +53,7 @@ public final class SluiceServer {
     private final ServerConfig config;
     private volatile MetricsEndpoint metricsEndpoint;
     private volatile RespServer resp;
+    private volatile TokenReloader tokenReloader;
 
     /**
      * A server without authentication, protected mode, metrics endpoint or RESP listener (metrics
@@ -81,7 +83,7 @@ public final class SluiceServer {
         builder.executor(executor);
         GrpcServices.register(builder, root, cache, queues, health);
         SecurityConfig security = config.security();
-        GrpcServices.intercept(builder, security.credentials(), security.protectedModeFor(config.host()), metrics,
+        GrpcServices.intercept(builder, security.tokens(), security.protectedModeFor(config.host()), metrics,
                 config.observability().logRequests());
         this.grpc = builder.build();
     }
@@ -161,6 +163,9 @@ public final class SluiceServer {
                     !resp.tls() ? "off" : config.security().tls().mutual() ? "on (client certificates required)" : "on",
                     resp.authRequired() ? "required" : "off", resp.protectedModeActive() ? "on" : "off");
         }
+        if (config.security().tokens().reloads()) { // gRPC and RESP share the set it replaces
+            tokenReloader = TokenReloader.start(config.security().tokens());
+        }
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->
                 health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
@@ -202,6 +207,10 @@ public final class SluiceServer {
      * the cancelled calls to unwind.
      */
     public void stop(Duration grace) throws InterruptedException {
+        TokenReloader reloader = tokenReloader;
+        if (reloader != null) {
+            reloader.stop();
+        }
         health.enterTerminalState();
         grpc.shutdown();
         RespServer r = resp;

@@ -10,6 +10,19 @@ import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
+import dev.sluice.server.security.TokenSet;
+import com.google.protobuf.ByteString;
+import dev.sluice.proto.v1.CacheServiceGrpc;
+import dev.sluice.proto.v1.GetRequest;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.nio.file.Files;
+import java.time.InstantSource;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -24,6 +37,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -58,6 +72,10 @@ class SluiceServerRespSecurityTest {
     }
 
     private void start(TlsConfig tls, Credentials tokens, RespConfig resp) throws Exception {
+        start(tls, TokenSet.of(tokens), resp);
+    }
+
+    private void start(TlsConfig tls, TokenSet tokens, RespConfig resp) throws Exception {
         ServerConfig d = ServerConfig.defaults();
         server = SluiceServer.create(new ServerConfig("127.0.0.1", 0, d.cache(), d.queues(), d.grpc(),
                 Duration.ofSeconds(1)).withSecurity(new SecurityConfig(tls, tokens, true))
@@ -119,6 +137,44 @@ class SluiceServerRespSecurityTest {
         assertThat(jedis(DefaultJedisClientConfig.builder().password("tok-a")).ping()).isEqualTo("PONG");
         assertThatThrownBy(() -> jedis(DefaultJedisClientConfig.builder().password("nope")).ping())
                 .hasMessageContaining("WRONGPASS");
+    }
+
+    @TempDir
+    Path dir;
+
+    /** A cache Get over gRPC on the server's real port with {@code token}; its status code. */
+    private Status.Code grpcGetWith(String token) {
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort(),
+                InsecureChannelCredentials.create()).build();
+        try {
+            Metadata h = new Metadata();
+            h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+            CacheServiceGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build());
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void tokensFileReload_reachesGrpcAndRespAlike() throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), "old-tok\n");
+        TokenSet tokens = TokenSet.load(Credentials.none(), f, Duration.ZERO, InstantSource.system());
+        start(TlsConfig.DISABLED, tokens, RespConfig.DEFAULTS);
+        assertThat(grpcGetWith("old-tok")).isEqualTo(Status.Code.OK);
+        assertThat(plaintext().auth("old-tok")).isEqualTo("OK");
+
+        Files.writeString(f, "new-tok\n");
+        assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.RELOADED);
+
+        assertThat(grpcGetWith("old-tok")).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(grpcGetWith("new-tok")).isEqualTo(Status.Code.OK);
+        assertThatThrownBy(() -> plaintext().auth("old-tok")).hasMessageContaining("WRONGPASS");
+        assertThat(plaintext().auth("new-tok")).isEqualTo("OK");
     }
 
     // ------------------------------------------------------------------ TLS

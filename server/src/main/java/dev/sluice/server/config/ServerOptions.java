@@ -6,8 +6,10 @@ import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
+import dev.sluice.server.security.TokenSet;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -154,11 +156,19 @@ public final class ServerOptions {
     Path tlsClientCa;
 
     @Option(names = "--auth-tokens-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_AUTH_TOKENS_FILE}",
-            description = "File of accepted bearer tokens, one per line, # for comments; tokens may also come"
-                    + " comma-separated in env SLUICE_AUTH_TOKENS. With any token, every call but health"
-                    + " needs one, and Redis clients must AUTH with one (or --resp-password)"
-                    + " (env SLUICE_AUTH_TOKENS_FILE).")
+            description = "File of accepted bearer tokens, one per line, each optionally followed by"
+                    + " expires=<ISO-8601 instant> (e.g. expires=2027-01-31T00:00:00Z), # for comments; tokens may"
+                    + " also come comma-separated in env SLUICE_AUTH_TOKENS (these never expire nor reload)."
+                    + " With any token, every call but health needs one, and Redis clients must AUTH with one"
+                    + " (or --resp-password) (env SLUICE_AUTH_TOKENS_FILE).")
     Path authTokensFile;
+
+    @Option(names = "--auth-tokens-reload", paramLabel = "DURATION", converter = ReloadPeriodConverter.class,
+            defaultValue = "${env:SLUICE_AUTH_TOKENS_RELOAD:-5s}",
+            description = "How often to re-read --auth-tokens-file, so tokens can be added, rotated or revoked"
+                    + " without a restart; a file that does not parse keeps the previous tokens; 0 turns"
+                    + " reloading off (env SLUICE_AUTH_TOKENS_RELOAD; default: ${DEFAULT-VALUE}).")
+    Duration authTokensReload;
 
     @Option(names = "--protected-mode", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_PROTECTED_MODE:-true}",
@@ -187,6 +197,10 @@ public final class ServerOptions {
 
     /** Where SLUICE_AUTH_TOKENS is read from (tests replace it). */
     UnaryOperator<String> env = System::getenv;
+
+    /** The wall clock token expiry is judged by (tests replace it). */
+    InstantSource clock = InstantSource.system();
+
     @Option(names = "--resp", paramLabel = "BOOL", arity = "1", defaultValue = "${env:SLUICE_RESP:-true}",
             description = "Serve the Redis protocol (RESP) too (env SLUICE_RESP; default: ${DEFAULT-VALUE}).")
     boolean resp;
@@ -259,10 +273,9 @@ public final class ServerOptions {
 
     private SecurityConfig security() {
         TlsConfig tls = new TlsConfig(tlsCert, tlsKey, tlsClientCa).checkReadable();
-        Credentials tokens = Credentials.fromList(env.apply("SLUICE_AUTH_TOKENS"));
-        if (authTokensFile != null) {
-            tokens = tokens.and(Credentials.fromFile(authTokensFile));
-        }
+        Credentials fromEnv = Credentials.fromList(env.apply("SLUICE_AUTH_TOKENS"));
+        TokenSet tokens = authTokensFile == null ? TokenSet.of(fromEnv, clock)
+                : TokenSet.load(fromEnv, authTokensFile, authTokensReload, clock);
         return new SecurityConfig(tls, tokens, protectedMode);
     }
 
@@ -284,6 +297,14 @@ public final class ServerOptions {
         @Override
         public Duration convert(String value) {
             return Units.duration(value);
+        }
+    }
+
+    /** A duration, or a bare 0 for "off". */
+    static final class ReloadPeriodConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return value.strip().equals("0") ? Duration.ZERO : Units.duration(value);
         }
     }
 }

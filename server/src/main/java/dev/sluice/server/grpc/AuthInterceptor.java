@@ -1,6 +1,6 @@
 package dev.sluice.server.grpc;
 
-import dev.sluice.server.security.Credentials;
+import dev.sluice.server.security.TokenSet;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -14,22 +14,24 @@ import java.nio.charset.StandardCharsets;
  * {@code authorization: Bearer <token>} with a configured token, else it ends with
  * UNAUTHENTICATED before reaching a service. Health stays open so that probes (container
  * HEALTHCHECK, Kubernetes) need no secret; it reveals only whether the server is serving.
- * Tokens are checked by {@link Credentials#accepts} (constant time) and never logged or echoed.
+ * Tokens are checked by {@link TokenSet#accepts} (constant time, expiry included) against the set
+ * in force at the call's start, so a reloaded tokens file applies from the next call; a stream
+ * already running is not cut off. Tokens are never logged or echoed.
  */
 final class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String SCHEME = "bearer ";
 
-    private final Credentials credentials;
+    private final TokenSet tokens;
 
-    AuthInterceptor(Credentials credentials) {
-        this.credentials = credentials;
+    AuthInterceptor(TokenSet tokens) {
+        this.tokens = tokens;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        if (!credentials.required() || HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+        if (!tokens.required() || HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
             return next.startCall(call, headers);
         }
         String problem = check(headers);
@@ -55,8 +57,8 @@ final class AuthInterceptor implements ServerInterceptor {
             return "the authorization header must be 'Bearer <token>'";
         }
         String token = value.substring(SCHEME.length()).strip();
-        if (!credentials.accepts(token.getBytes(StandardCharsets.UTF_8))) {
-            return "the bearer token is not valid";
+        if (!tokens.accepts(token.getBytes(StandardCharsets.UTF_8))) {
+            return "the bearer token is not valid (unknown, revoked or expired)";
         }
         return null;
     }

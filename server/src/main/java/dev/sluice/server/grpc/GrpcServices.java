@@ -6,8 +6,8 @@ import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
-import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.ProtectedMode;
+import dev.sluice.server.security.TokenSet;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -35,10 +35,10 @@ public final class GrpcServices {
      * mode, authentication; so refused calls are counted and logged too. Health is exempt from
      * protected mode and authentication (see {@link AuthInterceptor}).
      */
-    public static void intercept(ServerBuilder<?> builder, Credentials credentials, ProtectedMode protectedMode,
+    public static void intercept(ServerBuilder<?> builder, TokenSet tokens, ProtectedMode protectedMode,
             SluiceMetrics metrics, boolean logRequests) {
         // ServerBuilder.intercept runs the last one added first.
-        builder.intercept(new AuthInterceptor(credentials))
+        builder.intercept(new AuthInterceptor(tokens))
                 .intercept(new ProtectedModeInterceptor(protectedMode));
         if (logRequests) {
             builder.intercept(new RequestLogInterceptor());

@@ -1,8 +1,8 @@
 package dev.sluice.server.resp;
 
-import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.ProtectedMode;
 import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.security.TokenSet;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,7 +14,9 @@ import java.util.Objects;
  *
  * Secrets. AUTH succeeds with the RESP password (--resp-password) or with any of the server's
  * tokens (the gRPC bearer tokens), so one token opens both protocols. Authentication is required
- * when either is configured.
+ * when either is configured. The tokens are the server's shared TokenSet: a token that has expired
+ * is refused like a wrong password, and a reload of the tokens file applies to the next AUTH (a
+ * connection that authenticated before stays authenticated, as in Redis after a password change).
  *
  * User names. Like Redis without ACLs, there is one user, "default": AUTH <secret> means
  * AUTH default <secret>, and any other user name gets WRONGPASS even with a right secret (a
@@ -22,7 +24,7 @@ import java.util.Objects;
  *
  * Timing. The user name and the password are compared as SHA-256 digests with
  * MessageDigest.isEqual (equal-length inputs, no early exit), and the tokens through
- * Credentials.accepts, which does the same; the results are combined without short circuits, so
+ * TokenSet.accepts, which does the same; the results are combined without short circuits, so
  * the time taken says nothing about which part was wrong or how much of it was right.
  *
  * Protected mode, as Redis does it: a listener bound beyond loopback with neither a token nor a
@@ -46,15 +48,15 @@ final class RespAccess {
             + " --protected-mode false (env SLUICE_PROTECTED_MODE=false).";
 
     /** Nothing required, nobody refused (tests and embedders without security). */
-    static final RespAccess OPEN = new RespAccess(null, Credentials.none(), ProtectedMode.off());
+    static final RespAccess OPEN = new RespAccess(null, TokenSet.none(), ProtectedMode.off());
 
     private final byte[] passwordDigest; // null: no RESP password
-    private final Credentials credentials;
+    private final TokenSet tokens;
     private final ProtectedMode protectedMode;
 
-    private RespAccess(byte[] passwordDigest, Credentials credentials, ProtectedMode protectedMode) {
+    private RespAccess(byte[] passwordDigest, TokenSet tokens, ProtectedMode protectedMode) {
         this.passwordDigest = passwordDigest;
-        this.credentials = credentials;
+        this.tokens = tokens;
         this.protectedMode = protectedMode;
     }
 
@@ -66,17 +68,17 @@ final class RespAccess {
         Objects.requireNonNull(security, "security");
         byte[] password = config.requiresAuth() ? digest(config.passwordBytes()) : null;
         ProtectedMode pm = password != null ? ProtectedMode.off() : security.protectedModeFor(host);
-        return new RespAccess(password, security.credentials(), pm);
+        return new RespAccess(password, security.tokens(), pm);
     }
 
     /** With only {@code config}'s password (no tokens, protected mode off): for tests. */
     static RespAccess of(RespConfig config) {
-        return of(config, new SecurityConfig(SecurityConfig.DEFAULTS.tls(), Credentials.none(), false), "127.0.0.1");
+        return of(config, new SecurityConfig(SecurityConfig.DEFAULTS.tls(), TokenSet.none(), false), "127.0.0.1");
     }
 
     /** Whether clients must AUTH before other commands (a RESP password or a token is configured). */
     boolean required() {
-        return passwordDigest != null || credentials.required();
+        return passwordDigest != null || tokens.required();
     }
 
     /** Whether remote clients beyond loopback are being refused. */
@@ -97,7 +99,7 @@ final class RespAccess {
         byte[] d = digest(secret);
         boolean userOk = user == null || MessageDigest.isEqual(digest(user), DEFAULT_USER);
         boolean passwordOk = passwordDigest != null && MessageDigest.isEqual(d, passwordDigest);
-        boolean tokenOk = credentials.accepts(secret);
+        boolean tokenOk = tokens.accepts(secret);
         return userOk & (passwordOk | tokenOk);
     }
 
@@ -111,7 +113,7 @@ final class RespAccess {
 
     @Override
     public String toString() {
-        return "RespAccess[password=" + (passwordDigest != null ? "(set)" : "(none)") + ", " + credentials + ", "
+        return "RespAccess[password=" + (passwordDigest != null ? "(set)" : "(none)") + ", " + tokens + ", "
                 + protectedMode + "]";
     }
 }

@@ -1,32 +1,40 @@
 package dev.sluice.server.security;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 
 /*
- * The secrets a client may present: gRPC bearer tokens, which RESP's AUTH accepts too.
+ * The secrets a client may present: gRPC bearer tokens, which RESP's AUTH accepts too; each may
+ * carry an expiry. An immutable value: TokenSet swaps whole Credentials when the tokens file
+ * changes.
  *
  * Only SHA-256 digests of the secrets are kept. A presented secret is digested and compared with
  * every stored digest by MessageDigest.isEqual, which takes the same time for equal and unequal
  * inputs of one length; since all digests have the same length and every stored digest is
  * compared (no early exit), the time taken says nothing about how much of a secret was right,
- * nor which one. The secrets themselves never appear in toString, logs or error messages.
+ * nor which one. The expiry is folded in without a branch on the match either. The secrets
+ * themselves never appear in toString, logs or error messages.
+ *
+ * Expired secrets still count as configured (required(), count()): a file whose tokens have all
+ * expired refuses everyone, it does not turn authentication off.
  */
 public final class Credentials {
     private static final Credentials NONE = new Credentials(List.of());
 
-    private final List<byte[]> digests;
+    /** One secret's digest and the instant from which it is refused (null: never). */
+    private record Entry(byte[] digest, Instant expiresAt) {}
 
-    private Credentials(List<byte[]> digests) {
-        this.digests = digests;
+    private final List<Entry> entries;
+
+    private Credentials(List<Entry> entries) {
+        this.entries = entries;
     }
 
     /** No secrets: authentication is off. */
@@ -35,52 +43,36 @@ public final class Credentials {
     }
 
     /**
-     * The given secrets. Blank entries are ignored.
+     * The given secrets, none of which expires. Blank entries are ignored.
      *
      * @throws IllegalArgumentException if a secret has leading or trailing whitespace
      */
     public static Credentials of(Collection<String> secrets) {
-        List<byte[]> digests = new ArrayList<>();
+        Builder b = new Builder();
         for (String s : secrets) {
-            if (s.isBlank()) {
-                continue;
+            if (!s.isBlank()) {
+                b.add(s, null);
             }
-            if (!s.strip().equals(s)) {
-                throw new IllegalArgumentException("a token must not start or end with whitespace");
-            }
-            digests.add(sha256(s.getBytes(StandardCharsets.UTF_8)));
         }
-        return digests.isEmpty() ? NONE : new Credentials(List.copyOf(digests));
+        return b.build();
     }
 
     /**
-     * Secrets from a file, one per line; blank lines and lines starting with {@code #} are skipped,
-     * surrounding whitespace is stripped. Reads the file; does not block otherwise.
+     * Secrets from a tokens file (see {@link TokensFile} for the format: one token per line,
+     * optionally followed by {@code expires=<ISO-8601 instant>}). Reads the file; does not block
+     * otherwise.
      *
-     * @throws IllegalArgumentException if the file cannot be read or holds no secret (a file
-     *     given on purpose that turns authentication off would be a dangerous surprise)
+     * @throws IllegalArgumentException if the file cannot be read, does not parse (the message
+     *     names the line, never a token), or holds no secret (a file given on purpose that turns
+     *     authentication off would be a dangerous surprise)
      */
     public static Credentials fromFile(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--auth-tokens-file " + file + ": cannot read ("
-                    + e.getClass().getSimpleName() + ")");
-        } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException("--auth-tokens-file " + file + ": not UTF-8 text");
-        }
-        List<String> tokens = lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .toList();
-        if (tokens.isEmpty()) {
-            throw new IllegalArgumentException("--auth-tokens-file " + file + ": no token in it");
-        }
-        return of(tokens);
+        return TokensFile.read(file).credentials();
     }
 
     /**
      * Secrets from a comma-separated list (the {@code SLUICE_AUTH_TOKENS} variable); entries are
-     * stripped, empty ones skipped. A null or blank list means none.
+     * stripped, empty ones skipped, none expires. A null or blank list means none.
      */
     public static Credentials fromList(String commaSeparated) {
         if (commaSeparated == null || commaSeparated.isBlank()) {
@@ -95,44 +87,59 @@ public final class Credentials {
 
     /** Both sets of secrets. */
     public Credentials and(Credentials other) {
-        if (other.digests.isEmpty()) {
+        if (other.entries.isEmpty()) {
             return this;
         }
-        if (digests.isEmpty()) {
+        if (entries.isEmpty()) {
             return other;
         }
-        List<byte[]> all = new ArrayList<>(digests);
-        all.addAll(other.digests);
+        List<Entry> all = new ArrayList<>(entries);
+        all.addAll(other.entries);
         return new Credentials(List.copyOf(all));
     }
 
-    /** Whether clients must authenticate (at least one secret is configured). */
+    /** Whether clients must authenticate (at least one secret is configured, expired or not). */
     public boolean required() {
-        return !digests.isEmpty();
+        return !entries.isEmpty();
     }
 
-    /** How many secrets are configured (for the startup log line; never the secrets). */
+    /** How many secrets are configured, expired ones included (for log lines; never the secrets). */
     public int count() {
-        return digests.size();
+        return entries.size();
+    }
+
+    /** How many of the secrets are expired at {@code now} (for log lines). */
+    public int expiredAt(Instant now) {
+        int n = 0;
+        for (Entry e : entries) {
+            if (e.expiresAt() != null && !now.isBefore(e.expiresAt())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
-     * Whether {@code secret} is one of the configured secrets, in time independent of which
-     * prefix matched (see the class comment). False when none is configured. Never blocks.
+     * Whether {@code secret} is one of the configured secrets and not expired at {@code now}
+     * (a secret expiring at T is refused from T on), in time independent of which prefix matched
+     * or whether it had expired (see the class comment). False when none is configured. Never
+     * blocks.
      */
-    public boolean accepts(byte[] secret) {
-        if (secret == null || digests.isEmpty()) {
+    public boolean accepts(byte[] secret, Instant now) {
+        Objects.requireNonNull(now, "now");
+        if (secret == null || entries.isEmpty()) {
             return false;
         }
         byte[] d = sha256(secret);
         boolean match = false;
-        for (byte[] stored : digests) {
-            match |= MessageDigest.isEqual(stored, d); // no short circuit: compare with all of them
+        for (Entry e : entries) {
+            boolean live = e.expiresAt() == null || now.isBefore(e.expiresAt());
+            match |= MessageDigest.isEqual(e.digest(), d) & live; // no short circuit: compare with all of them
         }
         return match;
     }
 
-    private static byte[] sha256(byte[] b) {
+    static byte[] sha256(byte[] b) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(b);
         } catch (NoSuchAlgorithmException e) {
@@ -142,6 +149,31 @@ public final class Credentials {
 
     @Override
     public String toString() {
-        return "Credentials[" + digests.size() + " secret(s)]";
+        return "Credentials[" + entries.size() + " secret(s)]";
+    }
+
+    /** Collects secrets with their expiry; the parser of the tokens file uses it. */
+    static final class Builder {
+        private final List<Entry> entries = new ArrayList<>();
+
+        /**
+         * @param expiresAt from when the secret is refused; null for never
+         * @throws IllegalArgumentException if {@code secret} is empty or has leading or trailing
+         *     whitespace (the message does not contain it)
+         */
+        Builder add(String secret, Instant expiresAt) {
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException("a token must not be empty");
+            }
+            if (!secret.strip().equals(secret)) {
+                throw new IllegalArgumentException("a token must not start or end with whitespace");
+            }
+            entries.add(new Entry(sha256(secret.getBytes(StandardCharsets.UTF_8)), expiresAt));
+            return this;
+        }
+
+        Credentials build() {
+            return entries.isEmpty() ? NONE : new Credentials(List.copyOf(entries));
+        }
     }
 }

@@ -35,7 +35,7 @@ class ServerOptionsSecurityTest {
         ServerConfig c = parse().toConfig();
 
         assertThat(c.security().tls().enabled()).isFalse();
-        assertThat(c.security().credentials().required()).isFalse();
+        assertThat(c.security().tokens().required()).isFalse();
         assertThat(c.security().protectedMode()).isTrue();
         assertThat(c.observability()).isEqualTo(ServerConfig.Observability.DEFAULTS);
     }
@@ -58,10 +58,49 @@ class ServerOptionsSecurityTest {
 
         ServerConfig c = o.toConfig();
 
-        assertThat(c.security().credentials().count()).isEqualTo(3);
-        assertThat(c.security().credentials().accepts("from-file".getBytes(StandardCharsets.UTF_8))).isTrue();
-        assertThat(c.security().credentials().accepts("from-env-2".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(c.security().tokens().current().count()).isEqualTo(3);
+        assertThat(c.security().tokens().accepts("from-file".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(c.security().tokens().accepts("from-env-2".getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(c.security().protectedMode()).isFalse();
         assertThat(c.observability()).isEqualTo(new ServerConfig.Observability(false, 0, true));
+    }
+
+    @Test
+    void tokensReload_defaultsTo5s_andZeroTurnsItOff() throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), "t\n");
+
+        assertThat(parse("--auth-tokens-file", f.toString()).toConfig().security().tokens().reloadEvery())
+                .isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(parse("--auth-tokens-file", f.toString(), "--auth-tokens-reload", "30s").toConfig().security()
+                .tokens().reloadEvery()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(parse("--auth-tokens-file", f.toString(), "--auth-tokens-reload", "0").toConfig().security()
+                .tokens().reloads()).isFalse();
+    }
+
+    @Test
+    void tokensFromTheEnvironmentOnly_neverReload() {
+        ServerOptions o = parse();
+        o.env = name -> name.equals("SLUICE_AUTH_TOKENS") ? "from-env" : null;
+
+        assertThat(o.toConfig().security().tokens().reloads()).isFalse();
+    }
+
+    @Test
+    void aBadTokensFileLine_isAStartupError_namingTheLine_notTheToken() throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), "good\nsecret-tok expires=2027-02-30T00:00:00Z\n");
+        ServerOptions o = parse("--auth-tokens-file", f.toString());
+
+        assertThatThrownBy(o::toConfig).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--auth-tokens-file " + f + " line 2: ")
+                .message().doesNotContain("secret-tok", "good");
+    }
+
+    @Test
+    void expiry_isJudgedByTheInjectedClock() throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), "rotating expires=2026-06-01T00:00:00Z\n");
+        ServerOptions o = parse("--auth-tokens-file", f.toString());
+        o.clock = java.time.InstantSource.fixed(java.time.Instant.parse("2026-06-01T00:00:00Z"));
+
+        assertThat(o.toConfig().security().tokens().accepts("rotating".getBytes(StandardCharsets.UTF_8))).isFalse();
     }
 }

@@ -12,10 +12,12 @@ import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.ProtectedMode;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
+import dev.sluice.server.security.TokenSet;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -36,15 +38,27 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Authentication and protected mode as wired by SluiceServer, on the in-process transport. */
 @Timeout(60)
 class SecurityInterceptorsTest {
     private static final GetRequest GET = GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build();
+
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T12:00:00Z"));
+    private final InstantSource clock = now::get;
 
     private SluiceServer server;
     private Server plain;
@@ -64,9 +78,21 @@ class SecurityInterceptorsTest {
     }
 
     private void startWithTokens(String... tokens) throws Exception {
+        startWith(TokenSet.of(Credentials.fromList(String.join(",", tokens))));
+    }
+
+    /** A server whose tokens come from {@code content} in a file, judged by the test's clock. */
+    private TokenSet startWithTokensFile(String content) throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), content);
+        TokenSet tokens = TokenSet.load(Credentials.none(), f, Duration.ZERO, clock);
+        startWith(tokens);
+        return tokens;
+    }
+
+    private void startWith(TokenSet tokens) throws Exception {
         String name = InProcessServerBuilder.generateName();
-        ServerConfig config = ServerConfig.defaults().withSecurity(
-                new SecurityConfig(TlsConfig.DISABLED, Credentials.fromList(String.join(",", tokens)), true));
+        ServerConfig config = ServerConfig.defaults().withResp(RespConfig.DISABLED)
+                .withSecurity(new SecurityConfig(TlsConfig.DISABLED, tokens, true));
         server = new SluiceServer(InProcessServerBuilder.forName(name), CacheEngine.create(CacheConfig.DEFAULTS),
                 new QueueRegistry(QueueLimits.DEFAULTS), config).start();
         channel = InProcessChannelBuilder.forName(name).build();
@@ -123,6 +149,44 @@ class SecurityInterceptorsTest {
 
         assertThat(cacheWith("Bearer s3cret").get(GET).getFound()).isFalse();
         assertThat(cacheWith("bearer other").get(GET).getFound()).isFalse();
+    }
+
+    @Test
+    void expiredToken_isUnauthenticated_andNotEchoed() throws Exception {
+        startWithTokensFile("rotating-tok expires=2026-06-01T12:00:05Z\nforever-tok\n");
+        assertThat(cacheWith("Bearer rotating-tok").get(GET).getFound()).isFalse();
+
+        now.set(Instant.parse("2026-06-01T12:00:05Z"));
+
+        assertThatThrownBy(() -> cacheWith("Bearer rotating-tok").get(GET)).isInstanceOfSatisfying(
+                StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).contains("expired").doesNotContain("rotating");
+                });
+        assertThat(cacheWith("Bearer forever-tok").get(GET).getFound()).isFalse();
+    }
+
+    @Test
+    void reload_revokesARemovedToken_andAcceptsAnAddedOne() throws Exception {
+        TokenSet tokens = startWithTokensFile("old-tok\n");
+        assertThat(cacheWith("Bearer old-tok").get(GET).getFound()).isFalse();
+
+        Files.writeString(dir.resolve("tokens"), "new-tok\n");
+        assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.RELOADED);
+
+        assertStatus(() -> cacheWith("Bearer old-tok").get(GET), Status.Code.UNAUTHENTICATED, "not valid");
+        assertThat(cacheWith("Bearer new-tok").get(GET).getFound()).isFalse();
+    }
+
+    @Test
+    void reload_ofABrokenFile_keepsServingTheOldTokens() throws Exception {
+        TokenSet tokens = startWithTokensFile("old-tok\n");
+
+        Files.writeString(dir.resolve("tokens"), "new-tok expires=tomorrow\n");
+        assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.FAILED);
+
+        assertThat(cacheWith("Bearer old-tok").get(GET).getFound()).isFalse();
+        assertStatus(() -> cacheWith("Bearer new-tok").get(GET), Status.Code.UNAUTHENTICATED, "not valid");
     }
 
     @Test

@@ -8,11 +8,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
+import dev.sluice.server.security.TokenSet;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * AUTH with the RESP password or the server's tokens, and protected mode, on one connection's
@@ -136,6 +144,51 @@ class RespAccessTest {
         assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo(NOAUTH);
         assertThat(exchange(ch, multibulk("SET", "k", "v".repeat(20_000))))
                 .isEqualTo("-ERR Protocol error: unauthenticated bulk length\r\n");
+    }
+
+    // ------------------------------------------------------------------ expiry and reload
+
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T12:00:00Z"));
+
+    private TokenSet tokensFile(String content) throws Exception {
+        Path f = Files.writeString(dir.resolve("tokens"), content);
+        return TokenSet.load(Credentials.none(), f, Duration.ZERO, (InstantSource) now::get);
+    }
+
+    private static EmbeddedChannel withTokens(TokenSet tokens) {
+        return connectionFrom(LOOPBACK, RespConfig.DEFAULTS, RespAccess.of(RespConfig.DEFAULTS,
+                new SecurityConfig(TlsConfig.DISABLED, tokens, true), "127.0.0.1"));
+    }
+
+    @Test
+    void expiredToken_isWrongpass_likeABadPassword() throws Exception {
+        TokenSet tokens = tokensFile("rotating-tok expires=2026-06-01T12:00:05Z\n");
+        assertThat(exchange(withTokens(tokens), multibulk("AUTH", "rotating-tok"))).isEqualTo("+OK\r\n");
+
+        now.set(Instant.parse("2026-06-01T12:00:05Z"));
+
+        EmbeddedChannel ch = withTokens(tokens);
+        assertThat(exchange(ch, multibulk("AUTH", "rotating-tok"))).isEqualTo(WRONGPASS);
+        assertThat(exchange(ch, multibulk("AUTH", "default", "rotating-tok"))).isEqualTo(WRONGPASS);
+        assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo(NOAUTH);
+    }
+
+    @Test
+    void reload_removedTokenIsWrongpass_addedTokenAuthenticates() throws Exception {
+        TokenSet tokens = tokensFile("old-tok\n");
+        RespAccess access = RespAccess.of(RespConfig.DEFAULTS, new SecurityConfig(TlsConfig.DISABLED, tokens, true),
+                "127.0.0.1");
+        EmbeddedChannel ch = connectionFrom(LOOPBACK, RespConfig.DEFAULTS, access);
+        assertThat(exchange(ch, multibulk("AUTH", "old-tok"))).isEqualTo("+OK\r\n");
+
+        Files.writeString(dir.resolve("tokens"), "new-tok\n");
+        assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.RELOADED);
+
+        assertThat(exchange(ch, multibulk("AUTH", "old-tok"))).isEqualTo(WRONGPASS);
+        assertThat(exchange(ch, multibulk("AUTH", "new-tok"))).isEqualTo("+OK\r\n");
     }
 
     // ------------------------------------------------------------------ protected mode

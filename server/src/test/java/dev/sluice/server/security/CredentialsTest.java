@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CredentialsTest {
+    private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+
     @TempDir
     Path dir;
 
@@ -21,7 +24,7 @@ class CredentialsTest {
     @Test
     void none_isNotRequired_andAcceptsNothing() {
         assertThat(Credentials.none().required()).isFalse();
-        assertThat(Credentials.none().accepts(b(""))).isFalse();
+        assertThat(Credentials.none().accepts(b(""), NOW)).isFalse();
         assertThat(Credentials.fromList(null).required()).isFalse();
         assertThat(Credentials.fromList(" , ").required()).isFalse();
     }
@@ -32,12 +35,12 @@ class CredentialsTest {
 
         assertThat(c.required()).isTrue();
         assertThat(c.count()).isEqualTo(2);
-        assertThat(c.accepts(b("alpha"))).isTrue();
-        assertThat(c.accepts(b("beta"))).isTrue();
-        assertThat(c.accepts(b("alph"))).isFalse();
-        assertThat(c.accepts(b("alphaa"))).isFalse();
-        assertThat(c.accepts(b(""))).isFalse();
-        assertThat(c.accepts(null)).isFalse();
+        assertThat(c.accepts(b("alpha"), NOW)).isTrue();
+        assertThat(c.accepts(b("beta"), NOW)).isTrue();
+        assertThat(c.accepts(b("alph"), NOW)).isFalse();
+        assertThat(c.accepts(b("alphaa"), NOW)).isFalse();
+        assertThat(c.accepts(b(""), NOW)).isFalse();
+        assertThat(c.accepts(null, NOW)).isFalse();
     }
 
     @Test
@@ -48,10 +51,10 @@ class CredentialsTest {
         Credentials c = Credentials.fromFile(f);
 
         assertThat(c.count()).isEqualTo(2);
-        assertThat(c.accepts(b("first-token"))).isTrue();
-        assertThat(c.accepts(b("third"))).isTrue();
-        assertThat(c.accepts(b("#second-token"))).isFalse();
-        assertThat(c.accepts(b("second-token"))).isFalse();
+        assertThat(c.accepts(b("first-token"), NOW)).isTrue();
+        assertThat(c.accepts(b("third"), NOW)).isTrue();
+        assertThat(c.accepts(b("#second-token"), NOW)).isFalse();
+        assertThat(c.accepts(b("second-token"), NOW)).isFalse();
     }
 
     @Test
@@ -69,13 +72,40 @@ class CredentialsTest {
     void and_acceptsTheTokensOfBoth() {
         Credentials c = Credentials.fromList("a").and(Credentials.of(List.of("b"))).and(Credentials.none());
 
-        assertThat(c.accepts(b("a"))).isTrue();
-        assertThat(c.accepts(b("b"))).isTrue();
+        assertThat(c.accepts(b("a"), NOW)).isTrue();
+        assertThat(c.accepts(b("b"), NOW)).isTrue();
         assertThat(c.count()).isEqualTo(2);
     }
 
     @Test
     void toString_neverShowsASecret() {
         assertThat(Credentials.fromList("hunter2").toString()).doesNotContain("hunter2").contains("1 secret");
+    }
+
+    @Test
+    void anExpiringSecret_isAcceptedBeforeItsInstant_andRefusedFromItOn() throws Exception {
+        Path f = dir.resolve("tokens");
+        Files.writeString(f, "rotating expires=2026-06-01T12:00:00Z\nforever\n");
+
+        Credentials c = Credentials.fromFile(f);
+
+        assertThat(c.accepts(b("rotating"), NOW.minusMillis(1))).isTrue();
+        assertThat(c.accepts(b("rotating"), NOW)).isFalse();
+        assertThat(c.accepts(b("rotating"), NOW.plusSeconds(86_400))).isFalse();
+        assertThat(c.accepts(b("forever"), NOW.plusSeconds(86_400))).isTrue();
+        assertThat(c.expiredAt(NOW)).isEqualTo(1);
+        assertThat(c.expiredAt(NOW.minusMillis(1))).isZero();
+    }
+
+    @Test
+    void expiredSecrets_stillCountAsConfigured_soAuthStaysRequired() throws Exception {
+        Path f = dir.resolve("tokens");
+        Files.writeString(f, "old expires=2020-01-01T00:00:00Z\n");
+
+        Credentials c = Credentials.fromFile(f);
+
+        assertThat(c.required()).isTrue();
+        assertThat(c.count()).isEqualTo(1);
+        assertThat(c.accepts(b("old"), NOW)).isFalse();
     }
 }
