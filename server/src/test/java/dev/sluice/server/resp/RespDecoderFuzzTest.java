@@ -10,6 +10,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,10 +102,11 @@ class RespDecoderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "5m")
-    @DictionaryEntries({"\r\n", "*1\r\n", "*2\r\n", "*3\r\n", "$0\r\n", "$1\r\n", "$3\r\n", "*-1\r\n", "$-1\r\n",
-        "\"", "'", "\\x4", "PING", "ECHO", "QUIT", "RESET", "HELLO", "3", "SET", "GET", "MGET", "INCR", "DEL",
-        "EXPIRE", "SCAN", "MATCH", "LPUSH", "LPOP", "SUBSCRIBE", "PUBLISH", "CLIENT", "SETNAME", "COMMAND",
-        "DOCS", "CONFIG", "INFO", "POST", "Host:"})
+    // No quote, CR or LF in these: with one, jazzer-junit 0.30.0 wrote a dictionary libFuzzer rejects
+    // ("ParseDictionaryFile: error in line 1") and fuzzing stopped at once. The seeds bring CRLF.
+    @DictionaryEntries({"*1", "*2", "*3", "$0", "$1", "$3", "*-1", "$-1", "PING", "ECHO", "QUIT", "RESET", "HELLO",
+        "SET", "GET", "MGET", "INCR", "DEL", "EXPIRE", "SCAN", "MATCH", "COUNT", "LPUSH", "LPOP", "SUBSCRIBE",
+        "PUBLISH", "CLIENT", "SETNAME", "COMMAND", "DOCS", "CONFIG", "INFO", "POST", "Host:"})
     void anyBytes_splitAnywhere_keepTheProtocolContract(byte[] data) {
         Input in = Input.of(data);
         List<RespFrame> frames = decodeWhole(in.protocol);
@@ -123,7 +125,7 @@ class RespDecoderFuzzTest {
     private static List<RespFrame> decodeWhole(byte[] protocol) {
         RespDecoder decoder = new RespDecoder(CONFIG, CONFIG.requiresAuth());
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
-        ch.writeInbound(Unpooled.wrappedBuffer(protocol));
+        ch.writeInbound(Unpooled.copiedBuffer(protocol)); // a copy: see RespTesting.frames
         assertThat(decoder.bufferedCapacity()).as("bytes held").isLessThanOrEqualTo(2 * protocol.length + 1024);
         List<RespFrame> frames = new ArrayList<>();
         for (Object f; (f = ch.readInbound()) != null; ) {
@@ -154,7 +156,7 @@ class RespDecoderFuzzTest {
             if (!conn.isOpen()) {
                 break; // what a closed connection's peer sends afterwards is never read
             }
-            conn.writeInbound(Unpooled.wrappedBuffer(in.protocol, from, to - from));
+            conn.writeInbound(Unpooled.copiedBuffer(in.protocol, from, to - from));
             conn.runPendingTasks();
             out.append(RespTesting.drain(conn));
             from = to;
@@ -162,8 +164,17 @@ class RespDecoderFuzzTest {
         boolean open = conn.isOpen();
         conn.checkException();
         conn.finishAndReleaseAll();
+        try {
+            checkOutcome(expected, out.toString(), open);
+        } catch (AssertionError e) {
+            throw new AssertionError("input " + Replies.quoted(new String(in.protocol, StandardCharsets.ISO_8859_1))
+                    + " split at " + Arrays.toString(in.cuts) + ", expected " + expected + ", got "
+                    + Replies.quoted(out.toString()) + (open ? ", open" : ", closed"), e);
+        }
+    }
 
-        List<String> replies = Replies.heads(out.toString());
+    private static void checkOutcome(Expected expected, String out, boolean open) {
+        List<String> replies = Replies.heads(out);
         assertThat(replies).as("replies").noneMatch(r -> r.startsWith("-ERR internal error"));
         assertThat(LOGGED).as("errors, or warnings with a throwable, logged by the RESP listener")
                 .noneMatch(e -> e.getLevel() == Level.ERROR || e.getThrowableProxy() != null);
@@ -343,7 +354,7 @@ class RespDecoderFuzzTest {
             }
         }
 
-        private static String quoted(String s) {
+        static String quoted(String s) {
             String t = s.length() > 600 ? s.substring(0, 600) + "..." : s;
             return "\"" + t.replace("\r", "\\r").replace("\n", "\\n") + "\"";
         }
