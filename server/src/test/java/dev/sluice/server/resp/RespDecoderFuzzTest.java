@@ -32,8 +32,12 @@ import org.slf4j.LoggerFactory;
  *       once, a second or two of work.
  *   <li>Fuzzing: {@code JAZZER_FUZZ=1 ./mvnw -B test -pl server -am -Dtest=RespDecoderFuzzTest
  *       -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration=10m}. A finding is written to
- *       that inputs directory as {@code crash-<sha1>}: fix the bug and commit the file, it is then
- *       replayed forever. The coverage-growing corpus goes to {@code server/.cifuzz-corpus/} (ignored).
+ *       that inputs directory as {@code crash-<sha1>}: fix the bug and commit the file (renamed to
+ *       say what it caught), it is then replayed forever. The coverage-growing corpus goes to
+ *       {@code server/.cifuzz-corpus/} (ignored by git). JAZZER_FUZZ also activates server/pom.xml's
+ *       jazzer-fuzz profile, which turns Jazzer's instrumentation on: without it ({@code
+ *       jazzer.hooks=false}, the default that keeps regression runs fast) fuzzing gets no coverage
+ *       feedback. Checked here: about 6,000 inputs a second on one core.
  * </ul>
  *
  * <p>Input format: {@code protocol bytes ‖ cut_1 … cut_k ‖ k}. The last byte's low two bits give
@@ -57,9 +61,9 @@ import org.slf4j.LoggerFactory;
  * Two command groups weaken the last property. (P)SUBSCRIBE/(P)UNSUBSCRIBE answer once per
  * channel and RESP3 adds pushes, so with them only the way the connection ends is checked. KEYS,
  * FLUSHALL/FLUSHDB and BLPOP/BRPOP complete on a virtual thread that posts back to the event loop,
- * which EmbeddedChannel's single-threaded loop cannot take safely, so inputs that run them are
- * checked by the decoder properties only (RespHandlerTest and RespServerTest cover them on a real
- * loop).
+ * which EmbeddedChannel's loop (an unsynchronized task queue) cannot take from another thread,
+ * so inputs that reach one are checked by the decoder properties only (RespServerTest and
+ * RespClientsIntegrationTest run BLPOP and KEYS on a real event loop).
  */
 class RespDecoderFuzzTest {
     private static final RespConfig CONFIG = RespConfig.DEFAULTS.withRequestLimits(4096, 1024, 64, 16384);
