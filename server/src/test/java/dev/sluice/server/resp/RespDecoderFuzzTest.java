@@ -11,6 +11,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -121,6 +124,21 @@ class RespDecoderFuzzTest {
         Expected expected = Expected.of(frames);
         if (!expected.waitsOffLoop) {
             checkConnection(in, expected);
+        }
+    }
+
+    /**
+     * Jazzer finds the corpus by the class and method name and replays only an empty input when the
+     * directory is missing, so a rename would silently drop every regression case.
+     */
+    @Test
+    void regressionCorpus_isWhereJazzerLooksForIt() throws Exception {
+        String method = "anyBytes_splitAnywhere_keepTheProtocolContract";
+        assertThat(RespDecoderFuzzTest.class.getDeclaredMethod(method, byte[].class)).isNotNull();
+        var dir = RespDecoderFuzzTest.class.getResource("RespDecoderFuzzTestInputs/" + method);
+        assertThat(dir).as("inputs directory on the test class path").isNotNull();
+        try (var files = Files.list(Path.of(dir.toURI()))) {
+            assertThat(files.count()).as("committed inputs").isGreaterThanOrEqualTo(20);
         }
     }
 
