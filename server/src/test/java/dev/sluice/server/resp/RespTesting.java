@@ -159,16 +159,20 @@ final class RespTesting {
         return sb.toString();
     }
 
-    /** Decodes {@code input} fed in the given pieces and returns the frames, as comparable strings. */
+    /**
+     * Decodes {@code input} fed in the given pieces and returns the frames, as comparable strings.
+     * Each piece is a copy: a decoder owns the buffers it is given and may move unread bytes to the
+     * front of their array, which for a wrapped {@code input} would rewrite the caller's bytes.
+     */
     static List<String> frames(RespConfig config, byte[] input, int... cuts) {
         RespDecoder decoder = new RespDecoder(config, config.requiresAuth());
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         int from = 0;
         for (int cut : cuts) {
-            ch.writeInbound(Unpooled.wrappedBuffer(input, from, cut - from));
+            ch.writeInbound(Unpooled.copiedBuffer(input, from, cut - from));
             from = cut;
         }
-        ch.writeInbound(Unpooled.wrappedBuffer(input, from, input.length - from));
+        ch.writeInbound(Unpooled.copiedBuffer(input, from, input.length - from));
         List<String> out = new ArrayList<>();
         for (Object f; (f = ch.readInbound()) != null; ) {
             out.add(describe((RespFrame) f));
