@@ -181,8 +181,9 @@ public final class ServerOptions {
 
     @Option(names = "--log-requests", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_LOG_REQUESTS:-false}",
-            description = "Log one line per gRPC call: peer, method, status, duration (env SLUICE_LOG_REQUESTS;"
-                    + " default: ${DEFAULT-VALUE}).")
+            description = "Log one line per gRPC call (peer, method, status, duration) and per RESP command"
+                    + " (client id and address, command, argument count and bytes; never values)"
+                    + " (env SLUICE_LOG_REQUESTS; default: ${DEFAULT-VALUE}).")
     boolean logRequests;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:SLUICE_LOG_FORMAT:-text}",
