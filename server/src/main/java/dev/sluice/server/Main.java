@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
+import dev.sluice.server.config.LogFormat;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.config.ServerOptions;
 import dev.sluice.server.config.Units;
@@ -53,7 +54,12 @@ public final class Main implements Callable<Integer> {
     public static int run(ServerOptions options) throws InterruptedException {
         ServerConfig config;
         try {
+            LogFormat format = options.logFormat();
             config = options.toConfig();
+            if (!LogSetup.apply(format)) {
+                log.warn("--log-format {} ignored: logging is configured by -Dlogback.configurationFile",
+                        format.id());
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("sluice server: " + e.getMessage());
             return 2;

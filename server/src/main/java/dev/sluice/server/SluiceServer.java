@@ -146,7 +146,8 @@ public final class SluiceServer {
         RespConfig r = config.resp();
         if (r.enabled()) {
             try {
-                resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics);
+                resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics,
+                        o.logRequests());
             } catch (IOException | RuntimeException e) { // RuntimeException: TLS files (named in the message)
                 grpc.shutdownNow();
                 MetricsEndpoint m = metricsEndpoint;

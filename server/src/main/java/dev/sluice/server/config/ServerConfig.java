@@ -50,7 +50,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
     /**
      * @param metricsEnabled whether to serve {@code /metrics}
      * @param metricsPort its port on the server's host; 0 picks a free one
-     * @param logRequests one log line per gRPC call
+     * @param logRequests one log line per gRPC call and per RESP command
      */
     public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
         public static final int DEFAULT_METRICS_PORT = 9464;

@@ -191,9 +191,15 @@ public final class ServerOptions {
 
     @Option(names = "--log-requests", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_LOG_REQUESTS:-false}",
-            description = "Log one line per gRPC call: peer, method, status, duration (env SLUICE_LOG_REQUESTS;"
-                    + " default: ${DEFAULT-VALUE}).")
+            description = "Log one line per gRPC call (peer, method, status, duration) and per RESP command"
+                    + " (client id and address, command, argument count and bytes; never values)"
+                    + " (env SLUICE_LOG_REQUESTS; default: ${DEFAULT-VALUE}).")
     boolean logRequests;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:SLUICE_LOG_FORMAT:-text}",
+            description = "Log lines as text (one line per event, stack traces folded in) or json (one JSON"
+                    + " object per line) (env SLUICE_LOG_FORMAT; default: ${DEFAULT-VALUE}).")
+    String logFormat;
 
     /** Where SLUICE_AUTH_TOKENS is read from (tests replace it). */
     UnaryOperator<String> env = System::getenv;
@@ -242,6 +248,16 @@ public final class ServerOptions {
             description = "Most elements of a list (the queue LPUSH/RPUSH creates) (env SLUICE_RESP_LIST_MAX_LENGTH;"
                     + " default: ${DEFAULT-VALUE}).")
     long respListMaxLength;
+
+    /**
+     * The log format from --log-format; not part of {@link ServerConfig}, since it configures the
+     * process's logging rather than the server.
+     *
+     * @throws IllegalArgumentException naming the flag, for a value other than text or json
+     */
+    public LogFormat logFormat() {
+        return LogFormat.parse(logFormat);
+    }
 
     /** The RESP listener's settings from the --resp-* flags. */
     RespConfig respConfig() {

@@ -13,6 +13,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /*
  * The server's metrics, in one Prometheus registry per server.
@@ -34,10 +38,19 @@ import java.util.function.ToLongFunction;
  *
  * Label cardinality is bounded: queue names by --max-queues, subscribers by the subscriber limit,
  * gRPC methods by the services, RESP command names by MAX_COMMAND_LABELS (beyond it: "other").
+ *
+ * JVM series come from the Prometheus client's JvmMetrics (jvm_*), plus the virtual-thread
+ * scheduler's (sluice_jvm_virtual_thread_scheduler_*), which JvmMetrics does not cover. Those are
+ * read from the jdk.management:type=VirtualThreadScheduler MBean (JDK 24+) by name, not through
+ * its Java interface, so the code compiles for release 21 and the series are simply absent on a
+ * JDK without the MBean.
  */
 public final class SluiceMetrics {
     /** Most distinct RESP command label values; later names are counted as "other". */
     static final int MAX_COMMAND_LABELS = 256;
+
+    /** The virtual-thread scheduler's MBean (jdk.management.VirtualThreadSchedulerMXBean, JDK 24+). */
+    static final String VIRTUAL_THREAD_SCHEDULER_MBEAN = "jdk.management:type=VirtualThreadScheduler";
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter grpcHandled;
@@ -67,6 +80,8 @@ public final class SluiceMetrics {
                 .help("Open RESP connections").register(registry);
         if (jvm) {
             JvmMetrics.builder().register(registry);
+            registerVirtualThreadScheduler(registry, ManagementFactory.getPlatformMBeanServer(),
+                    objectName(VIRTUAL_THREAD_SCHEDULER_MBEAN));
         }
     }
 
@@ -230,5 +245,53 @@ public final class SluiceMetrics {
     private void cacheCounter(CacheEngine cache, String name, String help, Function<CacheResults.Stats, Long> f) {
         CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(f.apply(cache.stats())))
                 .register(registry);
+    }
+
+    // ------------------------------------------------------------------ virtual-thread scheduler
+
+    /**
+     * Registers gauges over the virtual-thread scheduler MBean {@code name} if {@code server} has
+     * it; returns whether it did. Each scrape reads the attributes afresh; an attribute that
+     * cannot be read gives no sample rather than a failed scrape.
+     */
+    static boolean registerVirtualThreadScheduler(PrometheusRegistry registry, MBeanServer server, ObjectName name) {
+        if (!server.isRegistered(name)) {
+            return false;
+        }
+        mbeanGauge(registry, server, name, "Parallelism", "sluice_jvm_virtual_thread_scheduler_parallelism",
+                "Target number of carrier threads that run virtual threads (the scheduler's parallelism)");
+        mbeanGauge(registry, server, name, "PoolSize", "sluice_jvm_virtual_thread_scheduler_pool_size",
+                "Carrier threads in the virtual-thread scheduler's pool, busy or idle");
+        mbeanGauge(registry, server, name, "MountedVirtualThreadCount",
+                "sluice_jvm_virtual_thread_scheduler_mounted_threads",
+                "Virtual threads mounted on a carrier thread, i.e. running (an estimate)");
+        mbeanGauge(registry, server, name, "QueuedVirtualThreadCount",
+                "sluice_jvm_virtual_thread_scheduler_queued_threads",
+                "Virtual threads ready to run and waiting for a carrier thread (an estimate): persistently"
+                        + " above zero means the carriers are saturated or pinned");
+        return true;
+    }
+
+    private static void mbeanGauge(PrometheusRegistry registry, MBeanServer server, ObjectName name,
+            String attribute, String metric, String help) {
+        GaugeWithCallback.builder().name(metric).help(help).callback(cb -> {
+            Object v;
+            try {
+                v = server.getAttribute(name, attribute);
+            } catch (JMException | RuntimeException e) {
+                return; // gone or unreadable: no sample this scrape
+            }
+            if (v instanceof Number n) {
+                cb.call(n.doubleValue());
+            }
+        }).register(registry);
+    }
+
+    private static ObjectName objectName(String name) {
+        try {
+            return new ObjectName(name);
+        } catch (JMException e) {
+            throw new IllegalArgumentException("bad MBean name " + name, e);
+        }
     }
 }

@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * once in channelInactive; each command that runs is counted by its table name, unknown ones as
  * "unknown".
  *
+ * Request log (--log-requests, off by default). One line per command as it is dispatched, refused
+ * ones included: client id and address, the command-table name ("unknown" for a name not in the
+ * table, which could be anything a client typed), argument count and bytes. Never argument
+ * values: AUTH and HELLO carry passwords and values may be secrets; for those two not even the
+ * byte count, which would give a password's length.
+ *
  * Pub/sub output. PUBLISH on any thread calls deliver(), which appends to a lock-free outbox and
  * schedules one drain task on this event loop; the drain encodes everything queued and flushes
  * once. outboxBytes counts bytes from deliver() until Netty has written them to the socket; past
@@ -57,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.Subscriber {
     private static final Logger log = LoggerFactory.getLogger(RespHandler.class);
+    /** The request log, shared with gRPC's (RequestLogInterceptor), so one logger turns both up or down. */
+    private static final Logger requests = LoggerFactory.getLogger("dev.sluice.server.requests");
 
     private final RespServices server;
     private final RespDecoder decoder;
@@ -191,6 +199,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         byte[][] args = frame.args();
         server.stats.commands.increment();
         Command cmd = server.commands.lookup(args);
+        if (server.logRequests) {
+            logRequest(cmd, args);
+        }
         if (cmd == null) {
             server.metrics.respCommand("unknown"); // not the client's name for it: one series for all
             reply.error(server.commands.unknown(args));
@@ -230,6 +241,21 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             log.error("resp command {} failed", cmd.name(), e);
             reply.error("ERR internal error");
         }
+    }
+
+    private void logRequest(Command cmd, byte[][] args) {
+        String name = cmd == null ? "unknown" : cmd.name();
+        if (cmd != null && cmd.noAuth()) { // AUTH, HELLO (may carry a password), QUIT, RESET
+            requests.info("resp command client_id={} peer={} command={} args={}", client.id, client.address(), name,
+                    args.length - 1);
+            return;
+        }
+        long bytes = 0;
+        for (int i = 1; i < args.length; i++) {
+            bytes += args[i].length;
+        }
+        requests.info("resp command client_id={} peer={} command={} args={} arg_bytes={}", client.id,
+                client.address(), name, args.length - 1, bytes);
     }
 
     // ------------------------------------------------------------------ output

@@ -72,6 +72,16 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
             SecurityConfig security, SluiceMetrics metrics) throws IOException {
+        return start(config, host, cache, queues, security, metrics, false);
+    }
+
+    /**
+     * As {@link #start(RespConfig, String, CacheEngine, QueueRegistry, SecurityConfig, SluiceMetrics)},
+     * and with {@code logRequests} one log line per command (the server's {@code --log-requests}):
+     * client id and address, command name, argument count and size; never argument values.
+     */
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
+            SecurityConfig security, SluiceMetrics metrics, boolean logRequests) throws IOException {
         if (!config.enabled()) {
             throw new IllegalArgumentException("the RESP listener is disabled in " + config);
         }
@@ -82,7 +92,7 @@ public final class RespServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
-        RespServices services = new RespServices(config, cache, queues, access, metrics);
+        RespServices services = new RespServices(config, cache, queues, access, metrics, logRequests, System::currentTimeMillis);
         ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
 /**
  * What every RESP connection shares: the engines, the configuration, the access rules (AUTH
  * secrets, protected mode), the command table, the pub/sub broker, SCAN cursors, statistics, the
- * server's metrics and the set of connected clients. Thread-safe.
+ * server's metrics, whether to log requests, and the set of connected clients. Thread-safe.
  */
 final class RespServices {
     final RespConfig config;
@@ -25,6 +25,8 @@ final class RespServices {
     final QueueRegistry queues;
     final RespAccess access;
     final SluiceMetrics metrics;
+    /** One log line per command (--log-requests). */
+    final boolean logRequests;
     final PubSub pubsub = new PubSub();
     final CommandTable commands;
     final ScanCursors cursors;
@@ -54,11 +56,12 @@ final class RespServices {
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics) {
-        this(config, cache, queues, access, metrics, System::currentTimeMillis);
+        this(config, cache, queues, access, metrics, false, System::currentTimeMillis);
     }
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
-            SluiceMetrics metrics, LongSupplier wallMillis) {
+            SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis) {
+        this.logRequests = logRequests;
         this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");
         this.config = Objects.requireNonNull(config, "config");
         this.cache = Objects.requireNonNull(cache, "cache");

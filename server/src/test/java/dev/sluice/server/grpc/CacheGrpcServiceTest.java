@@ -26,6 +26,7 @@ import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.testing.LogCapture;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -62,8 +63,12 @@ class CacheGrpcServiceTest {
     /** Responses the server has written on Watch streams, counted at the transport boundary. */
     private final AtomicInteger watchResponsesSent = new AtomicInteger();
 
+    /** The in-process server's name: what its transport reports as a client's address. */
+    private String serverName;
+
     private void start(CacheConfig config) throws Exception {
         String name = InProcessServerBuilder.generateName();
+        serverName = name;
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
         builder.intercept(new ServerInterceptor() {
             @Override
@@ -498,48 +503,54 @@ class CacheGrpcServiceTest {
     @Test
     void watch_clientThatDoesNotRead_isCutOff_andWritersAreNeverBlocked() throws Exception {
         start(CacheConfig.DEFAULTS.withWatches(1024, 100));
-        BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
-        ClientCallStreamObserver<WatchRequest>[] requests = new ClientCallStreamObserver[1];
-        // Manual flow control: the client accepts two responses and then stops reading.
-        CacheServiceGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
-            public void beforeStart(ClientCallStreamObserver<WatchRequest> r) {
-                requests[0] = r;
-                r.disableAutoRequestWithInitial(2);
+        try (LogCapture log = LogCapture.of(WatchStream.class)) {
+            BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
+            ClientCallStreamObserver<WatchRequest>[] requests = new ClientCallStreamObserver[1];
+            // Manual flow control: the client accepts two responses and then stops reading.
+            CacheServiceGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
+                public void beforeStart(ClientCallStreamObserver<WatchRequest> r) {
+                    requests[0] = r;
+                    r.disableAutoRequestWithInitial(2);
+                }
+
+                public void onNext(WatchResponse v) {
+                    got.add(v);
+                }
+
+                public void onError(Throwable t) {}
+
+                public void onCompleted() {}
+            });
+            requests[0].onNext(WatchRequest.newBuilder().setCreate(WatchCreateRequest.newBuilder().setWatchId(1)
+                    .setKey(b("k"))).build());
+            assertThat(got.poll(10, TimeUnit.SECONDS).getCreated()).isTrue();
+
+            for (int i = 0; i < 5_000; i++) {
+                set("k", "v" + i); // would hang or grow without bound if the watch held writers up
             }
 
-            public void onNext(WatchResponse v) {
-                got.add(v);
+            dev.sluice.concurrent.testing.Eventually.await("watch cut off",
+                    () -> cache.stats(StatsRequest.getDefaultInstance()).getWatches() == 0);
+            // Flow control: while the client read nothing, the server wrote at most what it had
+            // asked for (the created response and one batch), keeping the rest out of the transport.
+            assertThat(watchResponsesSent).hasValueLessThanOrEqualTo(2);
+            requests[0].request(Integer.MAX_VALUE);
+            WatchResponse last = null;
+            for (WatchResponse r; (r = got.poll(10, TimeUnit.SECONDS)) != null; ) {
+                last = r;
+                if (r.getCanceled()) {
+                    break;
+                }
             }
-
-            public void onError(Throwable t) {}
-
-            public void onCompleted() {}
-        });
-        requests[0].onNext(WatchRequest.newBuilder().setCreate(WatchCreateRequest.newBuilder().setWatchId(1)
-                .setKey(b("k"))).build());
-        assertThat(got.poll(10, TimeUnit.SECONDS).getCreated()).isTrue();
-
-        for (int i = 0; i < 5_000; i++) {
-            set("k", "v" + i); // would hang or grow without bound if the watch held writers up
+            assertThat(last.getCanceled()).isTrue();
+            assertThat(code(last)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(last.getCancelReason()).contains("fell behind");
+            // and the cut-off was logged, before the canceled response was sent, naming the client
+            assertThat(log.lines()).singleElement().asString()
+                    .startsWith("slow watcher cut off: peer=" + serverName + " watch_id=1 ")
+                    .contains(" reason=\"" + last.getCancelReason() + "\"");
+            requests[0].cancel("done", null);
         }
-
-        dev.sluice.concurrent.testing.Eventually.await("watch cut off",
-                () -> cache.stats(StatsRequest.getDefaultInstance()).getWatches() == 0);
-        // Flow control: while the client read nothing, the server wrote at most what it had
-        // asked for (the created response and one batch), keeping the rest out of the transport.
-        assertThat(watchResponsesSent).hasValueLessThanOrEqualTo(2);
-        requests[0].request(Integer.MAX_VALUE);
-        WatchResponse last = null;
-        for (WatchResponse r; (r = got.poll(10, TimeUnit.SECONDS)) != null; ) {
-            last = r;
-            if (r.getCanceled()) {
-                break;
-            }
-        }
-        assertThat(last.getCanceled()).isTrue();
-        assertThat(code(last)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(last.getCancelReason()).contains("fell behind");
-        requests[0].cancel("done", null);
     }
 
     @Test

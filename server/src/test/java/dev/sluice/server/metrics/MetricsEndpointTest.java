@@ -21,10 +21,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,7 +147,37 @@ class MetricsEndpointTest {
         assertThat(sample(text, "jvm_memory_used_bytes", "area=\"heap\"")).isGreaterThan(0);
         assertThat(sample(text, "jvm_threads_current")).isGreaterThan(0);
         assertThat(text).contains("jvm_gc_collection_seconds");
+        // the virtual-thread scheduler's MBean exists from JDK 24 on; the build runs on 25
+        assertThat(sample(text, "sluice_jvm_virtual_thread_scheduler_parallelism")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(text, "sluice_jvm_virtual_thread_scheduler_pool_size")).isGreaterThanOrEqualTo(0);
+        assertThat(sample(text, "sluice_jvm_virtual_thread_scheduler_mounted_threads")).isGreaterThanOrEqualTo(0);
+        assertThat(sample(text, "sluice_jvm_virtual_thread_scheduler_queued_threads")).isGreaterThanOrEqualTo(0);
         sub.onCompleted();
+    }
+
+    @Test
+    void virtualThreadSchedulerGauges_followTheMBean_andAreAbsentWithoutIt() throws Exception {
+        // given: the platform MBean server, which has the scheduler's MBean on JDK 24+
+        var mbeans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var absent = new PrometheusRegistry();
+        var present = new PrometheusRegistry();
+
+        // when
+        boolean registeredAbsent = SluiceMetrics.registerVirtualThreadScheduler(absent, mbeans,
+                new ObjectName("jdk.management:type=NoSuchScheduler"));
+        boolean registeredPresent = SluiceMetrics.registerVirtualThreadScheduler(present, mbeans,
+                new ObjectName(SluiceMetrics.VIRTUAL_THREAD_SCHEDULER_MBEAN));
+
+        // then: nothing for a JDK without it; the MBean's own parallelism for this one
+        assertThat(registeredAbsent).isFalse();
+        assertThat(absent.scrape().size()).isZero();
+        assertThat(registeredPresent).isTrue();
+        Object parallelism = mbeans.getAttribute(new ObjectName(SluiceMetrics.VIRTUAL_THREAD_SCHEDULER_MBEAN),
+                "Parallelism");
+        var snapshot = present.scrape(n -> n.equals("sluice_jvm_virtual_thread_scheduler_parallelism"));
+        assertThat(((GaugeSnapshot) snapshot.get(0)).getDataPoints().get(0).getValue())
+                .isEqualTo(((Number) parallelism).doubleValue());
+        assertThat(present.scrape().size()).isEqualTo(4);
     }
 
     @Test

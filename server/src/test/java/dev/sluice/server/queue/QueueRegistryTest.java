@@ -12,6 +12,7 @@ import dev.sluice.concurrent.testing.Threads;
 import dev.sluice.concurrent.testing.Threads.Task;
 import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
+import dev.sluice.server.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -405,8 +406,13 @@ class QueueRegistryTest {
         Delivery d = s.next();
         registry.receive(BG, "q", 1, Duration.ZERO); // a unary receive is not a subscriber: not counted
 
-        registry.queue("q").expireNow(d.ackToken());
+        try (LogCapture log = LogCapture.of(Subscription.class)) {
+            registry.queue("q").expireNow(d.ackToken());
 
+            assertThat(log.lines()).singleElement().asString()
+                    .startsWith("slow consumer: subscriber=" + s.subscriber() + " queue=q ")
+                    .contains("deliveries_past_ack_deadline=1");
+        }
         assertThat(registry.queue("q").subscriberDeadlinesExceeded()).isEqualTo(1);
         assertThat(s.subscriber()).startsWith("10.0.0.7:5000#");
         assertThat(registry.subscriptions()).containsExactly(s);

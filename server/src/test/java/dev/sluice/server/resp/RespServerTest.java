@@ -9,6 +9,7 @@ import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.testing.LogCapture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ class RespServerTest {
         small.setReceiveBufferSize(4096); // before connecting, so the TCP window stays small
         small.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
         small.setSoTimeout(30_000);
-        try (Socket sub = small; Socket pub = connect()) {
+        try (Socket sub = small; Socket pub = connect(); LogCapture log = LogCapture.of(RespHandler.class)) {
             send(sub, multibulk("SUBSCRIBE", "news"));
             BufferedReader in = reader(sub);
             assertThat(line(in)).isEqualTo("*3"); // subscribed; from now on it reads nothing
@@ -120,6 +121,11 @@ class RespServerTest {
             assertThat(drained).isLessThan((long) published * payload.length());
             send(pub, multibulk("PUBSUB", "NUMSUB", "news"));
             assertThat(line(p) + line(p) + line(p) + line(p)).isEqualTo("*2$4news:0");
+            // logged before the connection was closed, naming the client by address and id
+            assertThat(log.lines()).filteredOn(l -> l.contains("does not keep up")).singleElement().asString()
+                    .matches("resp client 127\\.0\\.0\\.1:" + sub.getLocalPort() + " \\(id=\\d+, name=''\\):"
+                            + " disconnected: pub/sub output buffer of \\d+ bytes is over the " + (256 << 10)
+                            + " byte limit .*");
         }
     }
 

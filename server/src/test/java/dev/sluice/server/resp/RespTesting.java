@@ -35,7 +35,7 @@ final class RespTesting {
         CacheEngine cache = CacheEngines.onTicker(CacheConfig.DEFAULTS, clock);
         QueueRegistry queues = new QueueRegistry(QueueLimits.DEFAULTS);
         return new RespServices(config, cache, queues, RespAccess.of(config), SluiceMetrics.create(cache, queues),
-                clock::wallMillis);
+                false, clock::wallMillis);
     }
 
     /** A connection's whole pipeline (decoder + handler) on an embedded channel. */
