@@ -58,6 +58,7 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
         } catch (SluiceException e) {
             end(StatusMapping.toStatus(e));
         }
+        out.requestDone();
     }
 
     private void start(SubscribeRequest first) {
@@ -91,7 +92,7 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
             }
         }
         if (!rejected.isEmpty()) {
-            out.send(SubscribeResponse.newBuilder().addAllRejectedTokens(rejected).build());
+            out.reply(SubscribeResponse.newBuilder().addAllRejectedTokens(rejected).build());
         }
     }
 

@@ -72,6 +72,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 closeAll();
             }
         }
+        out.requestDone();
     }
 
     @Override
@@ -97,7 +98,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private void create(WatchCreateRequest c) {
         long id = c.getWatchId();
         if (id < 1) {
-            out.send(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id must be >= 1, was " + id).build());
+            out.reply(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id must be >= 1, was " + id).build());
             return;
         }
         boolean duplicate;
@@ -113,7 +114,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         if (duplicate) {
             // The live watch with this id goes on; INVALID_ARGUMENT tells the client it was this
             // create that was refused, not that watch that ended.
-            out.send(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id " + id + " is already in use on this stream")
+            out.reply(canceled(id, Status.Code.INVALID_ARGUMENT, "watch_id " + id + " is already in use on this stream")
                     .build());
             return;
         }
@@ -124,12 +125,12 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             if (e.code() == ErrorCode.UNAVAILABLE) {
                 out.fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
             } else {
-                out.send(canceled(id, StatusMapping.toStatus(e).getCode(), e.getMessage()).build());
+                out.reply(canceled(id, StatusMapping.toStatus(e).getCode(), e.getMessage()).build());
             }
             return;
         }
         switch (start) {
-            case WatchStart.Compacted cp -> out.send(canceled(id, Status.Code.OUT_OF_RANGE,
+            case WatchStart.Compacted cp -> out.reply(canceled(id, Status.Code.OUT_OF_RANGE,
                     "start revision " + c.getStartRevision() + " is no longer retained; the oldest is "
                             + cp.oldestRevision() + ": re-read and watch from " + (cp.revision() + 1))
                     .setHeader(header(cp.revision())).setCompactRevision(cp.oldestRevision()).build());
@@ -145,7 +146,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                 } finally {
                     lock.unlock();
                 }
-                out.send(WatchResponse.newBuilder().setHeader(header(o.revision())).setWatchId(id).setCreated(true)
+                out.reply(WatchResponse.newBuilder().setHeader(header(o.revision())).setWatchId(id).setCreated(true)
                         .build());
                 boolean prev = c.getPrevEntry();
                 Thread.ofVirtual().name("sluice-watch-" + id).start(() -> pump(id, o.watch(), prev));
@@ -162,7 +163,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             lock.unlock();
         }
         if (w == null) {
-            out.send(canceled(id, Status.Code.NOT_FOUND, "no open watch with id " + id).build());
+            out.reply(canceled(id, Status.Code.NOT_FOUND, "no open watch with id " + id).build());
         } else {
             w.close(); // its pump reports it canceled
         }

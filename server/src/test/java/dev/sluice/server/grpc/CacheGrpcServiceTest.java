@@ -501,6 +501,54 @@ class CacheGrpcServiceTest {
     }
 
     @Test
+    void watch_requestsAnsweredWhileTheClientIsNotReading_neitherDeadlockNorPileUp() throws Exception {
+        start();
+        BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
+        ClientCallStreamObserver<WatchRequest>[] requests = new ClientCallStreamObserver[1];
+        CacheServiceGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
+            public void beforeStart(ClientCallStreamObserver<WatchRequest> r) {
+                requests[0] = r;
+                r.disableAutoRequestWithInitial(1); // room for one response, then the client stops reading
+            }
+
+            public void onNext(WatchResponse v) {
+                got.add(v);
+            }
+
+            public void onError(Throwable t) {}
+
+            public void onCompleted() {}
+        });
+        requests[0].onNext(WatchRequest.newBuilder().setCreate(WatchCreateRequest.newBuilder().setWatchId(1)
+                .setKey(b("k"))).build());
+        assertThat(got.poll(10, TimeUnit.SECONDS).getCreated()).isTrue();
+        // A request handler must not wait for the transport to answer: gRPC delivers the
+        // transport's "ready" on the handler's thread, after the handler returns.
+        for (long id = 100; id < 150; id++) {
+            requests[0].onNext(WatchRequest.newBuilder().setCancel(WatchCancelRequest.newBuilder().setWatchId(id))
+                    .build());
+        }
+        // The client makes room for one more response: the server reads one request and answers
+        // it. It reads the next only once answers can flow again, so it holds none of the other 49.
+        requests[0].request(1);
+        WatchResponse first = got.poll(10, TimeUnit.SECONDS);
+        assertThat(first).as("answer to cancel 100").isNotNull();
+        assertThat(code(first)).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(watchResponsesSent).hasValue(2);
+
+        requests[0].request(Integer.MAX_VALUE);
+        for (long id = 101; id < 150; id++) {
+            WatchResponse r = got.poll(10, TimeUnit.SECONDS);
+            assertThat(r).as("answer to cancel %d", id).isNotNull();
+            assertThat(r.getWatchId()).isEqualTo(id);
+            assertThat(code(r)).isEqualTo(Status.Code.NOT_FOUND);
+        }
+        set("k", "v"); // and watch 1 still works
+        assertThat(got.poll(10, TimeUnit.SECONDS).getEvents(0).getEntry().getValue().toStringUtf8()).isEqualTo("v");
+        requests[0].cancel("done", null);
+    }
+
+    @Test
     void watch_clientThatDoesNotRead_isCutOff_andWritersAreNeverBlocked() throws Exception {
         start(CacheConfig.DEFAULTS.withWatches(1024, 100));
         try (LogCapture log = LogCapture.of(WatchStream.class)) {
