@@ -109,7 +109,7 @@ public final class SluiceServer {
         b.maxInboundMessageSize(l.maxMessageBytes())
                 .maxInboundMetadataSize(l.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(l.maxCallsPerConnection())
-                .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) Math.max(1, l.rstWindow().toSeconds()))
+                .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) l.rstWindow().toSeconds()) // whole seconds: see GrpcLimits
                 .keepAliveTime(l.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
