@@ -7,7 +7,6 @@ import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.config.ServerOptions;
 import dev.sluice.server.config.Units;
 import dev.sluice.server.security.ProtectedMode;
-import dev.sluice.server.security.SecurityConfig;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -84,18 +83,8 @@ public final class Main implements Callable<Integer> {
         for (String signal : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(signal), s -> running.cancel());
         }
-        log.info("sluice {} started in {} ms: grpc={}:{} cache.max={} eviction={} java={}", Version.get(),
-                (System.nanoTime() - t0) / 1_000_000, config.host(), server.grpcPort(),
-                Units.formatBytes(config.cache().maxBytes()), config.cache().evictionEnabled() ? "on" : "off",
-                Runtime.version().feature());
-        SecurityConfig sec = config.security();
-        ProtectedMode protectedMode = sec.protectedModeFor(config.host());
-        log.info("security: tls={} auth={} protected_mode={} metrics={} log_requests={}",
-                !sec.tls().enabled() ? "off" : sec.tls().mutual() ? "mutual" : "on",
-                sec.tokens().required() ? "tokens(" + sec.tokens().describe() + ")" : "off",
-                protectedMode.active() ? "active" : "off",
-                server.metricsPort() < 0 ? "off" : config.host() + ":" + server.metricsPort() + "/metrics",
-                config.observability().logRequests());
+        log.info(startupSummary(config, server, (System.nanoTime() - t0) / 1_000_000));
+        ProtectedMode protectedMode = config.security().protectedModeFor(config.host());
         if (protectedMode.active()) {
             log.warn("protected mode is active: listening on {} without tokens, so only loopback clients are served;"
                     + " configure --auth-tokens-file (or SLUICE_AUTH_TOKENS), or pass --protected-mode false",
@@ -106,6 +95,18 @@ public final class Main implements Callable<Integer> {
         server.stop(config.shutdownGrace());
         log.info("stopped");
         return 0;
+    }
+
+    /**
+     * The one line that says the server is up and how it is configured; .ci/run and
+     * docker/smoke.sh wait for its "started" and read its "grpc=HOST:PORT" and "/metrics".
+     */
+    static String startupSummary(ServerConfig config, SluiceServer server, long startMillis) {
+        return "sluice " + Version.get() + " started in " + startMillis + " ms: " + server.listeners()
+                + " cache.max=" + Units.formatBytes(config.cache().maxBytes())
+                + " eviction=" + (config.cache().evictionEnabled() ? "on" : "off")
+                + " log_requests=" + config.observability().logRequests()
+                + " java=" + Runtime.version().feature();
     }
 
     private static String rootMessage(Throwable t) {

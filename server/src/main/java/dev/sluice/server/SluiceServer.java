@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Graceful stop: health turns NOT_SERVING, the listener stops accepting calls, queues stop
  * accepting publishes and take back every delivery not yet acknowledged, subscribe and watch
  * streams fail with UNAVAILABLE, in-flight calls get the grace period to finish, and what is
- * left is then cancelled.
+ * left is then cancelled (gRPC resets those streams: their clients see CANCELLED). An open
+ * grpc.health.v1 Watch stream is such a call: it sees NOT_SERVING, then holds the stop for the
+ * whole grace unless its client ends it.
  *
  * <p>Security (TLS, tokens, protected mode) and the metrics endpoint come from the
  * {@link ServerConfig}; TLS is a property of the transport, so {@link #create} sets it on the
@@ -111,7 +113,7 @@ public final class SluiceServer {
         b.maxInboundMessageSize(l.maxMessageBytes())
                 .maxInboundMetadataSize(l.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(l.maxCallsPerConnection())
-                .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) Math.max(1, l.rstWindow().toSeconds()))
+                .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) l.rstWindow().toSeconds()) // whole seconds: see GrpcLimits
                 .keepAliveTime(l.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -159,10 +161,6 @@ public final class SluiceServer {
                 }
                 throw e; // its message names the listener and the address
             }
-            log.info("resp (Redis protocol) listening on {}:{} ({}, tls {}, auth {}, protected mode {})",
-                    config.host(), resp.port(), resp.transport(),
-                    !resp.tls() ? "off" : config.security().tls().mutual() ? "on (client certificates required)" : "on",
-                    resp.authRequired() ? "required" : "off", resp.protectedModeActive() ? "on" : "off");
         }
         if (config.security().tokens().reloads()) { // gRPC and RESP share the set it replaces
             tokenReloader = TokenReloader.start(config.security().tokens());
@@ -171,6 +169,37 @@ public final class SluiceServer {
         GrpcServices.serviceNames().forEach(name ->
                 health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
         return this;
+    }
+
+    /**
+     * The listeners, as the startup summary names them: {@code grpc=HOST:PORT (tls off|on|mutual,
+     * auth off|tokens(N), protected mode off|on) resp=HOST:PORT (epoll|nio, tls ..., auth
+     * off|required, protected mode ...)|off metrics=http://HOST:PORT/metrics|off}. Does not block.
+     */
+    public String listeners() {
+        SecurityConfig sec = config.security();
+        String tls = !sec.tls().enabled() ? "off" : sec.tls().mutual() ? "mutual" : "on";
+        StringBuilder b = new StringBuilder("grpc=").append(config.host()).append(':').append(grpcPort())
+                .append(" (tls ").append(tls)
+                .append(", auth ").append(sec.tokens().required() ? "tokens(" + sec.tokens().describe() + ")" : "off")
+                .append(", protected mode ").append(onOff(sec.protectedModeFor(config.host()).active())).append(')');
+        RespServer r = resp;
+        b.append(" resp=");
+        if (r == null) {
+            b.append("off");
+        } else {
+            b.append(config.host()).append(':').append(r.port()).append(" (").append(r.transport())
+                    .append(", tls ").append(r.tls() ? tls : "off")
+                    .append(", auth ").append(r.authRequired() ? "required" : "off")
+                    .append(", protected mode ").append(onOff(r.protectedModeActive())).append(')');
+        }
+        int metricsPort = metricsPort();
+        b.append(" metrics=").append(metricsPort < 0 ? "off" : "http://" + config.host() + ":" + metricsPort + "/metrics");
+        return b.toString();
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     /** The bound gRPC port (useful with port 0), or -1 for a transport without ports. */

@@ -5,6 +5,7 @@ import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.security.SecurityConfig;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -76,7 +77,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
      * @param maxCallsPerConnection concurrent calls (HTTP/2 streams) per connection
      * @param maxRstFramesPerWindow RST_STREAM frames a client may send per window (HTTP/2 "rapid
      *     reset" defence); the connection is closed beyond
-     * @param rstWindow the window for that count
+     * @param rstWindow the window for that count, in whole seconds (the HTTP/2 limiter counts in seconds)
      * @param keepAliveTime ping an idle connection after this long
      * @param keepAliveTimeout close the connection if the ping is not answered within this
      * @param permitKeepAliveTime shortest ping interval a client may use (faster clients are
@@ -95,6 +96,11 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
             positive("maxCallsPerConnection", maxCallsPerConnection);
             positive("maxRstFramesPerWindow", maxRstFramesPerWindow);
             positive("rstWindow", rstWindow);
+            // Netty's limiter takes whole seconds: refuse what it would round rather than round it.
+            if (rstWindow.getNano() != 0 || rstWindow.getSeconds() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--rst-window must be a whole number of seconds (1s to "
+                        + Integer.MAX_VALUE + "s), was " + rstWindow.toString().substring(2).toLowerCase(Locale.ROOT));
+            }
             positive("keepAliveTime", keepAliveTime);
             positive("keepAliveTimeout", keepAliveTimeout);
             positive("permitKeepAliveTime", permitKeepAliveTime);

@@ -113,7 +113,7 @@ public final class ServerOptions {
 
     @Option(names = "--rst-window", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "${env:SLUICE_RST_WINDOW:-10s}",
-            description = "Window for --max-rst-frames (env SLUICE_RST_WINDOW; default: ${DEFAULT-VALUE}).")
+            description = "Window for --max-rst-frames, in whole seconds (env SLUICE_RST_WINDOW; default: ${DEFAULT-VALUE}).")
     Duration rstWindow;
 
     @Option(names = "--keepalive-time", paramLabel = "DURATION", converter = DurationConverter.class,

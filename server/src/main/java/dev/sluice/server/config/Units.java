@@ -19,7 +19,7 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("not a size: '" + text + "' (examples: 1024, 64KiB, 16MiB, 1GiB)");
         }
-        long n = Long.parseLong(m.group(1));
+        long n = parse(m.group(1), "size too large: '" + text + "'");
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
         int shift = switch (unit.charAt(0)) {
             case 'k' -> 10;
@@ -38,18 +38,32 @@ public final class Units {
         String t = text.trim();
         Matcher m = DURATION.matcher(t);
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
+            String tooLong = "duration too long: '" + text + "'";
+            long n = parse(m.group(1), tooLong);
+            try {
+                return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(tooLong);
+            }
         }
         try {
             return Duration.parse(t);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 250ms, 10s, 5m, PT1H)");
+        }
+    }
+
+    /** The digits the patterns matched; only their count can make them fail (overflow). */
+    private static long parse(String digits, String tooLarge) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) { // a NumberFormatException would read "For input string: ..."
+            throw new IllegalArgumentException(tooLarge);
         }
     }
 

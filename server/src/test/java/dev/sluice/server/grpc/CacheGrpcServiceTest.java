@@ -288,8 +288,9 @@ class CacheGrpcServiceTest {
                 () -> cache.set(SetRequest.newBuilder().setKey(b("k9")).setValue(ByteString.copyFrom(new byte[100])).build()));
     }
 
+    // Health NOT_SERVING on stop: SluiceServerShutdownTest.
     @Test
-    void healthAndReflection_areServed_andHealthTurnsNotServingOnStop() throws Exception {
+    void healthAndReflection_areServed() throws Exception {
         start();
         var health = HealthGrpc.newBlockingStub(channel);
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
