@@ -134,6 +134,11 @@ class SluiceClientTest {
             for (int i = 0; i < 5; i++) {
                 client.cache().set("k", b("v" + i));
             }
+            // History is appended just after the writes return; until then revision 1 is still
+            // replayable (and would be, without a gap), so wait until it has been let go.
+            var stub = dev.sluice.proto.v1.CacheServiceGrpc.newBlockingStub(ch);
+            Eventually.await("history compacted", () -> stub.stats(
+                    dev.sluice.proto.v1.StatsRequest.getDefaultInstance()).getOldestRevision() == 4);
 
             CacheWatch w = client.cache().watch("k", false, 1);
 
