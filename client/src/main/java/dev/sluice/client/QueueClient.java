@@ -41,11 +41,19 @@ public final class QueueClient {
     final QueueServiceGrpc.QueueServiceBlockingStub blocking;
     final QueueServiceGrpc.QueueServiceFutureStub future;
     final QueueServiceGrpc.QueueServiceStub streaming;
+    private final PublishStream publishing;
 
-    QueueClient(Channel channel) {
+    /** @param publishTimeout how long a publish may wait for room (the client's default deadline); zero: no limit */
+    QueueClient(Channel channel, Duration publishTimeout) {
         this.blocking = QueueServiceGrpc.newBlockingStub(channel);
         this.future = QueueServiceGrpc.newFutureStub(channel);
         this.streaming = QueueServiceGrpc.newStub(channel);
+        this.publishing = new PublishStream(streaming, publishTimeout);
+    }
+
+    /** Ends the publish stream (the server answers what it has first). */
+    void close() {
+        publishing.close();
     }
 
     // ------------------------------------------------------------------ administration
@@ -124,14 +132,25 @@ public final class QueueClient {
      * with {@link SluiceException.ResourceExhausted} instead.
      */
     public List<String> publish(String queue, List<OutgoingMessage> messages, boolean noWait) {
-        return SluiceException.call(() -> blocking.publish(request(messages, noWait).setQueue(queue).build()))
-                .getMessageIdsList();
+        return await(publishing.publish(request(messages, noWait).setQueue(queue).build()));
     }
 
     /** Publishes a batch to every queue bound to {@code topic}: all of them, or none. */
     public List<String> publishToTopic(String topic, List<OutgoingMessage> messages, boolean noWait) {
-        return SluiceException.call(() -> blocking.publish(request(messages, noWait).setTopic(topic).build()))
-                .getMessageIdsList();
+        return await(publishing.publish(request(messages, noWait).setTopic(topic).build()));
+    }
+
+    /** Waits for a publish's answer; interrupting the wait fails with Cancelled (the publish may still happen). */
+    private static List<String> await(CompletableFuture<List<String>> answer) {
+        try {
+            return answer.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw SluiceException.from(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SluiceException.from(io.grpc.Status.CANCELLED.withDescription("interrupted while waiting for the"
+                    + " publish's answer").withCause(e).asRuntimeException());
+        }
     }
 
     /** A publisher that batches messages for {@code queue} on the client; see {@link Publisher}. */
@@ -140,8 +159,7 @@ public final class QueueClient {
     }
 
     CompletableFuture<List<String>> publishAsync(String queue, List<OutgoingMessage> messages) {
-        return CacheClient.complete(future.publish(request(messages, false).setQueue(queue).build()),
-                r -> r.getMessageIdsList());
+        return publishing.publish(request(messages, false).setQueue(queue).build());
     }
 
     private static PublishRequest.Builder request(List<OutgoingMessage> messages, boolean noWait) {

@@ -14,6 +14,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -46,11 +47,11 @@ public final class SluiceClient implements AutoCloseable {
     private final CacheClient cache;
     private final QueueClient queues;
 
-    private SluiceClient(ManagedChannel owned, Channel channel) {
+    private SluiceClient(ManagedChannel owned, Channel channel, Duration publishTimeout) {
         this.owned = owned;
         this.channel = channel;
         this.cache = new CacheClient(channel);
-        this.queues = new QueueClient(channel);
+        this.queues = new QueueClient(channel, publishTimeout);
     }
 
     /** A builder for a client of the server at {@code target} ("host:port"). */
@@ -63,7 +64,7 @@ public final class SluiceClient implements AutoCloseable {
      * deadlines and credentials are then the channel's.
      */
     public static SluiceClient wrap(Channel channel) {
-        return new SluiceClient(null, Objects.requireNonNull(channel, "channel"));
+        return new SluiceClient(null, Objects.requireNonNull(channel, "channel"), Duration.ZERO);
     }
 
     public CacheClient cache() {
@@ -79,9 +80,13 @@ public final class SluiceClient implements AutoCloseable {
         return channel;
     }
 
-    /** Closes the connection if this client owns it, waiting up to 5 s for calls to finish. */
+    /**
+     * Ends the publish stream, then closes the connection if this client owns it, waiting up to
+     * 5 s for calls to finish.
+     */
     @Override
     public void close() {
+        queues.close();
         if (owned != null) {
             owned.shutdown();
             try {
@@ -94,6 +99,11 @@ public final class SluiceClient implements AutoCloseable {
             }
         }
     }
+
+    /** Largest message the client accepts from the server. */
+    static final int MAX_INBOUND_MESSAGE_BYTES = 64 << 20;
+    /** Initial HTTP/2 flow-control window of the client's connection and streams. */
+    static final int FLOW_CONTROL_WINDOW = 8 << 20;
 
     /** Options of a {@link SluiceClient}; each setter returns the builder. */
     public static final class Builder {
@@ -181,7 +191,12 @@ public final class SluiceClient implements AutoCloseable {
          * @throws UncheckedIOException if a certificate or key file cannot be read
          */
         public SluiceClient build() {
-            ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(target, credentials()).userAgent(userAgent);
+            // A Subscribe response carries up to about 1 MiB of deliveries plus one message, which
+            // the server may allow to be larger than gRPC's default 4 MiB cap.
+            // The flow-control window starts at 8 MiB (and keeps auto-tuning): with gRPC's default
+            // 1 MiB, a stream of large deliveries moves one window per round trip.
+            NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials()).userAgent(userAgent)
+                    .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES).initialFlowControlWindow(FLOW_CONTROL_WINDOW);
             if (maxAttempts > 1) {
                 b.defaultServiceConfig(retryConfig()).enableRetry().maxRetryAttempts(maxAttempts);
             } else {
@@ -195,7 +210,7 @@ public final class SluiceClient implements AutoCloseable {
             if (bearerToken != null) {
                 interceptors.add(new BearerToken(bearerToken));
             }
-            return new SluiceClient(managed, ClientInterceptors.intercept(managed, interceptors));
+            return new SluiceClient(managed, ClientInterceptors.intercept(managed, interceptors), defaultDeadline);
         }
 
         private ChannelCredentials credentials() {

@@ -6,9 +6,9 @@ import dev.sluice.concurrent.chan.ChannelClosedException;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
-import dev.sluice.concurrent.sync.Semaphore;
 import dev.sluice.concurrent.sync.WaitGroup;
 import dev.sluice.concurrent.time.Time;
+import dev.sluice.concurrent.time.Timer;
 import dev.sluice.proto.v1.Delivery;
 import dev.sluice.proto.v1.SubscribeRequest;
 import dev.sluice.proto.v1.SubscribeResponse;
@@ -16,7 +16,10 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -24,22 +27,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * A streaming consumer that keeps itself connected.
  *
  * One Subscribe stream at a time. Its deliveries go into a channel (never more than the window,
- * since the server sends no more than max_outstanding unsettled deliveries) and a dispatcher
- * starts the handler for each on a virtual thread once one of `concurrency` slots is free. So a
- * slow handler holds at most `maxOutstanding` messages in client memory, and the server holds
- * back the rest.
+ * since the server sends no more than max_outstanding unsettled deliveries) from which a pool of
+ * `concurrency` handler threads (virtual threads, started with the stream) take them: a slow
+ * handler holds at most `maxOutstanding` messages in client memory, and the server holds back
+ * the rest.
  *
- * When the stream breaks (server restart, network), the server hands every unsettled delivery
- * back to the queue, and this class reconnects after an exponential backoff with jitter (reset
- * once a stream delivered something). Errors that retrying cannot fix (the queue does not exist,
- * bad arguments, credentials) stop it; see terminated().
+ * Settling is coalesced: acks, nacks and deadline changes collect in one pending request, sent
+ * when it holds a quarter of the window (at most 1,000 tokens) or ACK_DELAY after its first
+ * entry, whichever comes first, so a busy consumer sends a few requests per window instead of
+ * one per message and an idle one still settles within a millisecond. The guarantees do not
+ * change: a settlement the server has not seen when the stream ends is lost with the stream, and
+ * the server, which releases every unsettled delivery of a stream that ends, delivers those
+ * messages again (at least once, never lost). close() sends what is pending and half-closes the
+ * stream, so the server settles everything the handlers did before it lets the rest go.
+ *
+ * When the stream breaks (server restart, network), this class reconnects after an exponential
+ * backoff with jitter (reset once a stream delivered something). Errors that retrying cannot fix
+ * (the queue does not exist, bad arguments, credentials) stop it; see terminated().
  */
 public final class Subscriber implements AutoCloseable {
+    /** Longest a settlement waits in the pending request before it is sent. */
+    static final Duration ACK_DELAY = Duration.ofMillis(1);
+    /** Most tokens in one settle request. */
+    static final int MAX_SETTLE_BATCH = 1000;
+    /** How long close() waits for the server to settle what was sent and end the stream. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     /**
      * @param maxOutstanding deliveries the server may have out to this subscriber, unsettled
      * @param maxOutstandingBytes payload bytes likewise (0: no byte limit)
-     * @param concurrency handlers running at once
+     * @param concurrency handlers running at once (the size of the handler pool)
      * @param initialBackoff first reconnection delay; doubles up to maxBackoff
      */
     public record Settings(int maxOutstanding, long maxOutstandingBytes, int concurrency, Duration initialBackoff,
@@ -75,8 +92,6 @@ public final class Subscriber implements AutoCloseable {
     private final Settings settings;
     private final Handler handler;
     private final CancelableContext life = Context.withCancel(Context.background());
-    private final Semaphore slots;
-    private final WaitGroup running = WaitGroup.create();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile Stream current;
 
@@ -85,7 +100,6 @@ public final class Subscriber implements AutoCloseable {
         this.queue = queue;
         this.settings = settings;
         this.handler = handler;
-        this.slots = Semaphore.create(settings.concurrency());
     }
 
     static Subscriber start(QueueClient client, String queue, Settings settings, Handler handler) {
@@ -102,21 +116,31 @@ public final class Subscriber implements AutoCloseable {
         return terminated;
     }
 
-    /** Stops receiving, waits for running handlers to finish; unsettled messages go back to the queue. */
+    /**
+     * Stops taking messages, waits for running handlers to finish, sends their settlements and
+     * ends the stream (waiting up to 5 s for the server to take them); unsettled messages go back
+     * to the queue. Blocks until then; idempotent. If interrupted, it stops waiting and the
+     * stream is cancelled (what the handlers settled may then be redelivered).
+     */
     @Override
     public void close() {
         life.cancel();
-        Stream s = current;
-        if (s != null) {
-            s.requests.cancel("subscriber closed", null);
-        }
         try {
-            running.await();
-            terminated.join();
+            Stream s = current;
+            if (s != null) {
+                s.handlers.await();
+                s.finish();
+            }
+            terminated.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException ignored) {
-            // terminated exceptionally before close: reported through terminated()
+        } catch (TimeoutException | ExecutionException e) {
+            // no answer in time, or it had terminated with an error (reported through terminated())
+        } finally {
+            Stream s = current;
+            if (s != null) {
+                s.requests.cancel("subscriber closed", null);
+            }
         }
     }
 
@@ -128,6 +152,9 @@ public final class Subscriber implements AutoCloseable {
                 Stream s = new Stream();
                 current = s;
                 s.open();
+                if (life.isDone()) {
+                    s.finish(); // close() came while this stream was opening
+                }
                 SluiceException end = s.awaitEnd();
                 if (life.isDone()) {
                     break;
@@ -156,12 +183,18 @@ public final class Subscriber implements AutoCloseable {
         terminated.complete(null);
     }
 
-    /** One Subscribe stream and its dispatcher. */
+    /** One Subscribe stream, its handler pool and its pending settlements. */
     private final class Stream {
         final Channel<Delivery> deliveries = Channel.buffered(settings.maxOutstanding());
         final CompletableFuture<SluiceException> ended = new CompletableFuture<>();
+        final WaitGroup handlers = WaitGroup.create();
+        final int settleBatch = Math.max(1, Math.min(MAX_SETTLE_BATCH, settings.maxOutstanding() / 4));
         final ReentrantLock sendLock = new ReentrantLock(); // a client stream's onNext is not thread-safe
         ClientCallStreamObserver<SubscribeRequest> requests;
+        SubscribeRequest.Builder pending = SubscribeRequest.newBuilder(); // guarded by sendLock
+        int pendingCount;                                                   // guarded by sendLock
+        Timer flushTimer;                                                   // guarded by sendLock
+        boolean halfClosed;                                                 // guarded by sendLock
         volatile boolean delivered;
 
         void open() {
@@ -181,60 +214,129 @@ public final class Subscriber implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                    ended.complete(SluiceException.from(t));
-                    deliveries.close();
+                    end(SluiceException.from(t));
                 }
 
                 @Override
                 public void onCompleted() {
-                    ended.complete(SluiceException.from(io.grpc.Status.UNAVAILABLE
+                    end(SluiceException.from(io.grpc.Status.UNAVAILABLE
                             .withDescription("the server ended the stream").asRuntimeException()));
-                    deliveries.close();
                 }
             });
-            send(SubscribeRequest.newBuilder().setQueue(queue).setMaxOutstandingMessages(settings.maxOutstanding())
+            sendNow(SubscribeRequest.newBuilder().setQueue(queue).setMaxOutstandingMessages(settings.maxOutstanding())
                     .setMaxOutstandingBytes(settings.maxOutstandingBytes()).build());
-            Thread.ofVirtual().name("sluice-dispatch-" + queue).start(this::dispatch);
+            handlers.add(settings.concurrency());
+            for (int i = 0; i < settings.concurrency(); i++) {
+                Thread.ofVirtual().name("sluice-handler-" + queue).start(this::work);
+            }
+        }
+
+        private void end(SluiceException why) {
+            ended.complete(why);
+            deliveries.close();
+            sendLock.lock();
+            try {
+                if (flushTimer != null) {
+                    flushTimer.stop();
+                    flushTimer = null;
+                }
+            } finally {
+                sendLock.unlock();
+            }
         }
 
         SluiceException awaitEnd() throws InterruptedException {
             try {
                 return ended.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 return SluiceException.from(e.getCause());
             }
         }
 
-        boolean send(SubscribeRequest r) {
+        /** One handler of the pool: takes deliveries until the stream ends or the subscriber closes. */
+        private void work() {
+            try {
+                for (;;) {
+                    Delivery d = deliveries.receive(life);
+                    if (ended.isDone()) {
+                        return; // the server takes back what this stream held: do not handle it twice
+                    }
+                    handle(new Streamed(this, d));
+                }
+            } catch (ChannelClosedException | ContextDoneException | InterruptedException over) {
+                // the stream ended or the subscriber closed; the server redelivers what was not handled
+            } finally {
+                handlers.done();
+            }
+        }
+
+        /**
+         * Adds a settlement to the pending request; sends it if it is full, else makes sure it
+         * goes within ACK_DELAY. False if the stream is over (the caller settles another way).
+         */
+        boolean settle(java.util.function.Consumer<SubscribeRequest.Builder> add) {
             sendLock.lock();
             try {
-                if (ended.isDone()) {
+                if (ended.isDone() || halfClosed) {
                     return false;
                 }
-                requests.onNext(r);
+                add.accept(pending);
+                if (++pendingCount >= settleBatch) {
+                    flushLocked();
+                } else if (flushTimer == null) {
+                    flushTimer = Timer.afterFunc(ACK_DELAY, this::flush);
+                }
                 return true;
             } finally {
                 sendLock.unlock();
             }
         }
 
-        private void dispatch() {
+        void flush() {
+            sendLock.lock();
             try {
-                for (;;) {
-                    Delivery d = deliveries.receive();
-                    slots.acquire(life, 1);
-                    running.add(1);
-                    Thread.ofVirtual().name("sluice-handler").start(() -> {
-                        try {
-                            handle(new Streamed(this, d));
-                        } finally {
-                            slots.release(1);
-                            running.done();
-                        }
-                    });
+                flushLocked();
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        private void flushLocked() {
+            if (flushTimer != null) {
+                flushTimer.stop();
+                flushTimer = null;
+            }
+            if (pendingCount == 0 || ended.isDone() || halfClosed) {
+                return;
+            }
+            SubscribeRequest r = pending.build();
+            pending = SubscribeRequest.newBuilder();
+            pendingCount = 0;
+            requests.onNext(r);
+        }
+
+        /** Sends what is pending, then half-closes: the server settles it all, then ends the stream. */
+        void finish() {
+            sendLock.lock();
+            try {
+                flushLocked();
+                if (!halfClosed && !ended.isDone()) {
+                    halfClosed = true;
+                    requests.onCompleted();
                 }
-            } catch (ChannelClosedException | ContextDoneException | InterruptedException over) {
-                // the stream ended or the subscriber closed; the server redelivers what was not handled
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        private void sendNow(SubscribeRequest r) {
+            sendLock.lock();
+            try {
+                if (!ended.isDone()) {
+                    requests.onNext(r);
+                }
+            } finally {
+                sendLock.unlock();
             }
         }
     }
@@ -243,10 +345,7 @@ public final class Subscriber implements AutoCloseable {
         try {
             handler.handle(m);
         } catch (Exception e) {
-            if (m.settled.compareAndSet(false, true)) {
-                m.settle(SubscribeRequest.newBuilder().addNacks(SubscribeRequest.Nack.newBuilder()
-                        .setAckToken(m.ackToken())).build(), () -> client.nack(queue, m.ackToken(), null));
-            }
+            m.nack(null);
         }
     }
 
@@ -260,10 +359,15 @@ public final class Subscriber implements AutoCloseable {
             this.stream = stream;
         }
 
+        /**
+         * Over the stream: true once the ack is on its way (a stale token comes back in
+         * rejected_tokens and the server counts it; the message is then redelivered anyway).
+         * Without a stream: the unary call's answer.
+         */
         @Override
         public boolean ack() {
-            return settled.compareAndSet(false, true) && settle(SubscribeRequest.newBuilder().addAckTokens(ackToken())
-                    .build(), () -> client.ack(queue, ackToken()));
+            return settled.compareAndSet(false, true)
+                    && (stream.settle(r -> r.addAckTokens(ackToken())) || client.ack(queue, ackToken()));
         }
 
         @Override
@@ -275,23 +379,14 @@ public final class Subscriber implements AutoCloseable {
             if (delay != null) {
                 n.setDelay(Protos.duration(delay));
             }
-            return settle(SubscribeRequest.newBuilder().addNacks(n).build(), () -> client.nack(queue, ackToken(), delay));
+            return stream.settle(r -> r.addNacks(n)) || client.nack(queue, ackToken(), delay);
         }
 
         @Override
         public boolean extend(Duration deadline) {
-            return !settled.get() && settle(SubscribeRequest.newBuilder().addExtensions(SubscribeRequest.Extension
-                    .newBuilder().setAckToken(ackToken()).setAckDeadline(Protos.duration(deadline))).build(),
-                    () -> client.extend(queue, ackToken(), deadline));
-        }
-
-        /**
-         * Over the stream: true once sent (a stale token comes back in rejected_tokens and the
-         * server counts it; the message is then redelivered anyway). Without a stream: the
-         * unary call's answer.
-         */
-        boolean settle(SubscribeRequest onStream, java.util.function.BooleanSupplier unary) {
-            return stream.send(onStream) || unary.getAsBoolean();
+            return !settled.get() && (stream.settle(r -> r.addExtensions(SubscribeRequest.Extension.newBuilder()
+                    .setAckToken(ackToken()).setAckDeadline(Protos.duration(deadline))))
+                    || client.extend(queue, ackToken(), deadline));
         }
     }
 }

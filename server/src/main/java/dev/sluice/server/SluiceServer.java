@@ -50,6 +50,13 @@ public final class SluiceServer {
     private final QueueRegistry queues;
     private final HealthStatusManager health = new HealthStatusManager();
     private final CancelableContext root = Context.withCancel(Context.background());
+    /**
+     * HTTP/2 flow-control window per connection and per stream. gRPC's default (1 MiB) lets a
+     * client send one window of publishes per round trip, which caps large messages well below
+     * what the engine moves; 8 MiB is what one connection may have in flight toward us.
+     */
+    static final int FLOW_CONTROL_WINDOW = 8 << 20;
+
     private final ExecutorService executor;
     private final SluiceMetrics metrics;
     private final ServerConfig config;
@@ -83,6 +90,7 @@ public final class SluiceServer {
         this.metrics = SluiceMetrics.create(cache, queues);
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
         builder.executor(executor);
+        builder.callExecutor(GrpcServices.callExecutor());
         GrpcServices.register(builder, root, cache, queues, health);
         SecurityConfig security = config.security();
         GrpcServices.intercept(builder, security.tokens(), security.protectedModeFor(config.host()), metrics,
@@ -111,6 +119,7 @@ public final class SluiceServer {
                     + " TLS (" + e.getMessage() + ")", e);
         }
         b.maxInboundMessageSize(l.maxMessageBytes())
+                .flowControlWindow(FLOW_CONTROL_WINDOW)
                 .maxInboundMetadataSize(l.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(l.maxCallsPerConnection())
                 .maxRstFramesPerWindow(l.maxRstFramesPerWindow(), (int) l.rstWindow().toSeconds()) // whole seconds: see GrpcLimits

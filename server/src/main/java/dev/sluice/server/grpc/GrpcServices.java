@@ -8,11 +8,17 @@ import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.security.ProtectedMode;
 import dev.sluice.server.security.TokenSet;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** The gRPC services the server exposes, each behind the same interceptors. */
 public final class GrpcServices {
@@ -45,6 +51,22 @@ public final class GrpcServices {
         }
         builder.intercept(new MetricsInterceptor(metrics))
                 .addTransportFilter(new ConnectionCounter(metrics));
+    }
+
+    /**
+     * Chooses where each call's handlers run: the queue's data path (see
+     * {@link QueueGrpcService#DIRECT}) on the transport's thread, everything else on the server's
+     * executor (a virtual thread per task), where handlers may wait.
+     */
+    public static ServerCallExecutorSupplier callExecutor() {
+        return new ServerCallExecutorSupplier() {
+            @Override
+            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                MethodDescriptor<Q, R> m = call.getMethodDescriptor();
+                return QueueServiceGrpc.SERVICE_NAME.equals(m.getServiceName())
+                        && QueueGrpcService.DIRECT.contains(m.getBareMethodName()) ? MoreExecutors.directExecutor() : null;
+            }
+        };
     }
 
     /** Fully qualified names of the Sluice services, for health checks. */

@@ -20,6 +20,8 @@ import dev.sluice.proto.v1.NackRequest;
 import dev.sluice.proto.v1.PublishMessage;
 import dev.sluice.proto.v1.PublishRequest;
 import dev.sluice.proto.v1.PublishResponse;
+import dev.sluice.proto.v1.PublishStreamRequest;
+import dev.sluice.proto.v1.PublishStreamResponse;
 import dev.sluice.proto.v1.PurgeQueueRequest;
 import dev.sluice.proto.v1.PurgeQueueResponse;
 import dev.sluice.proto.v1.QueueInfo;
@@ -38,6 +40,8 @@ import dev.sluice.server.queue.QueueStats;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -46,6 +50,15 @@ import java.util.List;
  * (Publish waiting for room, Receive long polls) wait with the call's context.
  */
 final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
+    /**
+     * Methods whose handlers never wait, which therefore run on the transport's thread instead of
+     * hopping to a virtual thread and back (a hop costs more than the work): publishes (which move
+     * to a virtual thread only when they must wait for room), settlements, and the two streams,
+     * whose requests only settle deliveries or publish (their own waiting happens on their own
+     * virtual threads).
+     */
+    static final Set<String> DIRECT = Set.of("Publish", "PublishStream", "Ack", "Nack", "ExtendDeadline", "Subscribe");
+
     private final QueueRegistry registry;
 
     QueueGrpcService(QueueRegistry registry) {
@@ -88,16 +101,37 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         reply(out, DeleteQueueResponse.getDefaultInstance());
     }
 
+    /**
+     * Runs on the transport's thread (see {@link #DIRECT}): a batch that finds room is answered at
+     * once; one that must wait for room waits on a virtual thread, never on the transport's.
+     */
     @Override
     public void publish(PublishRequest req, StreamObserver<PublishResponse> out) {
         boolean topic = req.getDestinationCase() == PublishRequest.DestinationCase.TOPIC;
         if (req.getDestinationCase() == PublishRequest.DestinationCase.DESTINATION_NOT_SET) {
             throw SluiceException.invalid("publish needs a queue or a topic");
         }
-        List<QueueRegistry.Outgoing> batch = req.getMessagesList().stream().map(QueueGrpcService::outgoing).toList();
-        List<String> ids = call(() -> registry.publish(CallContextInterceptor.current(),
-                topic ? req.getTopic() : req.getQueue(), topic, batch, req.getNoWait()));
-        reply(out, PublishResponse.newBuilder().addAllMessageIds(ids).build());
+        String destination = topic ? req.getTopic() : req.getQueue();
+        List<QueueRegistry.Outgoing> batch = outgoing(req.getMessagesList());
+        List<String> ids = registry.tryPublish(destination, topic, batch, req.getNoWait());
+        if (ids != null) {
+            reply(out, PublishResponse.newBuilder().addAllMessageIds(ids).build());
+            return;
+        }
+        Thread.ofVirtual().name("sluice-publish-wait").start(io.grpc.Context.current().wrap(() -> {
+            try {
+                List<String> waited = call(() -> registry.publish(CallContextInterceptor.current(), destination, topic,
+                        batch, req.getNoWait()));
+                reply(out, PublishResponse.newBuilder().addAllMessageIds(waited).build());
+            } catch (RuntimeException e) {
+                out.onError(StatusMapping.toStatus(e).asRuntimeException());
+            }
+        }));
+    }
+
+    @Override
+    public StreamObserver<PublishStreamRequest> publishStream(StreamObserver<PublishStreamResponse> out) {
+        return new PublishStream(registry, (ServerCallStreamObserver<PublishStreamResponse>) out);
     }
 
     @Override
@@ -182,9 +216,13 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         }
     }
 
-    private static QueueRegistry.Outgoing outgoing(PublishMessage m) {
-        return new QueueRegistry.Outgoing(m.getPayload().toByteArray(), m.getAttributesMap(),
-                ProtoTime.optional("delay", m.hasDelay(), m.getDelay()));
+    static List<QueueRegistry.Outgoing> outgoing(List<PublishMessage> messages) {
+        List<QueueRegistry.Outgoing> out = new ArrayList<>(messages.size());
+        for (PublishMessage m : messages) {
+            out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(), m.getAttributesMap(),
+                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay())));
+        }
+        return out;
     }
 
     static dev.sluice.proto.v1.Delivery delivery(Delivery d, long now) {

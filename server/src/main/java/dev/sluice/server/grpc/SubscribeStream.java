@@ -19,17 +19,19 @@ import java.util.List;
  * One Subscribe call: a streaming consumer with flow control.
  *
  * The first request names the queue and the window (max outstanding messages and bytes). A pump,
- * one virtual thread, then loops: wait for the window and a message (Subscription.next), gather
- * what else is ready within the window, and write it through a FlowControlledWriter, which waits
- * until the transport is ready. Later requests carry acks, nacks and deadline extensions; tokens
- * that were stale come back in `rejected_tokens`.
+ * one virtual thread, then loops: wait for the window and a message, take everything ready within
+ * the window at once (Subscription.next: up to 256 deliveries and about 1 MiB of payload, one
+ * pass under the queue's lock), and write it as one response through a FlowControlledWriter,
+ * which waits until the transport is ready. Later requests carry acks (a client coalesces many
+ * into one request; they are settled in one pass), nacks and deadline extensions; tokens that
+ * were stale come back in `rejected_tokens`.
  *
  * However the call ends (client cancel, half-close, error, queue deleted, shutdown), the
  * subscription is closed, which hands every delivery it still holds back to the queue for
  * immediate redelivery; nothing the client did not acknowledge is lost.
  */
 final class SubscribeStream implements StreamObserver<SubscribeRequest> {
-    private static final int MAX_DELIVERIES_PER_RESPONSE = 64;
+    private static final int MAX_DELIVERIES_PER_RESPONSE = 256;
 
     private final QueueRegistry registry;
     private final FlowControlledWriter<SubscribeResponse> out;
@@ -73,9 +75,13 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
 
     private void acknowledge(Queue q, SubscribeRequest req) {
         List<String> rejected = new ArrayList<>();
-        for (String token : req.getAckTokensList()) {
-            if (!q.ack(token)) {
-                rejected.add(token);
+        if (req.getAckTokensCount() > 0) {
+            List<String> tokens = req.getAckTokensList();
+            List<Boolean> accepted = q.ack(tokens); // one pass under the queue's lock for the whole request
+            for (int i = 0; i < tokens.size(); i++) {
+                if (!accepted.get(i)) {
+                    rejected.add(tokens.get(i));
+                }
             }
         }
         // Nacks and extensions go through the registry, which checks their durations.
@@ -99,17 +105,18 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
     private void pump(Subscription s) {
         try {
             for (;;) {
-                Delivery d = s.next();
-                if (d == null) {
+                // Everything ready within the window (and a response's byte budget), at once.
+                List<Delivery> batch = s.next(MAX_DELIVERIES_PER_RESPONSE);
+                if (batch.isEmpty()) {
                     if (registry.isClosed()) {
                         end(Status.UNAVAILABLE.withDescription("the server is shutting down"));
                     }
                     return;
                 }
                 long now = System.nanoTime();
-                SubscribeResponse.Builder b = SubscribeResponse.newBuilder().addDeliveries(QueueGrpcService.delivery(d, now));
-                for (Delivery more; b.getDeliveriesCount() < MAX_DELIVERIES_PER_RESPONSE && (more = s.tryNext()) != null; ) {
-                    b.addDeliveries(QueueGrpcService.delivery(more, now));
+                SubscribeResponse.Builder b = SubscribeResponse.newBuilder();
+                for (Delivery d : batch) {
+                    b.addDeliveries(QueueGrpcService.delivery(d, now));
                 }
                 if (!out.send(b.build())) {
                     return; // the call is over: close() below returns these deliveries

@@ -207,14 +207,7 @@ public final class SluiceMetrics {
     }
 
     private static void forEachQueue(QueueRegistry queues, BiConsumer<Queue, QueueStats> action) {
-        List<Queue> all;
-        try {
-            all = queues.queues();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        for (Queue q : all) {
+        for (Queue q : queues.queues()) {
             action.accept(q, q.stats());
         }
     }

@@ -1,166 +1,147 @@
 package dev.sluice.server.queue;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /*
- * The deliveries of one queue that are outstanding (delivered, not yet acknowledged), by ack
- * token, with their ack deadlines.
+ * The deliveries of one queue that are outstanding (delivered, not yet settled), by ack token,
+ * with their ack deadlines: the queue's deadline wheel.
  *
- * Exactly-once outcome: a delivery ends in exactly one of ack, nack, deadline expiry or
- * subscriber release, because each of them first removes the token from `byToken`
- * (ConcurrentHashMap.remove / remove(key, value)), and only the caller whose removal succeeded
- * acts. That removal is the linearization point; a token removed once is stale forever (a new
- * delivery of the message gets a new token).
+ * Not thread-safe: every method runs under the owning Queue's lock. That lock is what makes a
+ * delivery end exactly once: ack, nack, deadline expiry and subscriber release all start with
+ * remove(token), and only the caller that removed the record acts on it. A token removed once is
+ * stale forever, since a new delivery of the same message gets a new token.
  *
- * Deadlines: every delivery gets now + ackDeadline, computed under `lock` while appending to an
- * intrusive FIFO list, so the list is sorted by deadline and an ack unlinks in O(1) (no garbage
- * from acknowledged deliveries waits for its deadline). A delivery whose deadline is changed
- * moves to a small heap. One Alarm is armed for the earliest deadline of both.
+ * Tokens: consecutive numbers from a random 62-bit base per queue, so a token from a deleted
+ * queue of the same name, or from before a restart, names nothing here (the chance that two bases
+ * fall within one queue's lifetime of deliveries of each other is negligible).
  *
- * Lock order: this lock is never held while calling out (expiry handlers run after unlock).
+ * Deadlines: a delivery's deadline is its start plus the queue's ack deadline, so appending new
+ * deliveries to an intrusive FIFO list keeps the list sorted by deadline: due deliveries are
+ * always at its head, and settling one unlinks it in O(1) (no garbage waits for its deadline, no
+ * timer per delivery). A delivery whose deadline is changed (extend) moves to a small heap. One
+ * Alarm per queue is armed for the earliest deadline of both.
+ *
+ * Owners: each streaming subscription links its outstanding deliveries into a list of its own
+ * (ownerPrev/ownerNext), so closing it releases them without scanning the queue.
  */
 final class AckTracker {
 
-    /** One outstanding delivery. Links and deadline are guarded by the tracker's lock. */
+    /** One outstanding delivery; mutable fields are guarded by the queue's lock. */
     static final class InFlight {
         final QueuedMessage message;
         final int attempt;
-        final String token;
+        final long token;
         final Subscription owner; // null for unary Receive
         long deadlineNanos;
-        InFlight prev;
+        InFlight prev; // deadline list
         InFlight next;
+        InFlight ownerPrev; // owner's list
+        InFlight ownerNext;
         boolean inList;
         boolean inHeap;
 
-        InFlight(QueuedMessage message, int attempt, String token, Subscription owner) {
+        InFlight(QueuedMessage message, int attempt, long token, Subscription owner, long deadlineNanos) {
             this.message = message;
             this.attempt = attempt;
             this.token = token;
             this.owner = owner;
-        }
-
-        Delivery delivery() {
-            return new Delivery(message.message(), token, attempt, deadlineNanos);
+            this.deadlineNanos = deadlineNanos;
         }
     }
 
-    private final ConcurrentHashMap<String, InFlight> byToken = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
+    private final TokenTable byToken = new TokenTable();
     private final PriorityQueue<InFlight> extended =
-            new PriorityQueue<>((a, b) -> Long.compare(a.deadlineNanos, b.deadlineNanos)); // guarded by lock
-    private InFlight head; // guarded by lock
-    private InFlight tail; // guarded by lock
-    private final AtomicLong tokens = new AtomicLong();
+            new PriorityQueue<>((a, b) -> Long.compare(a.deadlineNanos, b.deadlineNanos));
     private final long ackDeadlineNanos;
-    private final Consumer<InFlight> onExpired;
-    private final Alarm alarm = new Alarm(this::expireDue);
+    private long nextToken = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 62);
+    private InFlight head;
+    private InFlight tail;
 
-    AckTracker(long ackDeadlineNanos, Consumer<InFlight> onExpired) {
+    AckTracker(long ackDeadlineNanos) {
         this.ackDeadlineNanos = ackDeadlineNanos;
-        this.onExpired = onExpired;
     }
 
-    /** Registers a new delivery of {@code m} and returns it with its token and deadline. */
-    InFlight start(QueuedMessage m, int attempt, Subscription owner) {
-        InFlight f = new InFlight(m, attempt, Long.toString(tokens.incrementAndGet(), 36), owner);
-        boolean first;
-        lock.lock();
-        try {
-            f.deadlineNanos = System.nanoTime() + ackDeadlineNanos;
-            byToken.put(f.token, f);
-            f.prev = tail;
-            if (tail == null) {
-                head = f;
-            } else {
-                tail.next = f;
-            }
-            tail = f;
-            f.inList = true;
-            first = head == f;
-        } finally {
-            lock.unlock();
+    long ackDeadlineNanos() {
+        return ackDeadlineNanos;
+    }
+
+    /**
+     * Registers a delivery of {@code m} starting at {@code now}. Returns it; the caller arms the
+     * alarm for its deadline if it is the only one in the list ({@link #earliestDeadline}).
+     */
+    InFlight start(QueuedMessage m, int attempt, Subscription owner, long now) {
+        InFlight f = new InFlight(m, attempt, nextToken++, owner, now + ackDeadlineNanos);
+        byToken.add(f);
+        f.prev = tail;
+        if (tail == null) {
+            head = f;
+        } else {
+            tail.next = f;
         }
-        if (first) {
-            alarm.armAt(f.deadlineNanos);
+        tail = f;
+        f.inList = true;
+        if (owner != null) {
+            owner.link(f);
         }
         return f;
     }
 
     /** Ends the delivery with {@code token}: returns it if it was outstanding, else null (stale). */
-    InFlight finish(String token) {
+    InFlight remove(long token) {
         InFlight f = byToken.remove(token);
         if (f != null) {
-            unlink(f);
+            unlinkDeadline(f);
+            if (f.owner != null) {
+                f.owner.unlink(f);
+            }
         }
         return f;
     }
 
-    /**
-     * Moves the deadline of an outstanding delivery to {@code nanos} from now.
-     *
-     * @return false if the token is stale
-     */
-    boolean extend(String token, long nanos) {
-        InFlight f = byToken.get(token);
-        if (f == null) {
-            return false;
-        }
-        long deadline;
-        lock.lock();
-        try {
-            if (byToken.get(token) != f || !(f.inList || f.inHeap)) {
-                return false; // finished meanwhile
-            }
-            unlinkLocked(f);
-            deadline = System.nanoTime() + nanos;
-            f.deadlineNanos = deadline;
-            extended.add(f);
-            f.inHeap = true;
-        } finally {
-            lock.unlock();
-        }
-        alarm.armAt(deadline);
-        return true;
+    InFlight get(long token) {
+        return byToken.get(token);
+    }
+
+    /** Moves the deadline of an outstanding delivery to {@code deadlineNanos}. */
+    void extend(InFlight f, long deadlineNanos) {
+        unlinkDeadline(f);
+        f.deadlineNanos = deadlineNanos;
+        extended.add(f);
+        f.inHeap = true;
     }
 
     int size() {
         return byToken.size();
     }
 
-    /** Removes and returns every outstanding delivery (delete, shutdown). */
-    Collection<InFlight> drain() {
-        List<InFlight> out = new ArrayList<>();
-        for (String token : List.copyOf(byToken.keySet())) {
-            InFlight f = finish(token);
-            if (f != null) {
-                out.add(f);
-            }
+    /** Removes every delivery whose deadline is at or before {@code now} into {@code due}. */
+    void removeDue(long now, List<InFlight> due) {
+        while (head != null && head.deadlineNanos <= now) {
+            due.add(remove(head.token));
         }
-        return out;
-    }
-
-    void close() {
-        alarm.close();
-    }
-
-    private void unlink(InFlight f) {
-        lock.lock();
-        try {
-            unlinkLocked(f);
-        } finally {
-            lock.unlock();
+        while (!extended.isEmpty() && extended.peek().deadlineNanos <= now) {
+            due.add(remove(extended.peek().token));
         }
     }
 
-    private void unlinkLocked(InFlight f) {
+    /** The earliest deadline of any outstanding delivery, or Long.MAX_VALUE. */
+    long earliestDeadline() {
+        long a = head == null ? Long.MAX_VALUE : head.deadlineNanos;
+        long b = extended.isEmpty() ? Long.MAX_VALUE : extended.peek().deadlineNanos;
+        return Math.min(a, b);
+    }
+
+    /** Removes and returns every outstanding delivery (queue deletion). */
+    InFlight[] removeAll() {
+        InFlight[] all = byToken.toArray();
+        for (InFlight f : all) {
+            remove(f.token);
+        }
+        return all;
+    }
+
+    private void unlinkDeadline(InFlight f) {
         if (f.inList) {
             if (f.prev == null) {
                 head = f.next;
@@ -178,50 +159,6 @@ final class AckTracker {
         } else if (f.inHeap) {
             extended.remove(f);
             f.inHeap = false;
-        }
-    }
-
-    private void expireDue() {
-        List<InFlight> due = new ArrayList<>();
-        long next;
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            while (head != null && head.deadlineNanos <= now) {
-                InFlight f = head;
-                unlinkLocked(f);
-                due.add(f);
-            }
-            while (!extended.isEmpty() && extended.peek().deadlineNanos <= now) {
-                InFlight f = extended.poll();
-                f.inHeap = false;
-                due.add(f);
-            }
-            long a = head == null ? Long.MAX_VALUE : head.deadlineNanos;
-            long b = extended.isEmpty() ? Long.MAX_VALUE : extended.peek().deadlineNanos;
-            next = Math.min(a, b);
-        } finally {
-            lock.unlock();
-        }
-        due.forEach(this::expire);
-        if (next != Long.MAX_VALUE) {
-            alarm.armAt(next);
-        }
-    }
-
-    /** Ends {@code f} as expired, unless an ack, nack or release ended it first. */
-    private void expire(InFlight f) {
-        if (byToken.remove(f.token, f)) { // else it was finished meanwhile: that caller won
-            unlink(f);
-            onExpired.accept(f);
-        }
-    }
-
-    /** Lets the deadline of {@code token} pass now, as the alarm would: for tests and jcstress. */
-    void expireNow(String token) {
-        InFlight f = byToken.get(token);
-        if (f != null) {
-            expire(f);
         }
     }
 }

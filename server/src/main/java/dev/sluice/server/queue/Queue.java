@@ -1,7 +1,6 @@
 package dev.sluice.server.queue;
 
 import dev.sluice.concurrent.chan.Channel;
-import dev.sluice.concurrent.chan.Received;
 import dev.sluice.concurrent.chan.Select;
 import dev.sluice.concurrent.chan.SelectCase;
 import dev.sluice.concurrent.context.CancelableContext;
@@ -11,11 +10,11 @@ import dev.sluice.concurrent.sync.Semaphore;
 import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -23,56 +22,69 @@ import java.util.function.Function;
  * One queue.
  *
  * Where a message is:
- *   ready    first deliveries wait in `ready`, a channel of capacity max_ready_messages, FIFO;
- *   retry    redeliveries wait in `retry`, a deque served before `ready` (redeliveries go first);
- *   delayed  messages published or nacked with a delay wait in `delayed` until due;
- *   inFlight deliveries outstanding, in the AckTracker.
+ *   ready    first deliveries, FIFO;
+ *   retry    redeliveries, FIFO, served before `ready` (redeliveries go first);
+ *   delayed  messages published or nacked with a delay, until due (DelayedMessages);
+ *   inFlight deliveries outstanding, by ack token, with their deadlines (AckTracker).
+ *
+ * One lock per queue guards ready, retry, inFlight, the counters and the window of every
+ * subscription of this queue. Every operation takes it once per batch (a publish of 100
+ * messages, a take of up to a response's worth of deliveries, an ack request's tokens) and never
+ * waits or calls out under it: dead letters, slot releases, doorbells and log lines happen after
+ * it is released. That makes each of these operations a single linearization point, and makes a
+ * delivery end exactly once (see AckTracker).
  *
  * Admission (backpressure): a publisher first takes one slot per message from `slots` (and bytes
  * from `bytes`, if limited): weighted FIFO semaphores, so a batch waits as a whole, in arrival
  * order, until room frees or its context ends; no_wait uses tryAcquire. Messages taken from
- * `ready` give their slot back. Because slots bound `ready`, sending into it never waits, and a
- * topic can reserve room on all its queues before it writes to any (all or nothing). A delayed
- * publish holds its slot while delayed. Redeliveries hold no slot: a message once accepted is
- * never refused.
+ * `ready` give their slot back. A topic can thus reserve room on all its queues before it writes
+ * to any (all or nothing). A delayed publish holds its slot while delayed. Redeliveries hold no
+ * slot: a message once accepted is never refused.
  *
- * Consumers: take() polls `retry`, then selects over `ready`, the `doorbell` (rung when `retry`
- * goes from empty to non-empty, and again by a consumer that leaves messages behind), the
- * consumer's context and the queue's own life context (ended by delete). Many consumers compete:
- * each message is taken by exactly one (channel receive / deque poll under the lock).
+ * Waiting for messages (Go's way: a channel as a condition): a consumer that finds nothing counts
+ * itself in `waiting` while still holding the lock, lets go, and selects over the `doorbell`
+ * (capacity 1), its context and the queue's life. Whoever makes messages available after that
+ * (a publish, a redelivery, a delayed message coming due) sees waiting > 0 and rings. A consumer
+ * that takes messages and leaves some behind while others wait rings again, so one ring never
+ * strands a second consumer. A ring nobody needed only makes the next waiter look once more.
+ * A subscription without credit waits the same way on its own `credit` doorbell, rung when one
+ * of its deliveries is settled.
  *
- * Ending a delivery: see AckTracker (one removal decides between ack, nack, expiry and release).
- * A failed delivery goes back to `retry` (or `delayed`), or, after max_deliveries, to the
- * dead-letter queue or the `dropped` counter.
- *
- * Locks: `retryLock` guards `retry` and `readySince`; it is never held while blocking and is
- * taken before a channel lock (trySend of the doorbell, or of `ready` in enqueueReady).
+ * Lock order: no two queue locks are ever held at once (dead letters move after the source
+ * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
+ * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
+ * deadline Alarm call back into the queue from their own threads, holding none of their locks.
  */
 public final class Queue {
+    /** Most payload bytes per batch from take(), so a response stays well under gRPC's 4 MiB message cap. */
+    public static final long MAX_BATCH_BYTES = 1 << 20;
+
     private final String name;
     private final QueueConfig config;
     private final Function<String, Queue> lookup; // finds the dead-letter queue at the time it is needed
     private final CancelableContext alive = Context.withCancel(Context.background());
     private final Semaphore slots;
     private final Semaphore bytes; // null without a byte limit
-    private final Channel<QueuedMessage> ready;
-    private final ReentrantLock retryLock = new ReentrantLock();
-    private final ArrayDeque<QueuedMessage> retry = new ArrayDeque<>(); // guarded by retryLock
-    private final ArrayDeque<Long> readySince = new ArrayDeque<>();     // guarded by retryLock: `ready` order
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<QueuedMessage> ready = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<QueuedMessage> retry = new ArrayDeque<>(); // guarded by lock
+    private final AckTracker inFlight;                                   // guarded by lock
+    private final AtomicInteger waiting = new AtomicInteger();          // consumers parked on the doorbell
     private final Channel<Boolean> doorbell = Channel.buffered(1);
     private final DelayedMessages delayed;
-    private final AckTracker inFlight;
+    private final Alarm deadlines = new Alarm(this::expireDue);
     private final AtomicInteger subscribers = new AtomicInteger();
-    private final LongAdder published = new LongAdder();
-    private final LongAdder delivered = new LongAdder();
-    private final LongAdder acked = new LongAdder();
-    private final LongAdder nacked = new LongAdder();
-    private final LongAdder redelivered = new LongAdder();
-    private final LongAdder deadLettered = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder expired = new LongAdder();
-    private final LongAdder subscriberDeadlinesExceeded = new LongAdder();
-    private final LongAdder staleAcks = new LongAdder();
+    // counters, guarded by lock
+    private long published;
+    private long delivered;
+    private long acked;
+    private long nacked;
+    private long redelivered;
+    private long deadLettered;
+    private long dropped;
+    private long expired;
+    private long subscriberDeadlinesExceeded;
+    private long staleAcks;
 
     Queue(String name, QueueConfig config, Function<String, Queue> lookup) {
         this.name = name;
@@ -80,16 +92,8 @@ public final class Queue {
         this.lookup = lookup;
         this.slots = Semaphore.create(config.maxReadyMessages());
         this.bytes = config.maxReadyBytes() > 0 ? Semaphore.create(config.maxReadyBytes()) : null;
-        this.ready = Channel.buffered((int) config.maxReadyMessages());
         this.delayed = new DelayedMessages(this::becomeDue);
-        this.inFlight = new AckTracker(config.ackDeadline().toNanos(), f -> {
-            ended(f);
-            if (f.owner != null) {
-                subscriberDeadlinesExceeded.increment();
-                f.owner.deadlineExceeded(config.ackDeadline());
-            }
-            fail(f, "ack deadline exceeded", 0);
-        });
+        this.inFlight = new AckTracker(config.ackDeadline().toNanos());
     }
 
     public String name() {
@@ -109,10 +113,7 @@ public final class Queue {
     /** Room taken for a batch: released if the batch is not written after all. */
     record Reservation(Queue queue, long count, long bytes) {
         void release() {
-            queue.slots.release(count);
-            if (queue.bytes != null && bytes > 0) {
-                queue.bytes.release(bytes);
-            }
+            queue.releaseRoom(count, bytes);
         }
     }
 
@@ -121,6 +122,26 @@ public final class Queue {
      * there is room, {@code ctx} ends or the queue is deleted, or failing at once with no_wait.
      */
     Reservation reserve(Context ctx, long count, long size, boolean noWait) throws InterruptedException {
+        Reservation r = tryReserve(count, size, noWait);
+        if (r != null) {
+            return r;
+        }
+        waitForRoom(ctx, count, size);
+        r = new Reservation(this, count, size);
+        if (isDeleted()) { // deleting frees room, so a waiting publisher may get it just before it ends
+            r.release();
+            throw deleted();
+        }
+        return r;
+    }
+
+    /**
+     * Takes room for a batch if there is some now; null if the caller must wait for it.
+     *
+     * @throws SluiceException RESOURCE_EXHAUSTED when full and {@code noWait}; INVALID_ARGUMENT
+     *     for a batch that can never fit; NOT_FOUND once deleted
+     */
+    Reservation tryReserve(long count, long size, boolean noWait) {
         if (count > config.maxReadyMessages()) {
             throw SluiceException.invalid("batch of " + count + " messages can never fit queue '" + name
                     + "' (max_ready_messages " + config.maxReadyMessages() + ")");
@@ -130,44 +151,27 @@ public final class Queue {
                     + "' (max_ready_bytes " + config.maxReadyBytes() + ")");
         }
         checkAlive();
+        if (slots.tryAcquire(count)) {
+            if (bytes == null || size == 0 || bytes.tryAcquire(size)) {
+                return new Reservation(this, count, size);
+            }
+            slots.release(count);
+        }
         if (noWait) {
-            if (!slots.tryAcquire(count)) {
-                throw full();
-            }
-            if (bytes != null && size > 0 && !bytes.tryAcquire(size)) {
-                slots.release(count);
-                throw full();
-            }
-            return new Reservation(this, count, size);
+            throw full();
         }
-        if (!slots.tryAcquire(count) || (bytes != null && size > 0 && !tryBytes(size, count))) {
-            waitForRoom(ctx, count, size);
-        }
-        Reservation r = new Reservation(this, count, size);
-        if (isDeleted()) { // deleting frees room, so a waiting publisher may get it just before it ends
-            r.release();
-            throw deleted();
-        }
-        return r;
-    }
-
-    private boolean tryBytes(long size, long count) {
-        if (bytes.tryAcquire(size)) {
-            return true;
-        }
-        slots.release(count);
-        return false;
+        return null;
     }
 
     /** The slow path: wait for slots then bytes, giving up when ctx ends or the queue is deleted. */
     private void waitForRoom(Context ctx, long count, long size) throws InterruptedException {
-        try (CancelableContext waiting = Context.withCancel(ctx)) {
-            var stop = Context.afterFunc(alive, waiting::cancel);
+        try (CancelableContext waitingForRoom = Context.withCancel(ctx)) {
+            var stop = Context.afterFunc(alive, waitingForRoom::cancel);
             try {
-                slots.acquire(waiting, count);
+                slots.acquire(waitingForRoom, count);
                 if (bytes != null && size > 0) {
                     try {
-                        bytes.acquire(waiting, size);
+                        bytes.acquire(waitingForRoom, size);
                     } catch (InterruptedException | RuntimeException e) {
                         slots.release(count);
                         throw e;
@@ -182,301 +186,474 @@ public final class Queue {
         }
     }
 
+    private void releaseRoom(long count, long size) {
+        if (count > 0) {
+            slots.release(count);
+        }
+        if (bytes != null && size > 0) {
+            bytes.release(size);
+        }
+    }
+
     /**
      * Writes messages for which room was reserved. Messages with a delay wait in `delayed`
      * (keeping their slot); the others become ready at once.
      */
     void write(List<Message> messages, long[] delayNanos) {
-        checkAlive();
         long now = System.nanoTime();
-        for (int i = 0; i < messages.size(); i++) {
-            QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, true);
-            if (delayNanos[i] > 0) {
-                delayed.add(now + delayNanos[i], m);
-            } else {
-                enqueueReady(m);
+        lock.lock();
+        try {
+            checkAlive();
+            for (int i = 0; i < messages.size(); i++) {
+                QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, true);
+                if (delayNanos[i] > 0) {
+                    delayed.add(now + delayNanos[i], m);
+                } else {
+                    ready.addLast(m);
+                }
             }
+            published += messages.size();
+        } finally {
+            lock.unlock();
         }
-        published.add(messages.size());
+        ring();
     }
 
-    private void enqueueReady(QueuedMessage m) {
-        retryLock.lock();
-        try {
-            // Cannot fail: the slot this message holds bounds `ready`. readySince mirrors its order.
-            if (!ready.trySend(m)) {
-                throw new IllegalStateException("ready channel full despite a reserved slot: " + name);
-            }
-            readySince.addLast(m.readySinceNanos());
-        } finally {
-            retryLock.unlock();
+    /** Wakes one waiting consumer, if any waits. */
+    private void ring() {
+        if (waiting.get() > 0) {
+            doorbell.trySend(true);
         }
     }
 
     private void becomeDue(QueuedMessage m) {
-        if (isDeleted()) {
-            return;
-        }
         QueuedMessage due = m.readyAt(System.nanoTime());
-        if (due.holdsSlot()) {
-            enqueueReady(due);
-        } else {
-            enqueueRetry(due);
-        }
-    }
-
-    private void enqueueRetry(QueuedMessage m) {
-        retryLock.lock();
+        lock.lock();
         try {
-            retry.addLast(m);
-            doorbell.trySend(true);
+            if (isDeleted()) {
+                return;
+            }
+            (due.holdsSlot() ? ready : retry).addLast(due);
         } finally {
-            retryLock.unlock();
+            lock.unlock();
         }
+        ring();
     }
 
     /** A dead letter from another queue: never refused (it was accepted once already). */
     void acceptDeadLetter(Message m) {
-        enqueueRetry(new QueuedMessage(m, 0, null, System.nanoTime(), false));
-        published.increment();
+        lock.lock();
+        try {
+            if (isDeleted()) {
+                return;
+            }
+            retry.addLast(new QueuedMessage(m, 0, null, System.nanoTime(), false));
+            published++;
+        } finally {
+            lock.unlock();
+        }
+        ring();
     }
 
     // ------------------------------------------------------------------ consuming
 
     /**
-     * Waits for the next message (redeliveries first) and delivers it to {@code owner} (null for a
-     * unary Receive). Returns null if {@code ctx} ends first or {@code owner} has closed.
+     * Waits for messages (redeliveries first) and delivers up to {@code max} of them, and up to
+     * {@link #MAX_BATCH_BYTES} of payload (at least one), to {@code owner} (null for a unary
+     * Receive), within its window. Returns as soon as at least one is delivered; an empty list if
+     * {@code ctx} ends first or {@code owner} closes.
      *
      * @throws SluiceException NOT_FOUND if the queue is deleted meanwhile
      * @throws InterruptedException if interrupted while waiting
      */
-    Delivery take(Context ctx, Subscription owner) throws InterruptedException {
+    List<Delivery> take(Context ctx, Subscription owner, int max) throws InterruptedException {
         for (;;) {
-            QueuedMessage m = poll();
-            if (m == null) {
-                Object r = Select.select(ready.onReceiveOrClosed(x -> x), doorbell.onReceive(x -> x),
-                        ctx.onDone(() -> ctx), alive.onDone(() -> alive));
-                if (r == ctx) {
-                    return null;
-                }
-                if (r == alive) {
-                    throw deleted();
-                }
-                if (r instanceof Received.Value<?> v) {
-                    m = fromReady((QueuedMessage) v.value());
-                } else {
-                    continue; // the doorbell: poll `retry` again
+            Taken t = tryTakeOrWait(owner, max, true);
+            if (!t.deliveries.isEmpty() || t.closed) {
+                return t.deliveries;
+            }
+            Object woke;
+            if (t.noCredit) {
+                woke = Select.select(owner.credit.onReceive(x -> x), ctx.onDone(() -> ctx),
+                        alive.onDone(() -> alive));
+            } else {
+                try {
+                    woke = Select.select(doorbell.onReceive(x -> x), ctx.onDone(() -> ctx),
+                            alive.onDone(() -> alive));
+                } finally {
+                    waiting.decrementAndGet();
                 }
             }
-            if (m != null) {
-                return deliver(m, owner); // null only if `owner` closed meanwhile
+            if (woke == ctx) {
+                return List.of();
+            }
+            if (woke == alive) {
+                throw deleted();
             }
         }
     }
 
-    /** What woke a {@link #takeAny} select: a value from `ready`, the doorbell, a deletion or ctx. */
-    private record Woke(Queue queue, Received<QueuedMessage> received, boolean deleted) {}
+    /** What one look at the queue gave a consumer. */
+    private record Taken(List<Delivery> deliveries, boolean noCredit, boolean closed) {}
+
+    private static final Taken CLOSED = new Taken(List.of(), false, true);
+    private static final Taken NO_CREDIT = new Taken(List.of(), true, false);
+    private static final Taken NOTHING = new Taken(List.of(), false, false);
+
+    /** Deliveries available now, up to {@code max} and the owner's window; never waits. */
+    List<Delivery> tryTake(Subscription owner, int max) {
+        return tryTakeOrWait(owner, max, false).deliveries;
+    }
 
     /**
-     * {@link #take} over several queues for a unary receive (Redis's BLPOP on several keys): the
-     * first message any of them has, looking at them in the given order first, then waiting on all
-     * at once (one select over every queue's `ready` channel, doorbell and life, plus ctx). Returns
-     * null if {@code ctx} ends first; a losing queue keeps its messages (the select takes exactly one).
+     * One look under the lock: deliver what is there, or report why not. With {@code register},
+     * a consumer that finds nothing is counted in {@code waiting} before the lock is released, so
+     * no later publish can miss it; it must decrement the count when it stops waiting.
+     */
+    private Taken tryTakeOrWait(Subscription owner, int max, boolean register) {
+        List<AckTracker.InFlight> taken = null;
+        long freedSlots = 0;
+        long freedBytes = 0;
+        boolean more;
+        boolean arm;
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            checkAlive();
+            int n = max;
+            if (owner != null) {
+                if (owner.closed) {
+                    return CLOSED;
+                }
+                n = Math.min(n, owner.credit());
+                if (n <= 0) {
+                    owner.wantsCredit = true;
+                    return NO_CREDIT;
+                }
+            }
+            long batchBytes = 0;
+            long ttl = config.messageTtl().toNanos();
+            boolean wasEmpty = inFlight.size() == 0;
+            while (n > 0 && batchBytes < MAX_BATCH_BYTES && (owner == null || owner.underByteLimit())) {
+                // (credit() > 0 implies underByteLimit(): the first message always goes, and
+                // like Pub/Sub the byte limit lets one delivery cross it rather than stall)
+                QueuedMessage m = retry.pollFirst();
+                if (m == null) {
+                    m = ready.pollFirst();
+                    if (m == null) {
+                        break;
+                    }
+                    freedSlots++;
+                    freedBytes += m.size();
+                    if (ttl > 0 && now - m.readySinceNanos() > ttl) {
+                        expired++;
+                        continue;
+                    }
+                }
+                int attempt = m.attempts() + 1;
+                AckTracker.InFlight f = inFlight.start(m, attempt, owner, now);
+                delivered++;
+                if (attempt > 1) {
+                    redelivered++;
+                }
+                if (taken == null) {
+                    taken = new ArrayList<>(Math.min(n, 64));
+                }
+                taken.add(f);
+                batchBytes += m.size();
+                n--;
+            }
+            if (taken == null && register) {
+                waiting.incrementAndGet();
+            }
+            more = !(retry.isEmpty() && ready.isEmpty());
+            arm = wasEmpty && taken != null;
+        } finally {
+            lock.unlock();
+        }
+        releaseRoom(freedSlots, freedBytes);
+        if (taken == null) {
+            return NOTHING;
+        }
+        if (arm) {
+            deadlines.armAt(now + inFlight.ackDeadlineNanos());
+        }
+        if (more) {
+            ring(); // another waiting consumer can take what this one left
+        }
+        long deadline = now + inFlight.ackDeadlineNanos();
+        List<Delivery> out = new ArrayList<>(taken.size());
+        for (AckTracker.InFlight f : taken) {
+            out.add(new Delivery(f.message.message(), Tokens.format(f.token), f.attempt, deadline));
+        }
+        return new Taken(out, false, false);
+    }
+
+    /** What woke a {@link #takeAny} select: a queue's doorbell, a deletion, or ctx. */
+    private record Woke(Queue queue, boolean deleted) {}
+
+    /**
+     * One delivery from the first of {@code queues} that has a message, looking at them in the
+     * given order, else from whichever gets one first (one select over every queue's doorbell and
+     * life, plus ctx): Redis's BLPOP on several keys. Returns null if {@code ctx} ends first; a
+     * losing queue keeps its messages.
      *
      * @throws SluiceException NOT_FOUND if one of the queues is deleted meanwhile
      * @throws InterruptedException if interrupted while waiting
      */
     static Delivery takeAny(Context ctx, List<Queue> queues, Queue[] from) throws InterruptedException {
         for (;;) {
-            for (Queue q : queues) {
-                Delivery d = q.tryTake(null);
-                if (d != null) {
-                    from[0] = q;
-                    return d;
+            int registered = 0;
+            try {
+                for (Queue q : queues) {
+                    Taken t = q.tryTakeOrWait(null, 1, true);
+                    if (!t.deliveries.isEmpty()) {
+                        from[0] = q;
+                        return t.deliveries.get(0);
+                    }
+                    registered++;
                 }
-            }
-            @SuppressWarnings("unchecked")
-            SelectCase<Object>[] cases = (SelectCase<Object>[]) new SelectCase<?>[queues.size() * 3 + 1];
-            int i = 0;
-            for (Queue q : queues) {
-                cases[i++] = q.ready.onReceiveOrClosed(r -> new Woke(q, r, false));
-                cases[i++] = q.doorbell.onReceive(x -> new Woke(q, null, false));
-                cases[i++] = q.alive.onDone(() -> new Woke(q, null, true));
-            }
-            cases[i] = ctx.onDone(() -> ctx);
-            Object r = Select.select(cases);
-            if (r == ctx) {
-                return null;
-            }
-            Woke w = (Woke) r;
-            if (w.deleted()) {
-                throw w.queue().deleted();
-            }
-            if (w.received() instanceof Received.Value<QueuedMessage> v) {
-                QueuedMessage m = w.queue().fromReady(v.value());
-                if (m != null) {
-                    from[0] = w.queue();
-                    return w.queue().deliver(m, null);
+                @SuppressWarnings("unchecked")
+                SelectCase<Object>[] cases = (SelectCase<Object>[]) new SelectCase<?>[queues.size() * 2 + 1];
+                int i = 0;
+                for (Queue q : queues) {
+                    cases[i++] = q.doorbell.onReceive(x -> new Woke(q, false));
+                    cases[i++] = q.alive.onDone(() -> new Woke(q, true));
                 }
-            }
-            // the doorbell or an expired message: look at every queue again
-        }
-    }
-
-    /** The next message without waiting (redeliveries first), or null. */
-    Delivery tryTake(Subscription owner) {
-        for (;;) {
-            QueuedMessage m = poll();
-            if (m == null) {
-                Received<QueuedMessage> r = ready.tryReceive();
-                if (!(r instanceof Received.Value<QueuedMessage> v)) {
+                cases[i] = ctx.onDone(() -> ctx);
+                Object r = Select.select(cases);
+                if (r == ctx) {
                     return null;
                 }
-                m = fromReady(v.value());
-                if (m == null) {
-                    continue; // expired: try the next one
+                if (((Woke) r).deleted()) {
+                    throw ((Woke) r).queue().deleted();
+                }
+                // a doorbell: look at every queue again
+            } finally {
+                for (int i = 0; i < registered; i++) {
+                    queues.get(i).waiting.decrementAndGet();
                 }
             }
-            return deliver(m, owner);
         }
     }
 
-    /** Takes from `retry`, ringing the doorbell again if more is left for another consumer. */
-    private QueuedMessage poll() {
-        retryLock.lock();
-        try {
-            QueuedMessage m = retry.pollFirst();
-            if (m != null && !retry.isEmpty()) {
-                doorbell.trySend(true);
-            }
-            return m;
-        } finally {
-            retryLock.unlock();
-        }
+    // ------------------------------------------------------------------ settling deliveries
+
+    /** How one settle request went: the tokens that were stale, in request order. */
+    private static final class Settled {
+        final List<Exhausted> exhausted = new ArrayList<>(); // reached max_deliveries: dead-letter or drop
+        final List<Subscription> credited = new ArrayList<>(2); // windows reopened
     }
 
-    /** A message just taken from `ready` for delivery; null if its TTL ran out. */
-    private QueuedMessage fromReady(QueuedMessage m) {
-        leftReady(m);
-        if (!config.messageTtl().isZero() && System.nanoTime() - m.readySinceNanos() > config.messageTtl().toNanos()) {
-            expired.increment();
-            return null;
-        }
-        return m;
-    }
-
-    /** Bookkeeping for any message taken from `ready`: its place in readySince and its room. */
-    private void leftReady(QueuedMessage m) {
-        retryLock.lock();
-        try {
-            readySince.pollFirst();
-        } finally {
-            retryLock.unlock();
-        }
-        releaseRoom(m);
-    }
-
-    private void releaseRoom(QueuedMessage m) {
-        if (m.holdsSlot()) {
-            slots.release(1);
-            if (bytes != null && m.size() > 0) {
-                bytes.release(m.size());
-            }
-        }
-    }
-
-    private Delivery deliver(QueuedMessage m, Subscription owner) {
-        int attempt = m.attempts() + 1;
-        AckTracker.InFlight f = inFlight.start(m, attempt, owner);
-        delivered.increment();
-        if (attempt > 1) {
-            redelivered.increment();
-        }
-        if (owner != null && !owner.started(f)) {
-            release(f.token); // the subscription closed meanwhile: deliver to someone else
-            return null;
-        }
-        return f.delivery();
-    }
-
-    // ------------------------------------------------------------------ acknowledgements
+    /** A delivery that failed for the last time, and why. */
+    private record Exhausted(AckTracker.InFlight delivery, String why) {}
 
     /** Acknowledges one delivery; false if the token is stale or unknown. */
     public boolean ack(String token) {
-        AckTracker.InFlight f = inFlight.finish(token);
-        if (f == null) {
-            staleAcks.increment();
-            return false;
-        }
-        acked.increment();
-        ended(f);
-        return true;
+        return ack(List.of(token)).get(0);
     }
 
-    /** Negatively acknowledges one delivery: delivered again after {@code delayNanos}. */
-    boolean nack(String token, long delayNanos) {
-        AckTracker.InFlight f = inFlight.finish(token);
-        if (f == null) {
-            staleAcks.increment();
-            return false;
+    /** Acknowledges deliveries, one result per token in order: false for a stale or unknown token. */
+    public List<Boolean> ack(List<String> tokens) {
+        Boolean[] ok = new Boolean[tokens.size()];
+        Settled s = new Settled();
+        lock.lock();
+        try {
+            for (int i = 0; i < ok.length; i++) {
+                AckTracker.InFlight f = removeLocked(tokens.get(i), s);
+                ok[i] = f != null;
+                if (f != null) {
+                    acked++;
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        nacked.increment();
-        ended(f);
-        fail(f, "negatively acknowledged", delayNanos);
-        return true;
+        afterSettle(s);
+        return List.of(ok);
     }
 
-    /** Moves one delivery's deadline to {@code nanos} from now (0: give it up now). */
-    boolean extend(String token, long nanos) {
-        boolean ok = inFlight.extend(token, nanos);
-        if (!ok) {
-            staleAcks.increment();
+    /** Negatively acknowledges deliveries: delivered again after {@code delayNanos}. */
+    List<Boolean> nack(List<String> tokens, long delayNanos) {
+        Boolean[] ok = new Boolean[tokens.size()];
+        Settled s = new Settled();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (int i = 0; i < ok.length; i++) {
+                AckTracker.InFlight f = removeLocked(tokens.get(i), s);
+                ok[i] = f != null;
+                if (f != null) {
+                    nacked++;
+                    if (delayNanos > 0 && f.attempt < config.maxDeliveries() && !isDeleted()) {
+                        delayed.add(now + delayNanos, f.message.retry(f.attempt, "negatively acknowledged", now));
+                    } else {
+                        failLocked(f, "negatively acknowledged", s);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        return ok;
+        afterSettle(s);
+        return List.of(ok);
     }
 
-    /** The ack deadline of {@code token} passes now: for tests and jcstress. */
+    /** Moves deliveries' deadlines to {@code nanos} from now (0: give them up now). */
+    List<Boolean> extend(List<String> tokens, long nanos) {
+        Boolean[] ok = new Boolean[tokens.size()];
+        Settled s = new Settled();
+        long deadline = System.nanoTime() + nanos;
+        boolean arm = false;
+        lock.lock();
+        try {
+            for (int i = 0; i < ok.length; i++) {
+                long t = Tokens.parse(tokens.get(i));
+                AckTracker.InFlight f = t == Tokens.INVALID ? null : inFlight.get(t);
+                ok[i] = f != null;
+                if (f == null) {
+                    staleAcks++;
+                } else if (nanos == 0) {
+                    inFlight.remove(t);
+                    credit(f, s);
+                    failLocked(f, "ack deadline given up", s);
+                } else {
+                    inFlight.extend(f, deadline);
+                    arm = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (arm) {
+            deadlines.armAt(deadline);
+        }
+        afterSettle(s);
+        return List.of(ok);
+    }
+
+    /** The ack deadline of {@code token} passes now, as the alarm would make it: for tests and jcstress. */
     void expireNow(String token) {
-        inFlight.expireNow(token);
+        long t = Tokens.parse(token);
+        expire(now -> {
+            AckTracker.InFlight f = t == Tokens.INVALID ? null : inFlight.remove(t);
+            return f == null ? List.of() : List.of(f);
+        });
     }
 
-    /** A subscriber is gone: its outstanding deliveries are delivered again, at once. */
-    void release(String token) {
-        AckTracker.InFlight f = inFlight.finish(token);
-        if (f != null) {
-            ended(f);
-            fail(f, "subscriber disconnected", 0);
+    /** The alarm: every delivery past its deadline is redelivered (or dead-lettered). */
+    private void expireDue() {
+        long next = expire(now -> {
+            List<AckTracker.InFlight> due = new ArrayList<>();
+            inFlight.removeDue(now, due);
+            return due;
+        });
+        if (next != Long.MAX_VALUE) {
+            deadlines.armAt(next);
         }
     }
 
-    private void ended(AckTracker.InFlight f) {
-        if (f.owner != null) {
-            f.owner.ended(f);
+    /**
+     * Expires the deliveries {@code removeDue} takes out of the tracker (under the lock), then
+     * tells their subscribers; returns the earliest deadline left.
+     */
+    private long expire(java.util.function.LongFunction<List<AckTracker.InFlight>> removeDue) {
+        Settled s = new Settled();
+        List<AckTracker.InFlight> due;
+        long next;
+        lock.lock();
+        try {
+            due = removeDue.apply(System.nanoTime());
+            for (AckTracker.InFlight f : due) {
+                credit(f, s);
+                if (f.owner != null) {
+                    subscriberDeadlinesExceeded++;
+                }
+                failLocked(f, "ack deadline exceeded", s);
+            }
+            next = inFlight.earliestDeadline();
+        } finally {
+            lock.unlock();
+        }
+        afterSettle(s);
+        for (AckTracker.InFlight f : due) {
+            if (f.owner != null) {
+                f.owner.deadlineExceeded(config.ackDeadline());
+            }
+        }
+        return next;
+    }
+
+    /**
+     * A subscription closes: its outstanding deliveries are delivered again, at once. Returns
+     * false if it was closed already.
+     */
+    boolean release(Subscription owner) {
+        Settled s = new Settled();
+        lock.lock();
+        try {
+            if (owner.closed) {
+                return false;
+            }
+            owner.closed = true;
+            for (AckTracker.InFlight f; (f = owner.first) != null; ) {
+                inFlight.remove(f.token);
+                failLocked(f, "subscriber disconnected", s);
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterSettle(s);
+        return true;
+    }
+
+    private AckTracker.InFlight removeLocked(String token, Settled s) {
+        long t = Tokens.parse(token);
+        AckTracker.InFlight f = t == Tokens.INVALID ? null : inFlight.remove(t);
+        if (f == null) {
+            staleAcks++;
+            return null;
+        }
+        credit(f, s);
+        return f;
+    }
+
+    /** {@code f} just left its owner's window: note the owner if it waits for credit. */
+    private static void credit(AckTracker.InFlight f, Settled s) {
+        Subscription o = f.owner;
+        if (o != null && o.wantsCredit) {
+            o.wantsCredit = false;
+            s.credited.add(o);
         }
     }
 
-    /** Redelivers a failed delivery, or dead-letters it after max_deliveries. */
-    private void fail(AckTracker.InFlight f, String why, long delayNanos) {
+    /** Redelivers a failed delivery at once, or notes it for the dead-letter queue after max_deliveries. */
+    private void failLocked(AckTracker.InFlight f, String why, Settled s) {
         if (isDeleted()) {
             return;
         }
         if (f.attempt >= config.maxDeliveries()) {
-            deadLetter(f, why);
+            s.exhausted.add(new Exhausted(f, why));
             return;
         }
-        long now = System.nanoTime();
-        QueuedMessage again = f.message.retry(f.attempt, why, now);
-        if (delayNanos > 0) {
-            delayed.add(now + delayNanos, again);
-        } else {
-            enqueueRetry(again);
+        retry.addLast(f.message.retry(f.attempt, why, System.nanoTime()));
+    }
+
+    /** Work a settle leaves for after the lock: dead letters, doorbells. */
+    private void afterSettle(Settled s) {
+        for (Exhausted e : s.exhausted) {
+            deadLetter(e.delivery(), e.why());
         }
+        for (Subscription o : s.credited) {
+            o.credit.trySend(true);
+        }
+        ring();
     }
 
     private void deadLetter(AckTracker.InFlight f, String why) {
         Queue dlq = config.deadLetterQueue().isEmpty() ? null : lookup.apply(config.deadLetterQueue());
         if (dlq == null || dlq.isDeleted()) {
-            dropped.increment();
+            count(() -> dropped++);
             return;
         }
         Message m = f.message.message();
@@ -485,7 +662,16 @@ public final class Queue {
         attrs.put("sluice-delivery-attempts", Integer.toString(f.attempt));
         attrs.put("sluice-dead-letter-reason", why);
         dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis()));
-        deadLettered.increment();
+        count(() -> deadLettered++);
+    }
+
+    private void count(Runnable increment) {
+        lock.lock();
+        try {
+            increment.run();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ administration
@@ -500,22 +686,29 @@ public final class Queue {
 
     /** Removes every ready and delayed message; returns how many. */
     public long purge() {
-        long n = 0;
-        for (Received<QueuedMessage> r; (r = ready.tryReceive()) instanceof Received.Value<QueuedMessage> v; ) {
-            leftReady(v.value());
-            n++;
-        }
-        retryLock.lock();
+        long n;
+        long freedSlots = 0;
+        long freedBytes = 0;
+        lock.lock();
         try {
-            n += retry.size();
+            n = ready.size() + retry.size();
+            for (QueuedMessage m : ready) {
+                freedSlots++;
+                freedBytes += m.size();
+            }
+            ready.clear();
             retry.clear();
         } finally {
-            retryLock.unlock();
+            lock.unlock();
         }
         for (QueuedMessage m : delayed.drain()) {
-            releaseRoom(m);
+            if (m.holdsSlot()) {
+                freedSlots++;
+                freedBytes += m.size();
+            }
             n++;
         }
+        releaseRoom(freedSlots, freedBytes);
         return n;
     }
 
@@ -523,36 +716,52 @@ public final class Queue {
     void delete() {
         alive.cancel();
         purge();
-        inFlight.drain();
+        lock.lock();
+        try {
+            inFlight.removeAll();
+        } finally {
+            lock.unlock();
+        }
         delayed.close();
-        inFlight.close();
+        deadlines.close();
     }
 
     /**
      * Deliveries to streaming subscribers whose ack deadline passed (each was redelivered or
-     * dead-lettered): the sign of a slow or stuck consumer. For metrics; never blocks.
+     * dead-lettered): the sign of a slow or stuck consumer. For metrics.
      */
     public long subscriberDeadlinesExceeded() {
-        return subscriberDeadlinesExceeded.sum();
+        lock.lock();
+        try {
+            return subscriberDeadlinesExceeded;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public QueueStats stats() {
         long now = System.nanoTime();
-        long oldest;
-        int retrying;
-        retryLock.lock();
+        lock.lock();
         try {
-            retrying = retry.size();
             long a = retry.isEmpty() ? Long.MAX_VALUE : retry.peekFirst().readySinceNanos();
-            long b = readySince.isEmpty() ? Long.MAX_VALUE : readySince.peekFirst();
+            long b = ready.isEmpty() ? Long.MAX_VALUE : ready.peekFirst().readySinceNanos();
             long since = Math.min(a, b);
-            oldest = since == Long.MAX_VALUE ? -1 : Math.max(0, now - since);
+            long oldest = since == Long.MAX_VALUE ? -1 : Math.max(0, now - since);
+            return new QueueStats(ready.size() + retry.size(), inFlight.size(), delayed.size(), published, delivered,
+                    acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get());
         } finally {
-            retryLock.unlock();
+            lock.unlock();
         }
-        return new QueueStats(ready.len() + retrying, inFlight.size(), delayed.size(), published.sum(),
-                delivered.sum(), acked.sum(), nacked.sum(), redelivered.sum(), deadLettered.sum(), dropped.sum(),
-                expired.sum(), staleAcks.sum(), oldest, subscribers.get());
+    }
+
+    /** Runs {@code r} under the queue's lock: for Subscription's window, which the lock guards. */
+    <T> T locked(java.util.function.Supplier<T> r) {
+        lock.lock();
+        try {
+            return r.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void checkAlive() {

@@ -4,13 +4,11 @@ import dev.sluice.concurrent.context.AfterFunc;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
-import dev.sluice.concurrent.sync.RWMutex;
 import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,15 +16,17 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * The queue engine's entry point: named queues and topics, and the operations on them.
  *
- * The name maps are guarded by an RWMutex: lookups (every publish, receive and ack) take the
- * read lock and never block one another; create, delete, bind and shutdown take the write lock.
- * No operation holds the registry lock while it waits (for room, for a message): it looks the
- * queue up, lets go, then works on the Queue, which handles its own concurrency and its own
- * deletion.
+ * Lookups (every publish, receive and ack) read concurrent maps and never wait, so the gRPC
+ * adapter can serve the data path on the transport's threads. Changes (create, delete, bind,
+ * shutdown) are serialized by `mu` and publish a topic's bindings as an immutable list. No
+ * operation holds `mu` while it waits (for room, for a message): a caller looks the queue up,
+ * then works on the Queue, which handles its own concurrency and its own deletion (a queue
+ * deleted just after a lookup answers NOT_FOUND).
  *
  * Publishing to several queues (a topic) reserves room on every one of them, in name order,
  * before writing to any: all or nothing, and two publishers never deadlock on each other's
@@ -39,10 +39,10 @@ public final class QueueRegistry implements AutoCloseable {
 
     private final QueueLimits limits;
     private final CancelableContext running = Context.withCancel(Context.background());
-    private final RWMutex mu = RWMutex.create();
-    private final Map<String, Queue> queues = new HashMap<>(); // guarded by mu
-    private final Map<String, Topic> topics = new HashMap<>(); // guarded by mu
-    private boolean closed;                                     // guarded by mu
+    private final ReentrantLock mu = new ReentrantLock();
+    private final Map<String, Queue> queues = new ConcurrentHashMap<>(); // written under mu
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>(); // written under mu
+    private volatile boolean closed;                                      // written under mu
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
     private final AtomicLong ids = new AtomicLong();
@@ -59,7 +59,7 @@ public final class QueueRegistry implements AutoCloseable {
     // ------------------------------------------------------------------ queues
 
     /** Creates a queue; idempotent for the same configuration, ALREADY_EXISTS for another. */
-    public Queue createQueue(String name, QueueConfig config) throws InterruptedException {
+    public Queue createQueue(String name, QueueConfig config) {
         Names.check("queue name", name);
         mu.lock();
         try {
@@ -94,17 +94,12 @@ public final class QueueRegistry implements AutoCloseable {
     }
 
     /** The queue {@code name}; created with defaults if auto-create is on. */
-    public Queue queue(String name) throws InterruptedException {
+    public Queue queue(String name) {
         Names.check("queue name", name);
-        mu.rLock();
-        try {
-            checkOpen();
-            Queue q = queues.get(name);
-            if (q != null) {
-                return q;
-            }
-        } finally {
-            mu.rUnlock();
+        checkOpen();
+        Queue q = queues.get(name);
+        if (q != null) {
+            return q;
         }
         if (limits.autoCreate()) {
             return createQueue(name, QueueConfig.DEFAULTS);
@@ -114,52 +109,28 @@ public final class QueueRegistry implements AutoCloseable {
 
     /**
      * The queue {@code name} if it exists, else null: a lookup that never creates a queue (even
-     * with auto-create on) and never throws for a missing one. Waits only for the registry's read
-     * lock (held briefly by create and delete).
+     * with auto-create on) and never throws for a missing one. Never waits.
      *
      * @throws SluiceException INVALID_ARGUMENT for a malformed name; UNAVAILABLE after close
      */
-    public Queue find(String name) throws InterruptedException {
+    public Queue find(String name) {
         Names.check("queue name", name);
-        mu.rLock();
-        try {
-            checkOpen();
-            return queues.get(name);
-        } finally {
-            mu.rUnlock();
-        }
+        checkOpen();
+        return queues.get(name);
     }
 
-    /** Used by queues to find their dead-letter queue; never blocks on the registry. */
+    /** Used by queues to find their dead-letter queue; never waits. */
     private Queue lookupQuietly(String name) {
-        if (!mu.tryRLock()) {
-            // A create or delete holds the write lock for a few map operations; wait for it.
-            try {
-                mu.rLock();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        try {
-            return queues.get(name);
-        } finally {
-            mu.rUnlock();
-        }
+        return queues.get(name);
     }
 
     /** Every queue, by name. */
-    public List<Queue> queues() throws InterruptedException {
-        mu.rLock();
-        try {
-            return new TreeMap<>(queues).values().stream().toList();
-        } finally {
-            mu.rUnlock();
-        }
+    public List<Queue> queues() {
+        return new TreeMap<>(queues).values().stream().toList();
     }
 
     /** Deletes a queue, its messages and its bindings. */
-    public void deleteQueue(String name) throws InterruptedException {
+    public void deleteQueue(String name) {
         Names.check("queue name", name);
         Queue q;
         mu.lock();
@@ -176,7 +147,7 @@ public final class QueueRegistry implements AutoCloseable {
                 }
             }
             queues.remove(name);
-            topics.values().forEach(t -> t.queues.remove(name));
+            topics.values().forEach(t -> t.unbind(name));
         } finally {
             mu.unlock();
         }
@@ -185,7 +156,7 @@ public final class QueueRegistry implements AutoCloseable {
 
     // ------------------------------------------------------------------ topics
 
-    public List<String> createTopic(String name) throws InterruptedException {
+    public List<String> createTopic(String name) {
         Names.check("topic name", name);
         mu.lock();
         try {
@@ -205,7 +176,7 @@ public final class QueueRegistry implements AutoCloseable {
         }
     }
 
-    public void deleteTopic(String name) throws InterruptedException {
+    public void deleteTopic(String name) {
         Names.check("topic name", name);
         mu.lock();
         try {
@@ -219,19 +190,14 @@ public final class QueueRegistry implements AutoCloseable {
     }
 
     /** Topic name to bound queue names, by topic name. */
-    public Map<String, List<String>> topics() throws InterruptedException {
-        mu.rLock();
-        try {
-            Map<String, List<String>> out = new TreeMap<>();
-            topics.forEach((n, t) -> out.put(n, t.queues()));
-            return out;
-        } finally {
-            mu.rUnlock();
-        }
+    public Map<String, List<String>> topics() {
+        Map<String, List<String>> out = new TreeMap<>();
+        topics.forEach((n, t) -> out.put(n, t.queues()));
+        return out;
     }
 
     /** Binds or unbinds a queue; returns the topic's queues afterwards. */
-    public List<String> bind(String topic, String queue, boolean bound) throws InterruptedException {
+    public List<String> bind(String topic, String queue, boolean bound) {
         Names.check("topic name", topic);
         Names.check("queue name", queue);
         mu.lock();
@@ -245,9 +211,9 @@ public final class QueueRegistry implements AutoCloseable {
                 if (!queues.containsKey(queue)) {
                     throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + queue + "' does not exist");
                 }
-                t.queues.add(queue);
+                t.bind(queue);
             } else {
-                t.queues.remove(queue);
+                t.unbind(queue);
             }
             return t.queues();
         } finally {
@@ -266,9 +232,53 @@ public final class QueueRegistry implements AutoCloseable {
      *
      * @throws SluiceException RESOURCE_EXHAUSTED when full with noWait; NOT_FOUND; INVALID_ARGUMENT
      * @throws dev.sluice.concurrent.context.ContextDoneException if {@code ctx} ends while waiting
+     * @throws InterruptedException if interrupted while waiting for room
      */
     public List<String> publish(Context ctx, String destination, boolean topic, List<Outgoing> batch, boolean noWait)
             throws InterruptedException {
+        Batch b = prepare(batch);
+        List<Queue> targets = targets(destination, topic);
+        List<Queue.Reservation> reserved = new ArrayList<>(targets.size());
+        try {
+            for (Queue q : targets) { // name order: see the class comment
+                reserved.add(q.reserve(ctx, b.messages.size(), b.size, noWait));
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            reserved.forEach(Queue.Reservation::release);
+            throw e;
+        }
+        return write(targets, b);
+    }
+
+    /**
+     * {@link #publish} if every target queue has room now; never waits. Returns null when the
+     * batch would have to wait for room (nothing is published then: call {@code publish} to wait).
+     * With {@code noWait}, a full queue fails with RESOURCE_EXHAUSTED, as in publish.
+     */
+    public List<String> tryPublish(String destination, boolean topic, List<Outgoing> batch, boolean noWait) {
+        Batch b = prepare(batch);
+        List<Queue> targets = targets(destination, topic);
+        List<Queue.Reservation> reserved = new ArrayList<>(targets.size());
+        try {
+            for (Queue q : targets) {
+                Queue.Reservation r = q.tryReserve(b.messages.size(), b.size, noWait);
+                if (r == null) {
+                    reserved.forEach(Queue.Reservation::release);
+                    return null;
+                }
+                reserved.add(r);
+            }
+        } catch (RuntimeException e) {
+            reserved.forEach(Queue.Reservation::release);
+            throw e;
+        }
+        return write(targets, b);
+    }
+
+    /** A validated batch with its ids assigned. */
+    private record Batch(List<Message> messages, long[] delays, long size) {}
+
+    private Batch prepare(List<Outgoing> batch) {
         if (batch.isEmpty()) {
             throw SluiceException.invalid("a publish needs at least one message");
         }
@@ -287,35 +297,39 @@ public final class QueueRegistry implements AutoCloseable {
             messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
                     o.attributes(), now));
         }
-        List<Queue> targets = topic ? topicQueues(destination) : List.of(queue(destination));
-        List<Queue.Reservation> reserved = new ArrayList<>(targets.size());
-        try {
-            for (Queue q : targets) { // name order: see the class comment
-                reserved.add(q.reserve(ctx, messages.size(), size, noWait));
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            reserved.forEach(Queue.Reservation::release);
-            throw e;
-        }
-        for (Queue q : targets) {
-            q.write(messages, delays);
-        }
-        return messages.stream().map(Message::id).toList();
+        return new Batch(messages, delays, size);
     }
 
-    private List<Queue> topicQueues(String name) throws InterruptedException {
-        Names.check("topic name", name);
-        mu.rLock();
-        try {
-            checkOpen();
-            Topic t = topics.get(name);
-            if (t == null) {
-                throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + name + "' does not exist");
-            }
-            return t.queues.stream().map(queues::get).toList();
-        } finally {
-            mu.rUnlock();
+    private List<Queue> targets(String destination, boolean topic) {
+        return topic ? topicQueues(destination) : List.of(queue(destination));
+    }
+
+    private static List<String> write(List<Queue> targets, Batch b) {
+        for (Queue q : targets) {
+            q.write(b.messages, b.delays);
         }
+        List<String> out = new ArrayList<>(b.messages.size());
+        for (Message m : b.messages) {
+            out.add(m.id());
+        }
+        return out;
+    }
+
+    private List<Queue> topicQueues(String name) {
+        Names.check("topic name", name);
+        checkOpen();
+        Topic t = topics.get(name);
+        if (t == null) {
+            throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + name + "' does not exist");
+        }
+        List<Queue> out = new ArrayList<>();
+        for (String q : t.queues()) {
+            Queue found = queues.get(q);
+            if (found != null) { // a queue deleted meanwhile (deletion unbinds it) gets no copy
+                out.add(found);
+            }
+        }
+        return out;
     }
 
     private void check(Outgoing o) {
@@ -363,29 +377,22 @@ public final class QueueRegistry implements AutoCloseable {
         }
         Queue q = queue(queue);
         int n = Math.max(1, max);
-        List<Delivery> out = new ArrayList<>(n);
-        Delivery first = q.tryTake(null);
-        if (first == null && !wait.isZero()) {
+        List<Delivery> got = q.tryTake(null, n);
+        if (got.isEmpty() && !wait.isZero()) {
             // Waits until wait_time, the call's end, or shutdown (which answers "no messages").
             try (CancelableContext waiting = Context.withTimeout(ctx, wait)) {
                 AfterFunc stop = Context.afterFunc(running, waiting::cancel);
                 try {
-                    first = q.take(waiting, null);
+                    got = q.take(waiting, null, n);
                 } finally {
                     stop.stop();
                 }
             }
-            if (first == null && ctx.isDone()) {
+            if (got.isEmpty() && ctx.isDone()) {
                 throw ContextDoneException.of(ctx);
             }
         }
-        if (first != null) {
-            out.add(first);
-            for (Delivery d; out.size() < n && (d = q.tryTake(null)) != null; ) {
-                out.add(d);
-            }
-        }
-        return out;
+        return got;
     }
 
     /** A delivery and the queue it was taken from. */
@@ -431,8 +438,7 @@ public final class QueueRegistry implements AutoCloseable {
     }
 
     /** Opens a streaming consumer with flow control; it ends with {@code ctx} or when closed. */
-    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes)
-            throws InterruptedException {
+    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes) {
         return subscribe(ctx, queue, maxMessages, maxBytes, "local");
     }
 
@@ -442,8 +448,7 @@ public final class QueueRegistry implements AutoCloseable {
      * @param client who is subscribing, for logs and metrics (e.g. the peer address); the
      *     subscription's {@link Subscription#subscriber()} is this plus a unique number
      */
-    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes, String client)
-            throws InterruptedException {
+    public Subscription subscribe(Context ctx, String queue, int maxMessages, long maxBytes, String client) {
         if (maxMessages < 0 || maxMessages > 10_000) {
             throw SluiceException.invalid("max_outstanding_messages must be 0..10000, was " + maxMessages);
         }
@@ -472,24 +477,22 @@ public final class QueueRegistry implements AutoCloseable {
     }
 
     /** Acks, one result per token in order: false for a stale or unknown token. */
-    public List<Boolean> ack(String queue, List<String> tokens) throws InterruptedException {
-        Queue q = queue(queue);
-        return tokens.stream().map(q::ack).toList();
+    public List<Boolean> ack(String queue, List<String> tokens) {
+        return queue(queue).ack(tokens);
     }
 
-    public List<Boolean> nack(String queue, List<String> tokens, Duration delay) throws InterruptedException {
+    /** Nacks, one result per token in order; the messages are delivered again after {@code delay} (null: at once). */
+    public List<Boolean> nack(String queue, List<String> tokens, Duration delay) {
         checkDelay("nack delay", delay);
-        Queue q = queue(queue);
-        long nanos = delay == null ? 0 : delay.toNanos();
-        return tokens.stream().map(t -> q.nack(t, nanos)).toList();
+        return queue(queue).nack(tokens, delay == null ? 0 : delay.toNanos());
     }
 
-    public List<Boolean> extend(String queue, List<String> tokens, Duration deadline) throws InterruptedException {
+    /** Moves ack deadlines to {@code deadline} from now (zero: give the deliveries up now), one result per token. */
+    public List<Boolean> extend(String queue, List<String> tokens, Duration deadline) {
         if (deadline.isNegative() || deadline.compareTo(QueueConfig.MAX_ACK_DEADLINE) > 0) {
             throw SluiceException.invalid("ack_deadline must be 0.." + QueueConfig.MAX_ACK_DEADLINE + ", was " + deadline);
         }
-        Queue q = queue(queue);
-        return tokens.stream().map(t -> q.extend(t, deadline.toNanos())).toList();
+        return queue(queue).extend(tokens, deadline.toNanos());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -500,12 +503,7 @@ public final class QueueRegistry implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            mu.lock();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
+        mu.lock();
         try {
             closed = true;
         } finally {
@@ -517,13 +515,8 @@ public final class QueueRegistry implements AutoCloseable {
         }
     }
 
-    public boolean isClosed() throws InterruptedException {
-        mu.rLock();
-        try {
-            return closed;
-        } finally {
-            mu.rUnlock();
-        }
+    public boolean isClosed() {
+        return closed;
     }
 
     private void checkOpen() {

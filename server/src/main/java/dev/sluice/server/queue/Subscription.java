@@ -1,26 +1,24 @@
 package dev.sluice.server.queue;
 
 import dev.sluice.concurrent.chan.Channel;
-import dev.sluice.concurrent.chan.Select;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One streaming consumer of a queue, with flow control: at most {@code maxMessages} deliveries
  * (and, if set, {@code maxBytes} of payload) outstanding at a time. It lives as long as the
- * context it was opened with, or until {@link #close}. {@link #next} waits for credit
- * first (a doorbell channel rung whenever a delivery of this subscription ends), then for a
- * message. {@link #close} hands every outstanding delivery back to the queue, at once.
+ * context it was opened with, or until {@link #close}. {@link #next} waits for credit, then for
+ * messages, and returns a batch. {@link #close} hands every outstanding delivery back to the
+ * queue, at once.
  *
- * <p>One consumer thread calls {@link #next}; acks may arrive from any thread.
+ * <p>The window (outstanding counts, the list of outstanding deliveries, closed) is guarded by
+ * the queue's lock, so a delivery and the window it counts against change together. One consumer
+ * thread calls {@link #next}; acks may arrive from any thread.
  */
 public final class Subscription implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
@@ -31,12 +29,14 @@ public final class Subscription implements AutoCloseable {
     private final CancelableContext life;
     private final int maxMessages;
     private final long maxBytes;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
-    private final Channel<Boolean> credit = Channel.buffered(1);
-    private int outstanding;       // guarded by lock
-    private long outstandingBytes; // guarded by lock
-    private boolean closed;        // guarded by lock
+    /** Rung when a delivery of this subscription is settled while it waits for credit. */
+    final Channel<Boolean> credit = Channel.buffered(1);
+    // guarded by the queue's lock
+    private int outstanding;
+    private long outstandingBytes;
+    boolean closed;
+    boolean wantsCredit;
+    AckTracker.InFlight first; // this subscription's outstanding deliveries (InFlight.ownerNext)
 
     Subscription(Context ctx, Queue queue, int maxMessages, long maxBytes, String subscriber) {
         this.subscriber = subscriber;
@@ -71,92 +71,71 @@ public final class Subscription implements AutoCloseable {
     }
 
     /**
-     * The next delivery once the flow-control window allows one; null once the subscription's
-     * context (the one it was opened with) ends or the subscription is closed.
+     * Up to {@code max} deliveries, once the flow-control window allows at least one and a
+     * message is there; an empty list once the subscription's context (the one it was opened
+     * with) ends or the subscription is closed. Blocks until then.
      *
      * @throws dev.sluice.server.error.SluiceException NOT_FOUND if the queue is deleted
      * @throws InterruptedException if interrupted while waiting
      */
-    public Delivery next() throws InterruptedException {
-        while (!hasCredit()) {
-            if (Select.select(credit.onReceive(x -> Boolean.TRUE), life.onDone(() -> Boolean.FALSE)) == Boolean.FALSE) {
-                return null;
-            }
-        }
-        return queue.take(life, this);
+    public List<Delivery> next(int max) throws InterruptedException {
+        return queue.take(life, this, max);
     }
 
-    /** The next delivery if the window allows one and a message is ready; never waits. */
-    public Delivery tryNext() {
-        return hasCredit() ? queue.tryTake(this) : null;
-    }
-
-    private boolean hasCredit() {
-        lock.lock();
-        try {
-            // Like Pub/Sub, the byte limit lets one delivery cross it rather than stall forever.
-            return !closed && outstanding < maxMessages && (maxBytes == 0 || outstandingBytes < maxBytes);
-        } finally {
-            lock.unlock();
-        }
+    /** Up to {@code max} deliveries that the window allows and that are ready now; never waits. */
+    public List<Delivery> tryNext(int max) {
+        return queue.tryTake(this, max);
     }
 
     /** Outstanding deliveries (for metrics and tests). */
     public int outstanding() {
-        lock.lock();
-        try {
-            return outstanding;
-        } finally {
-            lock.unlock();
-        }
+        return queue.locked(() -> outstanding);
     }
 
-    /** Counts a new delivery against the window; false if the subscription closed meanwhile. */
-    boolean started(AckTracker.InFlight f) {
-        lock.lock();
-        try {
-            if (closed) {
-                return false;
-            }
-            tokens.add(f.token);
-            outstanding++;
-            outstandingBytes += f.message.size();
-            return true;
-        } finally {
-            lock.unlock();
-        }
+    // ------------------------------------------------------------------ under the queue's lock
+
+    /** Deliveries the window allows now; 0 when full by count or by bytes. */
+    int credit() {
+        return maxBytes > 0 && outstandingBytes >= maxBytes ? 0 : maxMessages - outstanding;
     }
 
-    void ended(AckTracker.InFlight f) {
-        if (!tokens.remove(f.token)) {
-            return;
-        }
-        lock.lock();
-        try {
-            outstanding--;
-            outstandingBytes -= f.message.size();
-        } finally {
-            lock.unlock();
-        }
-        credit.trySend(true);
+    boolean underByteLimit() {
+        return maxBytes == 0 || outstandingBytes < maxBytes;
     }
 
-    /** Ends the subscription: its outstanding deliveries go back to the queue for redelivery. */
+    void link(AckTracker.InFlight f) {
+        f.ownerNext = first;
+        if (first != null) {
+            first.ownerPrev = f;
+        }
+        first = f;
+        outstanding++;
+        outstandingBytes += f.message.size();
+    }
+
+    void unlink(AckTracker.InFlight f) {
+        if (f.ownerPrev == null) {
+            first = f.ownerNext;
+        } else {
+            f.ownerPrev.ownerNext = f.ownerNext;
+        }
+        if (f.ownerNext != null) {
+            f.ownerNext.ownerPrev = f.ownerPrev;
+        }
+        f.ownerPrev = null;
+        f.ownerNext = null;
+        outstanding--;
+        outstandingBytes -= f.message.size();
+    }
+
+    // ------------------------------------------------------------------
+
+    /** Ends the subscription: its outstanding deliveries go back to the queue for redelivery. Idempotent. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            lock.unlock();
-        }
         life.cancel();
-        for (String token : List.copyOf(tokens)) {
-            queue.release(token);
+        if (queue.release(this)) {
+            queue.unsubscribed();
         }
-        queue.unsubscribed();
     }
 }

@@ -158,8 +158,6 @@ final class ListCommands {
                         public void abandon() { // the client is gone: give the element back
                             try {
                                 queues.nack(t.queue(), List.of(t.delivery().ackToken()), Duration.ZERO);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
                             } catch (RuntimeException gone) {
                                 // queue deleted or engine stopped: nothing to give back to
                             }
@@ -171,13 +169,9 @@ final class ListCommands {
     }
 
     private static void reply(Client c, QueueRegistry.Taken t) {
-        try {
-            Queue q = c.server.queues.find(t.queue());
-            if (q != null) {
-                q.ack(t.delivery().ackToken());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Queue q = c.server.queues.find(t.queue());
+        if (q != null) {
+            q.ack(t.delivery().ackToken());
         }
         c.reply.array(2);
         c.reply.bulk(t.queue().getBytes(StandardCharsets.US_ASCII));

@@ -386,15 +386,14 @@ class QueueRegistryTest {
         publish("q", "1", "2", "3");
         Subscription s = registry.subscribe(BG, "q", 2, 0);
 
-        Delivery a = s.next();
-        Delivery b = s.tryNext();
-        assertThat(s.tryNext()).isNull(); // window of 2 is full
+        List<Delivery> first = s.next(10); // asks for 10, the window allows 2
+        assertThat(first).extracting(QueueRegistryTest::text).containsExactly("1", "2");
+        assertThat(s.tryNext(10)).isEmpty(); // window of 2 is full
         assertThat(s.outstanding()).isEqualTo(2);
 
-        registry.ack("q", List.of(a.ackToken()));
+        registry.ack("q", List.of(first.get(0).ackToken()));
 
-        assertThat(text(s.next())).isEqualTo("3");
-        assertThat(text(b)).isEqualTo("2");
+        assertThat(s.next(10)).extracting(QueueRegistryTest::text).containsExactly("3");
         registry.unsubscribe(s);
     }
 
@@ -403,7 +402,7 @@ class QueueRegistryTest {
         registry.createQueue("q", QueueConfig.DEFAULTS);
         publish("q", "1", "2");
         Subscription s = registry.subscribe(BG, "q", 10, 0, "10.0.0.7:5000");
-        Delivery d = s.next();
+        Delivery d = s.next(1).get(0);
         registry.receive(BG, "q", 1, Duration.ZERO); // a unary receive is not a subscriber: not counted
 
         try (LogCapture log = LogCapture.of(Subscription.class)) {
@@ -425,10 +424,8 @@ class QueueRegistryTest {
         registry.createQueue("q", QueueConfig.DEFAULTS);
         publish("q", "1", "2", "3");
         Subscription s = registry.subscribe(BG, "q", 10, 0);
-        List<String> held = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            held.add(s.next().message().id());
-        }
+        List<String> held = s.next(10).stream().map(d -> d.message().id()).toList();
+        assertThat(held).hasSize(3);
 
         registry.unsubscribe(s);
 
@@ -461,9 +458,9 @@ class QueueRegistryTest {
     private static List<String> drain(Subscription s, int n) throws InterruptedException {
         List<String> ids = new ArrayList<>();
         while (ids.size() < n) {
-            Delivery d = s.next();
-            ids.add(d.message().id());
-            s.queue().ack(d.ackToken());
+            List<Delivery> batch = s.next(n - ids.size());
+            batch.forEach(d -> ids.add(d.message().id()));
+            s.queue().ack(batch.stream().map(Delivery::ackToken).toList());
         }
         return ids;
     }
@@ -526,7 +523,7 @@ class QueueRegistryTest {
         Eventually.awaitBlocked(publisher.thread());
         registry.createQueue("r", QueueConfig.DEFAULTS);
         Subscription s = registry.subscribe(BG, "r", 10, 0);
-        Task<Delivery> consumer = Threads.VIRTUAL.start(s::next);
+        Task<List<Delivery>> consumer = Threads.VIRTUAL.start(() -> s.next(1));
         Eventually.awaitBlocked(consumer.thread());
 
         registry.deleteQueue("q");
@@ -544,8 +541,7 @@ class QueueRegistryTest {
         Queue q = registry.createQueue("q", QueueConfig.DEFAULTS);
         publish("q", "1", "2");
         Subscription s = registry.subscribe(BG, "q", 10, 0);
-        s.next();
-        s.next();
+        assertThat(s.next(10)).hasSize(2);
         Task<List<Delivery>> poller = Threads.VIRTUAL.start(() -> registry.receive(BG, "q", 1, Duration.ofSeconds(20)));
         Eventually.awaitBlocked(poller.thread());
 

@@ -35,12 +35,8 @@ public class QueuePublishVsPurgeTest {
     final Queue queue;
 
     public QueuePublishVsPurgeTest() {
-        try {
-            queue = registry.createQueue("q", new QueueConfig(2, 0, Duration.ofSeconds(30), 5, "", Duration.ZERO));
-            publish(1);
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        queue = registry.createQueue("q", new QueueConfig(2, 0, Duration.ofSeconds(30), 5, "", Duration.ZERO));
+        publish(1);
     }
 
     private int publish(int n) {
