@@ -165,8 +165,10 @@ public final class QueueClient {
     private static PublishRequest.Builder request(List<OutgoingMessage> messages, boolean noWait) {
         PublishRequest.Builder b = PublishRequest.newBuilder().setNoWait(noWait);
         for (OutgoingMessage m : messages) {
-            PublishMessage.Builder p = PublishMessage.newBuilder().setPayload(ByteString.copyFrom(m.payload()))
-                    .putAllAttributes(m.attributes());
+            PublishMessage.Builder p = PublishMessage.newBuilder().setPayload(ByteString.copyFrom(m.payload()));
+            if (!m.attributes().isEmpty()) {
+                p.putAllAttributes(m.attributes());
+            }
             if (m.delay() != null) {
                 p.setDelay(Protos.duration(m.delay()));
             }
@@ -258,7 +260,7 @@ public final class QueueClient {
 
         @Override
         public Map<String, String> attributes() {
-            return d.getAttributesMap();
+            return d.getAttributesCount() == 0 ? Map.of() : d.getAttributesMap();
         }
 
         @Override

@@ -128,6 +128,7 @@ public final class Subscriber implements AutoCloseable {
         try {
             Stream s = current;
             if (s != null) {
+                s.closeDeliveries(); // wakes idle handlers; running ones finish their message
                 s.handlers.await();
                 s.finish();
             }
@@ -206,9 +207,13 @@ public final class Subscriber implements AutoCloseable {
 
                 @Override
                 public void onNext(SubscribeResponse r) {
-                    for (Delivery d : r.getDeliveriesList()) {
-                        delivered = true;
-                        deliveries.trySend(d); // fits: the server keeps the window
+                    delivered = true;
+                    try {
+                        for (Delivery d : r.getDeliveriesList()) {
+                            deliveries.trySend(d); // fits: the server keeps the window
+                        }
+                    } catch (ChannelClosedException closing) {
+                        // close() was called: the server takes these back when the stream ends
                     }
                 }
 
@@ -231,9 +236,18 @@ public final class Subscriber implements AutoCloseable {
             }
         }
 
+        /** Idempotent: the stream's end and close() both close the channel. */
+        void closeDeliveries() {
+            try {
+                deliveries.close();
+            } catch (ChannelClosedException already) {
+                // closed by the other one
+            }
+        }
+
         private void end(SluiceException why) {
             ended.complete(why);
-            deliveries.close();
+            closeDeliveries();
             sendLock.lock();
             try {
                 if (flushTimer != null) {
@@ -257,13 +271,13 @@ public final class Subscriber implements AutoCloseable {
         private void work() {
             try {
                 for (;;) {
-                    Delivery d = deliveries.receive(life);
-                    if (ended.isDone()) {
+                    Delivery d = deliveries.receive();
+                    if (ended.isDone() || life.isDone()) {
                         return; // the server takes back what this stream held: do not handle it twice
                     }
                     handle(new Streamed(this, d));
                 }
-            } catch (ChannelClosedException | ContextDoneException | InterruptedException over) {
+            } catch (ChannelClosedException | InterruptedException over) {
                 // the stream ended or the subscriber closed; the server redelivers what was not handled
             } finally {
                 handlers.done();

@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.List;
+import java.util.Map;
 
 /**
  * sluice.v1.QueueService: translates requests into {@link QueueRegistry} calls and results into
@@ -141,7 +142,7 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
                 req.getMaxMessages(), wait));
         ReceiveResponse.Builder b = ReceiveResponse.newBuilder();
         long now = System.nanoTime();
-        got.forEach(d -> b.addDeliveries(delivery(d, now)));
+        b.addAllDeliveries(deliveries(got, now));
         reply(out, b.build());
     }
 
@@ -219,22 +220,45 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
     static List<QueueRegistry.Outgoing> outgoing(List<PublishMessage> messages) {
         List<QueueRegistry.Outgoing> out = new ArrayList<>(messages.size());
         for (PublishMessage m : messages) {
-            out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(), m.getAttributesMap(),
+            out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(),
+                    m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
                     ProtoTime.optional("delay", m.hasDelay(), m.getDelay())));
         }
         return out;
     }
 
-    static dev.sluice.proto.v1.Delivery delivery(Delivery d, long now) {
-        return dev.sluice.proto.v1.Delivery.newBuilder()
-                .setMessageId(d.message().id())
-                .setAckToken(d.ackToken())
-                .setDeliveryAttempt(d.attempt())
-                .setPublishTime(ProtoTime.timestamp(d.message().publishedAtMillis()))
-                .setPayload(UnsafeByteOperations.unsafeWrap(d.message().payload()))
-                .putAllAttributes(d.message().attributes())
-                .setAckDeadline(ProtoTime.protoNanos(Math.max(0, d.deadlineNanos() - now)))
-                .build();
+    /**
+     * The deliveries of one response, in order. Deliveries of one batch share their ack deadline
+     * and, when published in one batch, their publish time: those submessages are built once.
+     */
+    static List<dev.sluice.proto.v1.Delivery> deliveries(List<Delivery> batch, long now) {
+        List<dev.sluice.proto.v1.Delivery> out = new ArrayList<>(batch.size());
+        long millis = Long.MIN_VALUE;
+        long deadline = Long.MIN_VALUE;
+        com.google.protobuf.Timestamp published = null;
+        com.google.protobuf.Duration left = null;
+        for (Delivery d : batch) {
+            if (d.message().publishedAtMillis() != millis) {
+                millis = d.message().publishedAtMillis();
+                published = ProtoTime.timestamp(millis);
+            }
+            if (d.deadlineNanos() != deadline) {
+                deadline = d.deadlineNanos();
+                left = ProtoTime.protoNanos(Math.max(0, deadline - now));
+            }
+            var b = dev.sluice.proto.v1.Delivery.newBuilder()
+                    .setMessageId(d.message().id())
+                    .setAckToken(d.ackToken())
+                    .setDeliveryAttempt(d.attempt())
+                    .setPublishTime(published)
+                    .setPayload(UnsafeByteOperations.unsafeWrap(d.message().payload()))
+                    .setAckDeadline(left);
+            if (!d.message().attributes().isEmpty()) {
+                b.putAllAttributes(d.message().attributes());
+            }
+            out.add(b.build());
+        }
+        return out;
     }
 
     private static QueueInfo info(Queue q) {

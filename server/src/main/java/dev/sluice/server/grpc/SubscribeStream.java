@@ -114,11 +114,9 @@ final class SubscribeStream implements StreamObserver<SubscribeRequest> {
                     return;
                 }
                 long now = System.nanoTime();
-                SubscribeResponse.Builder b = SubscribeResponse.newBuilder();
-                for (Delivery d : batch) {
-                    b.addDeliveries(QueueGrpcService.delivery(d, now));
-                }
-                if (!out.send(b.build())) {
+                SubscribeResponse r = SubscribeResponse.newBuilder()
+                        .addAllDeliveries(QueueGrpcService.deliveries(batch, now)).build();
+                if (!out.send(r)) {
                     return; // the call is over: close() below returns these deliveries
                 }
             }
