@@ -99,7 +99,9 @@ public final class Publisher implements AutoCloseable {
         bytes = 0;
         CompletableFuture<List<String>> call = client.publishAsync(queue, batch);
         inFlight.add(call);
-        call.whenComplete((ids, failure) -> {
+        // The answer arrives on the transport thread: complete the messages' futures (and the
+        // application's callbacks on them) on a virtual thread instead.
+        call.whenCompleteAsync((ids, failure) -> {
             for (int i = 0; i < waiting.size(); i++) {
                 if (failure != null) {
                     waiting.get(i).completeExceptionally(failure);
@@ -113,7 +115,7 @@ public final class Publisher implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-        });
+        }, task -> Thread.ofVirtual().name("sluice-publisher-callbacks").start(task));
     }
 
     /** Sends what is pending and waits for every batch to be answered. Idempotent. */

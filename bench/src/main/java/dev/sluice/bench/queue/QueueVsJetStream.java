@@ -53,6 +53,7 @@ public final class QueueVsJetStream {
         String nats = opts.getOrDefault("nats", "nats://127.0.0.1:14222");
         String sluice = opts.getOrDefault("sluice", "127.0.0.1:17070");
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+        double warmupSeconds = Double.parseDouble(opts.getOrDefault("warmup-seconds", "20"));
         double scale = Double.parseDouble(opts.getOrDefault("scale", "1"));
         List<String> brokerNames = List.of(opts.getOrDefault("brokers", "jetstream-memory,jetstream-file,sluice")
                 .split(","));
@@ -63,7 +64,7 @@ public final class QueueVsJetStream {
                 new Scenario("e2e-1x1", 1, 1, 128, 200_000, Kind.END_TO_END),
                 new Scenario("e2e-4x4", 4, 4, 128, 200_000, Kind.END_TO_END),
                 new Scenario("e2e-1KiB", 1, 1, 1024, 100_000, Kind.END_TO_END),
-                new Scenario("e2e-64KiB", 1, 1, 64 * 1024, 10_000, Kind.END_TO_END),
+                new Scenario("e2e-64KiB", 1, 1, 64 * 1024, 20_000, Kind.END_TO_END),
                 new Scenario("publish-only", 1, 1, 128, 200_000, Kind.PUBLISH_THEN_CONSUME),
                 new Scenario("sync-publish", 1, 0, 128, 20_000, Kind.SYNC_PUBLISH))) {
             if (only == null || only.contains(s.name())) {
@@ -82,33 +83,29 @@ public final class QueueVsJetStream {
             });
         }
 
-        System.out.printf("queue-vs-jetstream: %d rounds after a warm-up, %d cores, brokers %s%n", rounds,
-                Runtime.getRuntime().availableProcessors(), brokerNames);
+        System.out.printf("queue-vs-jetstream: %d rounds after %.0f s of warm-up per scenario and broker, %d cores,"
+                + " brokers %s%n", rounds, warmupSeconds, Runtime.getRuntime().availableProcessors(), brokerNames);
+        // Warm-up, unreported: each scenario runs on each broker until warmupSeconds have passed
+        // (at least once). The JVMs on both sides (the harness's clients and Sluice) compile their
+        // hot paths during the first tens of seconds, and a server and its clients run far longer.
+        for (Scenario s : scenarios) {
+            for (Broker b : brokers) {
+                long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                do {
+                    report("warm-up ", b, s, run(b, s), null);
+                } while (System.nanoTime() < until);
+            }
+        }
         // results[scenario][broker] = one Result per round
         Map<String, Map<String, List<Result>>> results = new LinkedHashMap<>();
-        for (int round = 0; round <= rounds; round++) {
-            boolean warmup = round == 0;
+        for (int round = 1; round <= rounds; round++) {
             for (Scenario s : scenarios) {
-                Scenario run = warmup ? new Scenario(s.name(), s.publishers(), s.consumers(), s.size(),
-                        Math.max(100, s.messages() / 4), s.kind()) : s;
                 List<Broker> order = new ArrayList<>(brokers);
                 if (round % 2 == 0) {
                     java.util.Collections.reverse(order);
                 }
                 for (Broker b : order) {
-                    Map<String, Result> r = run(b, run);
-                    for (var e : r.entrySet()) {
-                        if (!warmup) {
-                            results.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
-                                    .computeIfAbsent(b.name(), k -> new ArrayList<>()).add(e.getValue());
-                        }
-                        System.out.printf(Locale.ROOT, "%s %-13s %-17s %s%n", warmup ? "warm-up " : "round " + round,
-                                e.getKey(), b.name(), describe(e.getValue(), run.kind()));
-                        if (e.getValue().lost() > 0) {
-                            throw new IllegalStateException(b.name() + " lost " + e.getValue().lost()
-                                    + " messages in " + e.getKey());
-                        }
-                    }
+                    report("round " + round, b, s, run(b, s), results);
                 }
             }
         }
@@ -117,6 +114,22 @@ public final class QueueVsJetStream {
         }
         printTable(results, brokerNames);
         System.exit(0); // jnats and gRPC leave non-daemon threads behind
+    }
+
+    /** Prints one run's results (and keeps them, unless a warm-up); a run that lost a message stops the harness. */
+    private static void report(String round, Broker b, Scenario s, Map<String, Result> r,
+                               Map<String, Map<String, List<Result>>> results) {
+        for (var e : r.entrySet()) {
+            if (results != null) {
+                results.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(b.name(), k -> new ArrayList<>()).add(e.getValue());
+            }
+            System.out.printf(Locale.ROOT, "%-8s %-13s %-17s %s%n", round, e.getKey(), b.name(),
+                    describe(e.getValue(), s.kind()));
+            if (e.getValue().lost() > 0) {
+                throw new IllegalStateException(b.name() + " lost " + e.getValue().lost() + " messages in " + e.getKey());
+            }
+        }
     }
 
     private static String describe(Result r, Kind kind) {

@@ -79,7 +79,7 @@ final class SluiceBroker implements Broker {
     @Override
     public Consumer consume(String queue, Handler handler) {
         SluiceClient c = connect();
-        Subscriber s = c.queues().subscribe(queue, Subscriber.Settings.defaults().maxOutstanding(1000).concurrency(Integer.getInteger("conc", 16)), m -> {
+        Subscriber s = c.queues().subscribe(queue, Subscriber.Settings.defaults().maxOutstanding(1000), m -> {
             handler.delivered(m.payload());
             m.ack();
         });

@@ -327,6 +327,43 @@ class QueueRegistryTest {
     }
 
     @Test
+    void deadlineWheel_expiresInDeadlineOrder_skipsSettledDeliveries_andHonoursExtensions() throws Exception {
+        registry.createQueue("q", new QueueConfig(10, 0, Duration.ofSeconds(1), 5, "", Duration.ZERO));
+        publish("q", "a", "b", "c", "d");
+        List<Delivery> first = registry.receive(BG, "q", 4, Duration.ZERO);
+        assertThat(first).extracting(QueueRegistryTest::text).containsExactly("a", "b", "c", "d");
+        registry.ack("q", List.of(first.get(1).ackToken()));                       // b is done
+        registry.extend("q", List.of(first.get(0).ackToken()), Duration.ofMinutes(5)); // a gets longer
+
+        // c and d pass their deadline (together, one alarm) and come back in that order; a does not.
+        List<Delivery> again = new ArrayList<>();
+        while (again.size() < 2) {
+            again.addAll(registry.receive(BG, "q", 4, Duration.ofSeconds(10)));
+        }
+        assertThat(again).extracting(QueueRegistryTest::text).containsExactly("c", "d");
+        assertThat(again).extracting(Delivery::attempt).containsOnly(2);
+        QueueStats s = registry.queue("q").stats();
+        assertThat(s.inFlight()).isEqualTo(3); // a (extended) and the two redeliveries
+        assertThat(s.acked()).isEqualTo(1);
+        assertThat(registry.ack("q", List.of(first.get(0).ackToken()))).containsExactly(true);
+    }
+
+    @Test
+    void tokensOfADeletedQueue_nameNothingInTheQueueThatReplacesIt() throws Exception {
+        registry.createQueue("q", QueueConfig.DEFAULTS);
+        publish("q", "old");
+        Delivery old = receiveOne("q");
+        registry.deleteQueue("q");
+        registry.createQueue("q", QueueConfig.DEFAULTS);
+        publish("q", "new");
+        Delivery current = receiveOne("q");
+
+        assertThat(registry.ack("q", List.of(old.ackToken()))).containsExactly(false);
+        assertThat(registry.queue("q").stats().inFlight()).isEqualTo(1);
+        assertThat(registry.ack("q", List.of(current.ackToken()))).containsExactly(true);
+    }
+
+    @Test
     void extendingTheDeadlineToZero_givesTheDeliveryUpAtOnce_andStaleExtensionsAreRejected() throws Exception {
         registry.createQueue("q", QueueConfig.DEFAULTS);
         publish("q", "x");
