@@ -1,16 +1,20 @@
 package dev.sluice.cli;
 
 import dev.sluice.client.CacheClient.SetOptions;
+import dev.sluice.client.Publisher;
 import dev.sluice.client.QueueTypes.OutgoingMessage;
 import dev.sluice.client.QueueTypes.QueueSettings;
 import dev.sluice.client.SluiceClient;
+import dev.sluice.client.SluiceException;
 import dev.sluice.client.Subscriber;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
@@ -109,7 +113,8 @@ final class BenchCommand {
     }
 
     @Command(name = "queue", mixinStandardHelpOptions = true,
-            description = "Publish load on a queue, consumed and acknowledged by streaming subscribers.")
+            description = "Publish load on a queue through batching publishers, consumed and acknowledged by"
+                    + " streaming subscribers: the SDK paths an application uses.")
     static final class Queue extends Verb {
         @CommandLine.Mixin
         Load load = new Load();
@@ -117,57 +122,174 @@ final class BenchCommand {
         @Option(names = "--queue", paramLabel = "NAME", defaultValue = "bench", description = "Queue to use (created if needed; default: ${DEFAULT-VALUE}).")
         String queue;
 
-        @Option(names = "--consumers", paramLabel = "N", defaultValue = "1", description = "Subscribers (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--consumers", paramLabel = "N", defaultValue = "1", description = "Subscribers (0: publish only; default: ${DEFAULT-VALUE}).")
         int consumers;
 
-        @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "Messages per publish call (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Most messages a publisher sends in one request (default: ${DEFAULT-VALUE}).")
         int batch;
+
+        @Option(names = "--window", paramLabel = "N", defaultValue = "1000", description = "Publishes each publisher keeps unacknowledged (default: ${DEFAULT-VALUE}).")
+        int window;
+
+        @Option(names = "--outstanding", paramLabel = "N", defaultValue = "1000", description = "Deliveries each subscriber may hold unacknowledged (default: ${DEFAULT-VALUE}).")
+        int outstanding;
 
         @Override
         int run(SluiceClient c) throws Exception {
             load.check(spec.commandLine());
-            if (consumers < 0 || batch < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--consumers must be >= 0 and --batch >= 1");
+            if (consumers < 0 || batch < 1 || window < 1 || outstanding < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--consumers must be >= 0; --batch, --window and --outstanding >= 1");
             }
-            c.queues().createQueue(queue, QueueSettings.defaults().maxReadyMessages(100_000));
-            java.util.concurrent.Semaphore consumed = new java.util.concurrent.Semaphore(0); // one permit per ack
+            try {
+                c.queues().createQueue(queue, QueueSettings.defaults().maxReadyMessages(10_000_000));
+            } catch (SluiceException.AlreadyExists e) {
+                // a queue of that name with other settings: use it as it is
+            }
+            long total = load.requests;
+            boolean stamped = load.size >= 8; // the payload carries its publish time: end-to-end latency
+            Recorder acks = new Recorder(3);
+            Recorder endToEnd = new Recorder(3);
+            AtomicLong published = new AtomicLong();
+            AtomicLong consumed = new AtomicLong();
+            java.util.concurrent.CountDownLatch allConsumed = new java.util.concurrent.CountDownLatch(1);
             List<Subscriber> subs = new ArrayList<>();
             for (int i = 0; i < consumers; i++) {
-                subs.add(c.queues().subscribe(queue, Subscriber.Settings.defaults().maxOutstanding(1000), m -> {
+                subs.add(c.queues().subscribe(queue, Subscriber.Settings.defaults().maxOutstanding(outstanding), m -> {
+                    if (stamped) {
+                        byte[] p = m.payload();
+                        endToEnd.recordValue(Math.max(1, (System.nanoTime() - readLong(p)) / 1000));
+                    }
                     m.ack();
-                    consumed.release();
+                    if (consumed.incrementAndGet() == total) {
+                        allConsumed.countDown();
+                    }
                 }));
             }
-            List<OutgoingMessage> messages = new ArrayList<>();
-            for (int i = 0; i < batch; i++) {
-                messages.add(OutgoingMessage.of(new byte[load.size]));
-            }
-            long calls = (load.requests + batch - 1) / batch;
-            Run run = new Run(this, "queue publish (" + batch + " per call)", calls);
             long t0 = System.nanoTime();
-            run.go(load.clients, remaining -> {
-                while (remaining.getAndDecrement() > 0) {
-                    long t = System.nanoTime();
-                    c.queues().publish(queue, messages, false);
-                    run.record(t);
-                }
-            });
-            long published = calls * batch;
-            if (consumers > 0) {
-                consumed.acquire((int) Math.min(Integer.MAX_VALUE, published)); // waits for the consumers
+            AtomicLong remaining = new AtomicLong(total);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> publishers = new ArrayList<>();
+            for (int i = 0; i < load.clients; i++) {
+                publishers.add(Thread.ofVirtual().start(() -> publish(c, remaining, acks, published, failure, stamped)));
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            subs.forEach(Subscriber::close);
-            if (consumers > 0) {
-                if (json()) {
-                    out().println(Json.write(Json.object("test", "queue end-to-end", "messages", published,
-                            "messages_per_sec", Math.round(published / seconds))));
-                } else {
-                    out().printf("queue end-to-end: %d messages published, delivered and acked in %.2f s: %,.0f msg/s%n",
-                            published, seconds, published / seconds);
+            Progress progress = new Progress(this);
+            for (Thread t : publishers) {
+                while (!t.join(Duration.ofMillis(250))) {
+                    progress.show(published.get(), consumed.get(), total);
                 }
+            }
+            if (failure.get() != null) {
+                subs.forEach(Subscriber::close);
+                throw new IllegalStateException("publishing failed: " + failure.get().getMessage(), failure.get());
+            }
+            double publishSeconds = (System.nanoTime() - t0) / 1e9;
+            if (consumers > 0) {
+                while (!allConsumed.await(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    progress.show(published.get(), consumed.get(), total);
+                }
+            }
+            double endToEndSeconds = (System.nanoTime() - t0) / 1e9;
+            subs.forEach(Subscriber::close);
+            progress.clear();
+            report("queue publish", total, publishSeconds, acks.getIntervalHistogram(), "ack latency");
+            if (consumers > 0) {
+                report("queue end-to-end", total, endToEndSeconds, stamped ? endToEnd.getIntervalHistogram() : null,
+                        "publish-to-handler latency");
             }
             return 0;
+        }
+
+        /** One publisher: a batching Publisher with at most --window publishes unacknowledged. */
+        private void publish(SluiceClient c, AtomicLong remaining, Recorder acks, AtomicLong published,
+                             AtomicReference<Throwable> failure, boolean stamped) {
+            java.util.concurrent.Semaphore unacked = new java.util.concurrent.Semaphore(window);
+            try (Publisher p = c.queues().publisher(queue, new Publisher.Batching(batch, 1 << 20,
+                    Publisher.Batching.defaults().maxDelay()))) {
+                while (failure.get() == null && remaining.getAndDecrement() > 0) {
+                    if (!unacked.tryAcquire()) {
+                        p.flush();
+                        unacked.acquire();
+                    }
+                    byte[] payload = new byte[load.size];
+                    long start = System.nanoTime();
+                    if (stamped) {
+                        writeLong(payload, start);
+                    }
+                    p.publish(OutgoingMessage.of(payload)).whenComplete((id, t) -> {
+                        if (t != null) {
+                            failure.compareAndSet(null, t);
+                        } else {
+                            acks.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+                            published.incrementAndGet();
+                        }
+                        unacked.release();
+                    });
+                }
+            } catch (InterruptedException | RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        private void report(String test, long messages, double seconds, Histogram h, String latency) {
+            PrintWriter out = out();
+            if (json()) {
+                Map<String, Object> o = new java.util.LinkedHashMap<>(Json.object("test", test, "messages", messages,
+                        "seconds", seconds, "messages_per_sec", Math.round(messages / seconds)));
+                if (h != null) {
+                    o.putAll(Json.object("p50_us", h.getValueAtPercentile(50), "p90_us", h.getValueAtPercentile(90),
+                            "p99_us", h.getValueAtPercentile(99), "p999_us", h.getValueAtPercentile(99.9),
+                            "max_us", h.getMaxValue()));
+                }
+                out.println(Json.write(o));
+            } else {
+                out.printf("%s: %d messages in %.2f s: %,.0f msg/s", test, messages, seconds, messages / seconds);
+                if (h != null) {
+                    out.printf("; %s p50 %d us, p90 %d us, p99 %d us, p99.9 %d us, max %d us", latency,
+                            h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                            h.getValueAtPercentile(99.9), h.getMaxValue());
+                }
+                out.println();
+            }
+            out.flush();
+        }
+
+        private static void writeLong(byte[] b, long v) {
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (v >>> (56 - 8 * i));
+            }
+        }
+
+        private static long readLong(byte[] b) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (b[i] & 0xff);
+            }
+            return v;
+        }
+    }
+
+    /** The progress line, on a terminal only. */
+    private static final class Progress {
+        private final boolean terminal;
+        private final PrintWriter out;
+
+        Progress(Verb verb) {
+            this.terminal = System.console() != null && !verb.json();
+            this.out = verb.out();
+        }
+
+        void show(long published, long consumed, long total) {
+            if (terminal) {
+                out.printf("\rpublished %d/%d, delivered and acked %d   ", published, total, consumed);
+                out.flush();
+            }
+        }
+
+        void clear() {
+            if (terminal) {
+                out.print("\r" + " ".repeat(70) + "\r");
+            }
         }
     }
 
