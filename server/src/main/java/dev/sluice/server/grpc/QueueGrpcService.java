@@ -47,8 +47,9 @@ import java.util.Map;
 
 /**
  * sluice.v1.QueueService: translates requests into {@link QueueRegistry} calls and results into
- * responses; engine exceptions become statuses in {@link ErrorMappingInterceptor}. Blocking calls
- * (Publish waiting for room, Receive long polls) wait with the call's context.
+ * responses; engine exceptions become statuses in {@link ErrorMappingInterceptor}. The data path
+ * ({@link #DIRECT}) runs on the transport's thread and never waits there; what must wait (a
+ * publish for room, a Receive long poll) waits on a virtual thread, with the call's context.
  */
 final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
     /**
