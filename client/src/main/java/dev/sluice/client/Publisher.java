@@ -98,10 +98,9 @@ public final class Publisher implements AutoCloseable {
         futures = new ArrayList<>();
         bytes = 0;
         CompletableFuture<List<String>> call = client.publishAsync(queue, batch);
-        inFlight.add(call);
         // The answer arrives on the transport thread: complete the messages' futures (and the
-        // application's callbacks on them) on a virtual thread instead.
-        call.whenCompleteAsync((ids, failure) -> {
+        // application's callbacks on them) on a virtual thread instead. close() waits for that.
+        CompletableFuture<Void> settled = call.whenCompleteAsync((ids, failure) -> {
             for (int i = 0; i < waiting.size(); i++) {
                 if (failure != null) {
                     waiting.get(i).completeExceptionally(failure);
@@ -109,13 +108,16 @@ public final class Publisher implements AutoCloseable {
                     waiting.get(i).complete(ids.get(i));
                 }
             }
+        }, task -> Thread.ofVirtual().name("sluice-publisher-callbacks").start(task)).handle((x, t) -> null);
+        inFlight.add(settled);
+        settled.whenComplete((x, t) -> {
             lock.lock();
             try {
-                inFlight.remove(call);
+                inFlight.remove(settled);
             } finally {
                 lock.unlock();
             }
-        }, task -> Thread.ofVirtual().name("sluice-publisher-callbacks").start(task));
+        });
     }
 
     /** Sends what is pending and waits for every batch to be answered. Idempotent. */

@@ -1,5 +1,6 @@
 package dev.sluice.server.grpc;
 
+import dev.sluice.concurrent.context.AfterFunc;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.proto.v1.PublishRequest;
@@ -33,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * MAX_WAITING requests and as many answers.
  *
  * The call ends when the client half-closes (after the parked requests are answered), cancels,
- * or the server stops (parked requests then end with the call's context).
+ * or the server stops: then at once, with UNAVAILABLE (parked requests end with the call's
+ * context, unanswered, and nothing of them was published).
  */
 final class PublishStream implements StreamObserver<PublishStreamRequest> {
     static final int MAX_WAITING = 64;
@@ -47,22 +49,40 @@ final class PublishStream implements StreamObserver<PublishStreamRequest> {
     private boolean requested;   // guarded by lock: a request(1) is outstanding
     private boolean halfClosed;  // guarded by lock
     private boolean done;        // guarded by lock
+    private final AfterFunc atShutdown;
 
     PublishStream(QueueRegistry registry, ServerCallStreamObserver<PublishStreamResponse> out) {
         this.registry = registry;
         this.out = out;
         out.disableAutoRequest();
         out.setOnReadyHandler(this::readMore);
-        out.setOnCancelHandler(() -> {
+        out.setOnCancelHandler(this::abandon);
+        // A stream stays open as long as its client lives: end it when the server stops (parked
+        // requests end with the call; the client learns that they were not answered).
+        atShutdown = registry.onClose(() -> {
             lock.lock();
             try {
-                done = true;
+                if (!done) {
+                    done = true;
+                    out.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
+                }
             } finally {
                 lock.unlock();
             }
         });
         requested = true;
         out.request(1);
+    }
+
+    /** The call ended without us (the client cancelled or went away). */
+    private void abandon() {
+        lock.lock();
+        try {
+            done = true;
+        } finally {
+            lock.unlock();
+        }
+        atShutdown.stop();
     }
 
     @Override
@@ -190,12 +210,7 @@ final class PublishStream implements StreamObserver<PublishStreamRequest> {
 
     @Override
     public void onError(Throwable t) {
-        lock.lock();
-        try {
-            done = true;
-        } finally {
-            lock.unlock();
-        }
+        abandon();
     }
 
     @Override
@@ -216,6 +231,7 @@ final class PublishStream implements StreamObserver<PublishStreamRequest> {
         if (!done) {
             done = true;
             out.onCompleted();
+            atShutdown.stop();
         }
     }
 

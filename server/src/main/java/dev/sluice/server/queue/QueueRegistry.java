@@ -515,6 +515,15 @@ public final class QueueRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code f} once when the engine closes (at once, on another thread, if it is closed
+     * already): for streams that must end at shutdown. Stop the returned handle when the stream
+     * ends first. Never blocks.
+     */
+    public AfterFunc onClose(Runnable f) {
+        return Context.afterFunc(running, f);
+    }
+
     public boolean isClosed() {
         return closed;
     }

@@ -59,7 +59,9 @@ class PublishStreamTest {
     @AfterEach
     void stop() throws Exception {
         channel.shutdownNow();
-        server.stop(java.time.Duration.ofSeconds(5));
+        if (server != null) {
+            server.stop(java.time.Duration.ofSeconds(5));
+        }
     }
 
     private void create(String name, long maxReady) {
@@ -219,6 +221,23 @@ class PublishStreamTest {
         assertThat(drained).isEqualTo(java.util.stream.IntStream.range(0, n).mapToObj(i -> "m" + i).toList());
         assertThat(answered).isSorted().hasSize(n);
         assertThat(s.ended.poll(20, TimeUnit.SECONDS)).isEqualTo("completed");
+    }
+
+    @Test
+    void serverStop_endsAnOpenStreamWithUnavailable_duringTheGrace() throws Exception {
+        create("full", 1);
+        Stream s = new Stream();
+        s.send(1, "full", "f0", null);
+        s.answer();
+        s.send(2, "full", "parked", null);
+
+        server.stop(java.time.Duration.ofSeconds(30)); // without ending the stream, this would wait it out
+
+        Object end = s.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(end).isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(s.answers).isEmpty(); // the parked publish was not answered: it was not published
+        server = null;
     }
 
     @Test
