@@ -298,7 +298,16 @@ public final class QueueClient {
         QueueStats stats = new QueueStats(s.getReady(), s.getInFlight(), s.getDelayed(), s.getPublished(),
                 s.getDelivered(), s.getAcked(), s.getNacked(), s.getRedelivered(), s.getDeadLettered(), s.getDropped(),
                 s.getExpired(), s.getStaleAcks(), s.hasOldestReadyAge() ? Protos.duration(s.getOldestReadyAge()) : null,
-                s.getSubscribers());
+                s.getSubscribers(), s.hasOldestUnackedAge() ? Protos.duration(s.getOldestUnackedAge()) : null,
+                histogram(s.getTimeInQueue()), histogram(s.getPublishToAck()),
+                s.getSubscriberLagList().stream().map(l -> new QueueTypes.SubscriberLag(l.getSubscriber(),
+                        l.getInFlight(), l.hasOldestUnackedAge() ? Protos.duration(l.getOldestUnackedAge()) : null))
+                        .toList());
         return new QueueInfo(q.getName(), settings, stats);
+    }
+
+    private static QueueTypes.Histogram histogram(dev.sluice.proto.v1.LatencyHistogram h) {
+        return new QueueTypes.Histogram(h.getUpperBoundsSecondsList(), h.getCountsList(), h.getSumSeconds(),
+                h.getCount());
     }
 }

@@ -45,10 +45,50 @@ public final class QueueTypes {
         }
     }
 
-    /** Counters of one queue; see sluice.v1.QueueStats. {@code oldestReadyAge} is null when none is ready. */
+    /**
+     * Counters and consumer lag of one queue; see sluice.v1.QueueStats. {@code oldestReadyAge} is
+     * null when none is ready, {@code oldestUnackedAge} when none is in flight.
+     */
     public record QueueStats(long ready, long inFlight, long delayed, long published, long delivered, long acked,
                              long nacked, long redelivered, long deadLettered, long dropped, long expired,
-                             long staleAcks, Duration oldestReadyAge, int subscribers) {}
+                             long staleAcks, Duration oldestReadyAge, int subscribers, Duration oldestUnackedAge,
+                             Histogram timeInQueue, Histogram publishToAck, java.util.List<SubscriberLag> subscriberLag) {}
+
+    /** One Subscribe stream's in-flight deliveries; {@code oldestUnackedAge} is null when it has none. */
+    public record SubscriberLag(String subscriber, long inFlight, Duration oldestUnackedAge) {}
+
+    /**
+     * A histogram of durations with fixed buckets; see sluice.v1.LatencyHistogram.
+     *
+     * @param upperBoundsSeconds each bucket's inclusive upper bound; the last bucket (+Inf) has none
+     * @param counts observations per bucket (not cumulative), one more than the bounds
+     */
+    public record Histogram(java.util.List<Double> upperBoundsSeconds, java.util.List<Long> counts, double sumSeconds,
+                            long count) {
+        public Histogram {
+            upperBoundsSeconds = java.util.List.copyOf(upperBoundsSeconds);
+            counts = java.util.List.copyOf(counts);
+        }
+
+        /**
+         * The upper bound of the bucket holding quantile {@code q} (0..1), in seconds: an upper
+         * estimate. NaN with no observations; +Inf if it falls in the last bucket.
+         */
+        public double quantileUpperBound(double q) {
+            if (count == 0) {
+                return Double.NaN;
+            }
+            long rank = (long) Math.ceil(q * count);
+            long seen = 0;
+            for (int i = 0; i < counts.size(); i++) {
+                seen += counts.get(i);
+                if (seen >= Math.max(1, rank)) {
+                    return i < upperBoundsSeconds.size() ? upperBoundsSeconds.get(i) : Double.POSITIVE_INFINITY;
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+    }
 
     /** A queue's name, effective settings and statistics. */
     public record QueueInfo(String name, QueueSettings settings, QueueStats stats) {}

@@ -123,6 +123,10 @@ class CliTest {
         assertThat(sluice("queue", "describe", "jobs").out()).contains("max deliveries:   3 (then dropped)");
         assertThat(sluice("sub", "jobs", "--count", "3").out()).isEqualTo("one\ntwo\nthree\n");
         assertThat(sluice("queue", "describe", "jobs", "--json").out()).contains("\"acked\":3");
+        assertThat(sluice("queue", "describe", "jobs").out()).contains("publish to ack:   n=3 p50<=",
+                "time in queue:    n=3 ", "oldest unacked:   -");
+        assertThat(sluice("queue", "create", "forever").out()).isEqualTo("created forever\n");
+        assertThat(sluice("queue", "describe", "forever").out()).contains("max deliveries:   unlimited");
 
         assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
         assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");

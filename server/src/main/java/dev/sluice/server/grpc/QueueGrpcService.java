@@ -34,6 +34,7 @@ import dev.sluice.proto.v1.TopicInfo;
 import dev.sluice.server.error.SluiceException;
 import dev.sluice.server.queue.Delivery;
 import dev.sluice.server.queue.Queue;
+import dev.sluice.server.queue.LatencyHistogram;
 import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.queue.QueueStats;
@@ -282,7 +283,29 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         if (s.oldestReadyAgeNanos() >= 0) {
             stats.setOldestReadyAge(ProtoTime.protoNanos(s.oldestReadyAgeNanos()));
         }
+        if (s.oldestUnackedAgeNanos() >= 0) {
+            stats.setOldestUnackedAge(ProtoTime.protoNanos(s.oldestUnackedAgeNanos()));
+        }
+        stats.setTimeInQueue(histogram(s.timeInQueue())).setPublishToAck(histogram(s.publishToAck()));
+        for (QueueStats.SubscriberLag l : s.subscriberLag()) {
+            var b = dev.sluice.proto.v1.SubscriberLag.newBuilder().setSubscriber(l.subscriber()).setInFlight(l.inFlight());
+            if (l.oldestUnackedAgeNanos() >= 0) {
+                b.setOldestUnackedAge(ProtoTime.protoNanos(l.oldestUnackedAgeNanos()));
+            }
+            stats.addSubscriberLag(b);
+        }
         return QueueInfo.newBuilder().setName(q.name()).setConfig(config).setStats(stats).build();
+    }
+
+    private static dev.sluice.proto.v1.LatencyHistogram histogram(LatencyHistogram.Snapshot h) {
+        var b = dev.sluice.proto.v1.LatencyHistogram.newBuilder().setSumSeconds(h.sumNanos() / 1e9).setCount(h.count());
+        for (long bound : h.upperBoundsNanos()) {
+            b.addUpperBoundsSeconds(bound / 1e9);
+        }
+        for (long c : h.counts()) {
+            b.addCounts(c);
+        }
+        return b.build();
     }
 
     private static TopicInfo topic(String name, List<String> queues) {

@@ -14,9 +14,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * One queue.
@@ -50,12 +55,23 @@ import java.util.function.Function;
  * A subscription without credit waits the same way on its own `credit` doorbell, rung when one
  * of its deliveries is settled.
  *
+ * No silent loss: a message is dropped only when its queue has no dead-letter queue and a finite
+ * max_deliveries was set explicitly (the default without a dead-letter queue is unlimited), and
+ * each drop is logged with the message id.
+ *
+ * Consumer lag: every delivery records its time in the queue (since it became ready) and every
+ * ack its time since publication, in fixed-bucket histograms updated under the lock that the
+ * batch holds anyway (no allocation); the oldest unacked age comes from the deadline list, which
+ * is in start order. Times come from `clock` (System::nanoTime; tests move it forward).
+ *
  * Lock order: no two queue locks are ever held at once (dead letters move after the source
  * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
  * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
  * deadline Alarm call back into the queue from their own threads, holding none of their locks.
  */
 public final class Queue {
+    private static final Logger log = LoggerFactory.getLogger(Queue.class);
+
     /** Most payload bytes per batch from take(), so a response stays well under gRPC's 4 MiB message cap. */
     public static final long MAX_BATCH_BYTES = 1 << 20;
 
@@ -74,6 +90,10 @@ public final class Queue {
     private final DelayedMessages delayed;
     private final Alarm deadlines = new Alarm(this::expireDue);
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final LongSupplier clock;
+    private final LatencyHistogram timeInQueue = new LatencyHistogram();  // guarded by lock
+    private final LatencyHistogram publishToAck = new LatencyHistogram(); // guarded by lock
     // counters, guarded by lock
     private long published;
     private long delivered;
@@ -86,8 +106,9 @@ public final class Queue {
     private long subscriberDeadlinesExceeded;
     private long staleAcks;
 
-    Queue(String name, QueueConfig config, Function<String, Queue> lookup) {
+    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
         this.name = name;
+        this.clock = clock;
         this.config = config;
         this.lookup = lookup;
         this.slots = Semaphore.create(config.maxReadyMessages());
@@ -200,12 +221,12 @@ public final class Queue {
      * (keeping their slot); the others become ready at once.
      */
     void write(List<Message> messages, long[] delayNanos) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             checkAlive();
             for (int i = 0; i < messages.size(); i++) {
-                QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, true);
+                QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, now, true);
                 if (delayNanos[i] > 0) {
                     delayed.add(now + delayNanos[i], m);
                 } else {
@@ -227,7 +248,7 @@ public final class Queue {
     }
 
     private void becomeDue(QueuedMessage m) {
-        QueuedMessage due = m.readyAt(System.nanoTime());
+        QueuedMessage due = m.readyAt(clock.getAsLong());
         lock.lock();
         try {
             if (isDeleted()) {
@@ -247,7 +268,8 @@ public final class Queue {
             if (isDeleted()) {
                 return;
             }
-            retry.addLast(new QueuedMessage(m, 0, null, System.nanoTime(), false));
+            long now = clock.getAsLong();
+            retry.addLast(new QueuedMessage(m, 0, null, now, now, false));
             published++;
         } finally {
             lock.unlock();
@@ -316,7 +338,7 @@ public final class Queue {
         long freedBytes = 0;
         boolean more;
         boolean arm;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             checkAlive();
@@ -350,6 +372,7 @@ public final class Queue {
                         continue;
                     }
                 }
+                timeInQueue.record(now - m.readySinceNanos());
                 int attempt = m.attempts() + 1;
                 AckTracker.InFlight f = inFlight.start(m, attempt, owner, now);
                 delivered++;
@@ -459,11 +482,13 @@ public final class Queue {
         Settled s = new Settled();
         lock.lock();
         try {
+            long now = clock.getAsLong();
             for (int i = 0; i < ok.length; i++) {
                 AckTracker.InFlight f = removeLocked(tokens.get(i), s);
                 ok[i] = f != null;
                 if (f != null) {
                     acked++;
+                    publishToAck.record(now - f.message.publishedNanos());
                 }
             }
         } finally {
@@ -479,13 +504,13 @@ public final class Queue {
         Settled s = new Settled();
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             for (int i = 0; i < ok.length; i++) {
                 AckTracker.InFlight f = removeLocked(tokens.get(i), s);
                 ok[i] = f != null;
                 if (f != null) {
                     nacked++;
-                    if (delayNanos > 0 && f.attempt < config.maxDeliveries() && !isDeleted()) {
+                    if (delayNanos > 0 && !config.exhausted(f.attempt) && !isDeleted()) {
                         delayed.add(now + delayNanos, f.message.retry(f.attempt, "negatively acknowledged", now));
                     } else {
                         failLocked(f, "negatively acknowledged", s);
@@ -503,7 +528,7 @@ public final class Queue {
     List<Boolean> extend(List<String> tokens, long nanos) {
         Boolean[] ok = new Boolean[tokens.size()];
         Settled s = new Settled();
-        long deadline = System.nanoTime() + nanos;
+        long deadline = clock.getAsLong() + nanos;
         boolean arm = false;
         lock.lock();
         try {
@@ -563,7 +588,7 @@ public final class Queue {
         long next;
         lock.lock();
         try {
-            due = removeDue.apply(System.nanoTime());
+            due = removeDue.apply(clock.getAsLong());
             for (AckTracker.InFlight f : due) {
                 credit(f, s);
                 if (f.owner != null) {
@@ -632,11 +657,11 @@ public final class Queue {
         if (isDeleted()) {
             return;
         }
-        if (f.attempt >= config.maxDeliveries()) {
+        if (config.exhausted(f.attempt)) {
             s.exhausted.add(new Exhausted(f, why));
             return;
         }
-        retry.addLast(f.message.retry(f.attempt, why, System.nanoTime()));
+        retry.addLast(f.message.retry(f.attempt, why, clock.getAsLong()));
     }
 
     /** Work a settle leaves for after the lock: dead letters, doorbells. */
@@ -652,11 +677,14 @@ public final class Queue {
 
     private void deadLetter(AckTracker.InFlight f, String why) {
         Queue dlq = config.deadLetterQueue().isEmpty() ? null : lookup.apply(config.deadLetterQueue());
+        Message m = f.message.message();
         if (dlq == null || dlq.isDeleted()) {
             count(() -> dropped++);
+            log.warn("message dropped: queue={} message_id={} deliveries={} max_deliveries={} reason=\"{}\" ({})",
+                    name, m.id(), f.attempt, config.maxDeliveries(), why, dlq == null
+                            ? "no dead-letter queue" : "dead-letter queue '" + config.deadLetterQueue() + "' was deleted");
             return;
         }
-        Message m = f.message.message();
         Map<String, String> attrs = new HashMap<>(m.attributes());
         attrs.put("sluice-source-queue", name);
         attrs.put("sluice-delivery-attempts", Integer.toString(f.attempt));
@@ -676,11 +704,13 @@ public final class Queue {
 
     // ------------------------------------------------------------------ administration
 
-    void subscribed() {
+    void subscribed(Subscription s) {
+        subscriptions.add(s);
         subscribers.incrementAndGet();
     }
 
-    void unsubscribed() {
+    void unsubscribed(Subscription s) {
+        subscriptions.remove(s);
         subscribers.decrementAndGet();
     }
 
@@ -740,15 +770,23 @@ public final class Queue {
     }
 
     public QueueStats stats() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             long a = retry.isEmpty() ? Long.MAX_VALUE : retry.peekFirst().readySinceNanos();
             long b = ready.isEmpty() ? Long.MAX_VALUE : ready.peekFirst().readySinceNanos();
             long since = Math.min(a, b);
             long oldest = since == Long.MAX_VALUE ? -1 : Math.max(0, now - since);
+            long started = inFlight.oldestStart();
+            long unacked = started == Long.MAX_VALUE ? -1 : Math.max(0, now - started);
+            List<QueueStats.SubscriberLag> lag = new ArrayList<>(subscriptions.size());
+            for (Subscription sub : subscriptions) {
+                lag.add(sub.lag(now));
+            }
+            lag.sort(java.util.Comparator.comparing(QueueStats.SubscriberLag::subscriber));
             return new QueueStats(ready.size() + retry.size(), inFlight.size(), delayed.size(), published, delivered,
-                    acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get());
+                    acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get(),
+                    unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag));
         } finally {
             lock.unlock();
         }

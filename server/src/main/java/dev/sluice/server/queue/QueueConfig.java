@@ -10,7 +10,9 @@ import java.util.Objects;
  * @param maxReadyMessages most messages ready or delayed (publishers wait beyond)
  * @param maxReadyBytes most payload bytes ready or delayed; 0 for no byte limit
  * @param ackDeadline time a consumer has to acknowledge a delivery
- * @param maxDeliveries deliveries before the message is dead-lettered or dropped
+ * @param maxDeliveries deliveries before the message is dead-lettered or dropped; 0: unlimited (never
+ *     dropped). Without a dead-letter queue the default is unlimited, so nothing is lost unless a
+ *     finite limit is set explicitly (then every drop is logged with the message id)
  * @param deadLetterQueue queue for messages that reached maxDeliveries; empty: drop them
  * @param messageTtl messages not delivered within this of becoming ready are discarded; zero: never
  */
@@ -19,13 +21,16 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
 
     public static final long DEFAULT_MAX_READY = 10_000;
     public static final Duration DEFAULT_ACK_DEADLINE = Duration.ofSeconds(30);
+    /** The default limit when the queue has a dead-letter queue. */
     public static final int DEFAULT_MAX_DELIVERIES = 5;
+    /** maxDeliveries value meaning "deliver until acknowledged": the default without a dead-letter queue. */
+    public static final int UNLIMITED_DELIVERIES = 0;
     public static final Duration MIN_ACK_DEADLINE = Duration.ofSeconds(1);
     public static final Duration MAX_ACK_DEADLINE = Duration.ofMinutes(10);
     public static final long MAX_READY_LIMIT = 10_000_000;
 
     public static final QueueConfig DEFAULTS = new QueueConfig(DEFAULT_MAX_READY, 0, DEFAULT_ACK_DEADLINE,
-            DEFAULT_MAX_DELIVERIES, "", Duration.ZERO);
+            UNLIMITED_DELIVERIES, "", Duration.ZERO);
 
     public QueueConfig {
         Objects.requireNonNull(ackDeadline, "ackDeadline");
@@ -40,8 +45,8 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
         if (ackDeadline.compareTo(MIN_ACK_DEADLINE) < 0 || ackDeadline.compareTo(MAX_ACK_DEADLINE) > 0) {
             throw SluiceException.invalid("ack_deadline must be 1s..10m, was " + ackDeadline);
         }
-        if (maxDeliveries < 1 || maxDeliveries > 1000) {
-            throw SluiceException.invalid("max_deliveries must be 1..1000, was " + maxDeliveries);
+        if (maxDeliveries < 0 || maxDeliveries > 1000) {
+            throw SluiceException.invalid("max_deliveries must be 0 (unlimited)..1000, was " + maxDeliveries);
         }
         if (messageTtl.isNegative()) {
             throw SluiceException.invalid("message_ttl must be >= 0, was " + messageTtl);
@@ -51,12 +56,22 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
         }
     }
 
-    /** Fills zero values (the protocol's "unset") with defaults, then validates. */
+    /**
+     * Fills zero values (the protocol's "unset") with defaults, then validates. An unset
+     * maxDeliveries is {@value #DEFAULT_MAX_DELIVERIES} with a dead-letter queue and unlimited
+     * without one.
+     */
     public static QueueConfig withDefaults(long maxReady, long maxBytes, Duration ackDeadline, int maxDeliveries,
                                            String dlq, Duration ttl) {
         return new QueueConfig(maxReady == 0 ? DEFAULT_MAX_READY : maxReady, maxBytes,
                 ackDeadline == null ? DEFAULT_ACK_DEADLINE : ackDeadline,
-                maxDeliveries == 0 ? DEFAULT_MAX_DELIVERIES : maxDeliveries, dlq == null ? "" : dlq,
+                maxDeliveries == 0 && dlq != null && !dlq.isEmpty() ? DEFAULT_MAX_DELIVERIES : maxDeliveries,
+                dlq == null ? "" : dlq,
                 ttl == null ? Duration.ZERO : ttl);
+    }
+
+    /** Whether a message delivered {@code attempt} times has used up its deliveries. */
+    boolean exhausted(int attempt) {
+        return maxDeliveries != UNLIMITED_DELIVERIES && attempt >= maxDeliveries;
     }
 }

@@ -48,8 +48,19 @@ public final class QueueRegistry implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong subscriptionIds = new AtomicLong();
 
+    private final java.util.function.LongSupplier clock;
+
     public QueueRegistry(QueueLimits limits) {
+        this(limits, System::nanoTime);
+    }
+
+    /**
+     * With {@code clock} as the queues' time source for ages, histograms and TTLs: for tests,
+     * which move it forward. It must never run behind System.nanoTime() (the timers use that).
+     */
+    QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock) {
         this.limits = limits;
+        this.clock = clock;
     }
 
     public QueueLimits limits() {
@@ -85,7 +96,7 @@ public final class QueueRegistry implements AutoCloseable {
                 throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many queues: the limit is "
                         + limits.maxQueues());
             }
-            Queue q = new Queue(name, config, this::lookupQuietly);
+            Queue q = new Queue(name, config, this::lookupQuietly, clock);
             queues.put(name, q);
             return q;
         } finally {
