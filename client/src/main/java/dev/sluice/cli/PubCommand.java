@@ -40,6 +40,11 @@ final class PubCommand extends Verb {
     @Option(names = "--no-wait", description = "Fail instead of waiting when a queue is full.")
     boolean noWait;
 
+    @Option(names = "--dedup-id", paramLabel = "ID", description = "Idempotent publish: a second publish with the"
+            + " same id within the queue's dedup window stores nothing and prints the first message's id. With"
+            + " MESSAGE '-', line N gets ID-N.")
+    String dedupId;
+
     @Override
     int run(SluiceClient c) throws Exception {
         if (!message.equals("-")) {
@@ -48,8 +53,11 @@ final class PubCommand extends Verb {
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<OutgoingMessage> batch = new ArrayList<>();
+        long n = 0;
         for (String line; (line = in.readLine()) != null; ) {
-            batch.add(outgoing(line));
+            OutgoingMessage m = outgoing(line);
+            n++;
+            batch.add(dedupId == null ? m : m.withDedupId(dedupId + "-" + n));
             if (batch.size() == BATCH) {
                 print(publish(c, batch));
                 batch.clear();
@@ -62,7 +70,11 @@ final class PubCommand extends Verb {
     }
 
     private OutgoingMessage outgoing(String text) {
-        return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay);
+        if (dedupId != null && dedupId.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dedup-id must not be empty");
+        }
+        return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay,
+                message.equals("-") ? null : dedupId);
     }
 
     private List<String> publish(SluiceClient c, List<OutgoingMessage> batch) {

@@ -42,10 +42,15 @@ public final class QueueCommand {
                 description = "Discard messages not delivered within this.")
         Duration ttl;
 
+        @Option(names = "--dedup-window", paramLabel = "DURATION", converter = GlobalOptions.DurationConverter.class,
+                description = "How long a publish dedup id is remembered (default: the server's --dedup-window;"
+                        + " 0s: off).")
+        Duration dedupWindow;
+
         @Override
         int run(SluiceClient c) {
             QueueInfo q = c.queues().createQueue(name, new QueueSettings(maxReady, maxBytes, ackDeadline, maxDeliveries,
-                    dlq, ttl));
+                    dlq, ttl, dedupWindow, 0));
             out().println(json() ? Json.write(info(q)) : "created " + q.name());
             return 0;
         }
@@ -91,6 +96,9 @@ public final class QueueCommand {
             out().printf("redelivered/dead-lettered/dropped/expired/stale acks: %d/%d/%d/%d/%d%n", s.redelivered(),
                     s.deadLettered(), s.dropped(), s.expired(), s.staleAcks());
             out().printf("oldest ready:     %s%n", s.oldestReadyAge() == null ? "-" : s.oldestReadyAge());
+            out().printf("dedup window:     %s (%d ids remembered, at most %d; %d duplicates)%n",
+                    cfg.dedupWindow() == null || cfg.dedupWindow().isZero() ? "off" : cfg.dedupWindow(), s.dedupIds(),
+                    cfg.dedupMaxIds(), s.duplicates());
             out().printf("oldest unacked:   %s%n", s.oldestUnackedAge() == null ? "-" : s.oldestUnackedAge());
             out().printf("time in queue:    %s%n", quantiles(s.timeInQueue()));
             out().printf("publish to ack:   %s%n", quantiles(s.publishToAck()));
@@ -156,11 +164,14 @@ public final class QueueCommand {
         return Json.object("name", q.name(),
                 "config", Json.object("max_ready_messages", c.maxReadyMessages(), "max_ready_bytes", c.maxReadyBytes(),
                         "ack_deadline_seconds", c.ackDeadline().toMillis() / 1000.0, "max_deliveries", c.maxDeliveries(),
-                        "dead_letter_queue", c.deadLetterQueue()),
+                        "dead_letter_queue", c.deadLetterQueue(), "dedup_window_seconds",
+                        c.dedupWindow() == null ? null : c.dedupWindow().toMillis() / 1000.0, "dedup_max_ids",
+                        c.dedupMaxIds()),
                 "stats", Json.object("ready", s.ready(), "in_flight", s.inFlight(), "delayed", s.delayed(),
                         "published", s.published(), "delivered", s.delivered(), "acked", s.acked(), "nacked", s.nacked(),
                         "redelivered", s.redelivered(), "dead_lettered", s.deadLettered(), "dropped", s.dropped(),
                         "expired", s.expired(), "stale_acks", s.staleAcks(), "subscribers", s.subscribers(),
+                        "duplicates", s.duplicates(), "dedup_ids", s.dedupIds(),
                         "oldest_ready_age_seconds", s.oldestReadyAge() == null ? null : s.oldestReadyAge().toNanos() / 1e9,
                         "oldest_unacked_age_seconds",
                         s.oldestUnackedAge() == null ? null : s.oldestUnackedAge().toNanos() / 1e9,

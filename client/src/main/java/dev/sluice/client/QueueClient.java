@@ -72,6 +72,10 @@ public final class QueueClient {
         if (settings.messageTtl() != null) {
             c.setMessageTtl(Protos.duration(settings.messageTtl()));
         }
+        if (settings.dedupWindow() != null) {
+            c.setDedupWindow(Protos.duration(settings.dedupWindow()));
+        }
+        c.setDedupMaxIds(settings.dedupMaxIds());
         return info(SluiceException.call(() -> blocking.createQueue(
                 CreateQueueRequest.newBuilder().setName(name).setConfig(c).build())));
     }
@@ -174,6 +178,9 @@ public final class QueueClient {
             }
             if (m.delay() != null) {
                 p.setDelay(Protos.duration(m.delay()));
+            }
+            if (m.dedupId() != null) {
+                p.setDedupId(m.dedupId());
             }
             b.addMessages(p);
         }
@@ -293,7 +300,8 @@ public final class QueueClient {
         QueueConfig c = q.getConfig();
         QueueSettings settings = new QueueSettings(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
                 Protos.duration(c.getAckDeadline()), c.getMaxDeliveries(), c.getDeadLetterQueue(),
-                c.hasMessageTtl() ? Protos.duration(c.getMessageTtl()) : null);
+                c.hasMessageTtl() ? Protos.duration(c.getMessageTtl()) : null,
+                c.hasDedupWindow() ? Protos.duration(c.getDedupWindow()) : null, c.getDedupMaxIds());
         var s = q.getStats();
         QueueStats stats = new QueueStats(s.getReady(), s.getInFlight(), s.getDelayed(), s.getPublished(),
                 s.getDelivered(), s.getAcked(), s.getNacked(), s.getRedelivered(), s.getDeadLettered(), s.getDropped(),
@@ -302,7 +310,7 @@ public final class QueueClient {
                 histogram(s.getTimeInQueue()), histogram(s.getPublishToAck()),
                 s.getSubscriberLagList().stream().map(l -> new QueueTypes.SubscriberLag(l.getSubscriber(),
                         l.getInFlight(), l.hasOldestUnackedAge() ? Protos.duration(l.getOldestUnackedAge()) : null))
-                        .toList());
+                        .toList(), s.getDuplicates(), s.getDedupIds());
         return new QueueInfo(q.getName(), settings, stats);
     }
 

@@ -12,12 +12,31 @@ public final class QueueTypes {
 
     /**
      * A queue's settings; zero or null fields mean the server's default (10,000 ready messages,
-     * no byte limit, 30 s ack deadline, 5 deliveries, no dead-letter queue, no TTL).
+     * no byte limit, 30 s ack deadline, 5 deliveries with a dead-letter queue and unlimited
+     * without, no dead-letter queue, no TTL, the server's dedup window, 100,000 dedup ids).
+     * A {@code maxDeliveries} of 0 read back from the server means unlimited.
      */
     public record QueueSettings(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
-                                String deadLetterQueue, Duration messageTtl) {
+                                String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds) {
+        public QueueSettings(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
+                             String deadLetterQueue, Duration messageTtl) {
+            this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl, null, 0);
+        }
+
         public static QueueSettings defaults() {
             return new QueueSettings(0, 0, null, 0, "", null);
+        }
+
+        /** How long a publish dedup id is remembered (zero: dedup ids are ignored). */
+        public QueueSettings dedupWindow(Duration d) {
+            return new QueueSettings(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                    messageTtl, d, dedupMaxIds);
+        }
+
+        /** Most dedup ids remembered. */
+        public QueueSettings dedupMaxIds(long n) {
+            return new QueueSettings(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                    messageTtl, dedupWindow, n);
         }
 
         public QueueSettings maxReadyMessages(long n) {
@@ -52,7 +71,8 @@ public final class QueueTypes {
     public record QueueStats(long ready, long inFlight, long delayed, long published, long delivered, long acked,
                              long nacked, long redelivered, long deadLettered, long dropped, long expired,
                              long staleAcks, Duration oldestReadyAge, int subscribers, Duration oldestUnackedAge,
-                             Histogram timeInQueue, Histogram publishToAck, java.util.List<SubscriberLag> subscriberLag) {}
+                             Histogram timeInQueue, Histogram publishToAck, java.util.List<SubscriberLag> subscriberLag,
+                             long duplicates, long dedupIds) {}
 
     /** One Subscribe stream's in-flight deliveries; {@code oldestUnackedAge} is null when it has none. */
     public record SubscriberLag(String subscriber, long inFlight, Duration oldestUnackedAge) {}
@@ -93,11 +113,25 @@ public final class QueueTypes {
     /** A queue's name, effective settings and statistics. */
     public record QueueInfo(String name, QueueSettings settings, QueueStats stats) {}
 
-    /** A message to publish. */
-    public record OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay) {
+    /**
+     * A message to publish. Build one with {@link #of} and the {@code with...} methods, or with
+     * {@link #builder}.
+     *
+     * @param delay deliver no earlier than this from now; null: at once
+     * @param dedupId idempotent publish: within the queue's dedup window a second publish with the
+     *     same id stores nothing and returns the first message's id; null: none
+     */
+    public record OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
         public OutgoingMessage {
             Objects.requireNonNull(payload, "payload");
             attributes = Map.copyOf(attributes);
+            if (dedupId != null && dedupId.isEmpty()) {
+                throw new IllegalArgumentException("dedupId must be null or non-empty");
+            }
+        }
+
+        public OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay) {
+            this(payload, attributes, delay, null);
         }
 
         public static OutgoingMessage of(byte[] payload) {
@@ -108,14 +142,57 @@ public final class QueueTypes {
             return of(text.getBytes(StandardCharsets.UTF_8));
         }
 
+        public static Builder builder(byte[] payload) {
+            return new Builder(payload);
+        }
+
+        public static Builder builder(String text) {
+            return new Builder(text.getBytes(StandardCharsets.UTF_8));
+        }
+
         public OutgoingMessage withAttribute(String name, String value) {
             Map<String, String> a = new java.util.HashMap<>(attributes);
             a.put(name, value);
-            return new OutgoingMessage(payload, a, delay);
+            return new OutgoingMessage(payload, a, delay, dedupId);
         }
 
         public OutgoingMessage withDelay(Duration d) {
-            return new OutgoingMessage(payload, attributes, d);
+            return new OutgoingMessage(payload, attributes, d, dedupId);
+        }
+
+        public OutgoingMessage withDedupId(String id) {
+            return new OutgoingMessage(payload, attributes, delay, id);
+        }
+
+        /** Builds an {@link OutgoingMessage}; not thread-safe. */
+        public static final class Builder {
+            private final byte[] payload;
+            private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
+            private Duration delay;
+            private String dedupId;
+
+            private Builder(byte[] payload) {
+                this.payload = Objects.requireNonNull(payload, "payload");
+            }
+
+            public Builder attribute(String name, String value) {
+                attributes.put(name, value);
+                return this;
+            }
+
+            public Builder delay(Duration d) {
+                delay = d;
+                return this;
+            }
+
+            public Builder dedupId(String id) {
+                dedupId = id;
+                return this;
+            }
+
+            public OutgoingMessage build() {
+                return new OutgoingMessage(payload, attributes, delay, dedupId);
+            }
         }
     }
 

@@ -127,6 +127,10 @@ class CliTest {
                 "time in queue:    n=3 ", "oldest unacked:   -");
         assertThat(sluice("queue", "create", "forever").out()).isEqualTo("created forever\n");
         assertThat(sluice("queue", "describe", "forever").out()).contains("max deliveries:   unlimited");
+        String once = sluice("pub", "forever", "charge", "--dedup-id", "charge-7").out();
+        assertThat(sluice("pub", "forever", "charge again", "--dedup-id", "charge-7").out()).isEqualTo(once);
+        assertThat(sluice("queue", "describe", "forever").out()).contains("ready/in flight/delayed: 1/0/0",
+                "dedup window:     PT2M (1 ids remembered, at most 100000; 1 duplicates)");
 
         assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
         assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");

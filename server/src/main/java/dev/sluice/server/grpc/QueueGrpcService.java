@@ -73,7 +73,10 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         var c = req.getConfig();
         QueueConfig config = QueueConfig.withDefaults(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
                 ProtoTime.optional("ack_deadline", c.hasAckDeadline(), c.getAckDeadline()), c.getMaxDeliveries(),
-                c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()));
+                c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()))
+                .withDedupWindow(c.hasDedupWindow() ? ProtoTime.optional("dedup_window", true, c.getDedupWindow())
+                        : registry.limits().dedupWindow())
+                .withDedupMaxIds(c.getDedupMaxIds() == 0 ? QueueConfig.DEFAULT_DEDUP_MAX_IDS : c.getDedupMaxIds());
         reply(out, info(call(() -> registry.createQueue(req.getName(), config))));
     }
 
@@ -224,7 +227,7 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         for (PublishMessage m : messages) {
             out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(),
                     m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
-                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay())));
+                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId()));
         }
         return out;
     }
@@ -270,7 +273,9 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
                 .setMaxReadyBytes(c.maxReadyBytes())
                 .setAckDeadline(ProtoTime.proto(c.ackDeadline()))
                 .setMaxDeliveries(c.maxDeliveries())
-                .setDeadLetterQueue(c.deadLetterQueue());
+                .setDeadLetterQueue(c.deadLetterQueue())
+                .setDedupWindow(ProtoTime.proto(c.dedupWindow()))
+                .setDedupMaxIds(c.dedupMaxIds());
         if (!c.messageTtl().isZero()) {
             config.setMessageTtl(ProtoTime.proto(c.messageTtl()));
         }
@@ -286,6 +291,7 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         if (s.oldestUnackedAgeNanos() >= 0) {
             stats.setOldestUnackedAge(ProtoTime.protoNanos(s.oldestUnackedAgeNanos()));
         }
+        stats.setDuplicates(s.duplicates()).setDedupIds(s.dedupIds());
         stats.setTimeInQueue(histogram(s.timeInQueue())).setPublishToAck(histogram(s.publishToAck()));
         for (QueueStats.SubscriberLag l : s.subscriberLag()) {
             var b = dev.sluice.proto.v1.SubscriberLag.newBuilder().setSubscriber(l.subscriber()).setInFlight(l.inFlight());

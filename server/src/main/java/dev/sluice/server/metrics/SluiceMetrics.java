@@ -201,6 +201,9 @@ public final class SluiceMetrics {
                 QueueStats::deadLettered);
         queueCounter(queues, "sluice_queue_dropped", "Messages dropped after max deliveries without a dead-letter"
                 + " queue", QueueStats::dropped);
+        queueCounter(queues, "sluice_queue_duplicates", "Publishes not stored because their dedup id was in the"
+                + " window", QueueStats::duplicates);
+        queueGauge(queues, "sluice_queue_dedup_ids", "Publish dedup ids remembered", QueueStats::dedupIds);
         queueCounter(queues, "sluice_queue_expired", "Messages that expired before delivery", QueueStats::expired);
         GaugeWithCallback.builder().name("sluice_queue_subscriber_in_flight_messages")
                 .help("Deliveries outstanding per streaming subscriber: a subscriber stuck at its window is a slow"

@@ -105,6 +105,8 @@ public final class Queue {
     private long expired;
     private long subscriberDeadlinesExceeded;
     private long staleAcks;
+    private long duplicates;
+    private final DedupWindow dedup; // null when the window is 0; guarded by lock
 
     Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
         this.name = name;
@@ -115,6 +117,8 @@ public final class Queue {
         this.bytes = config.maxReadyBytes() > 0 ? Semaphore.create(config.maxReadyBytes()) : null;
         this.delayed = new DelayedMessages(this::becomeDue);
         this.inFlight = new AckTracker(config.ackDeadline().toNanos());
+        this.dedup = config.dedupWindow().isZero() ? null
+                : new DedupWindow(config.dedupWindow().toNanos(), config.dedupMaxIds());
     }
 
     public String name() {
@@ -218,14 +222,33 @@ public final class Queue {
 
     /**
      * Writes messages for which room was reserved. Messages with a delay wait in `delayed`
-     * (keeping their slot); the others become ready at once.
+     * (keeping their slot); the others become ready at once. A message whose dedup id is in the
+     * window is not stored (its room is given back). Returns null if every message was stored,
+     * else per message the id of the message first published under its dedup id (null for those
+     * stored).
      */
-    void write(List<Message> messages, long[] delayNanos) {
+    String[] write(List<Message> messages, long[] delayNanos, String[] dedupIds) {
         long now = clock.getAsLong();
+        String[] firsts = null;
+        long freedSlots = 0;
+        long freedBytes = 0;
         lock.lock();
         try {
             checkAlive();
             for (int i = 0; i < messages.size(); i++) {
+                if (dedupIds != null && dedupIds[i] != null && dedup != null) {
+                    String first = dedup.putIfAbsent(dedupIds[i], messages.get(i).id(), now);
+                    if (first != null) {
+                        if (firsts == null) {
+                            firsts = new String[messages.size()];
+                        }
+                        firsts[i] = first;
+                        duplicates++;
+                        freedSlots++;
+                        freedBytes += messages.get(i).payload().length;
+                        continue;
+                    }
+                }
                 QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, now, true);
                 if (delayNanos[i] > 0) {
                     delayed.add(now + delayNanos[i], m);
@@ -233,11 +256,23 @@ public final class Queue {
                     ready.addLast(m);
                 }
             }
-            published += messages.size();
+            published += messages.size() - (firsts == null ? 0 : duplicatesIn(firsts));
         } finally {
             lock.unlock();
         }
+        releaseRoom(freedSlots, freedBytes);
         ring();
+        return firsts;
+    }
+
+    private static int duplicatesIn(String[] firsts) {
+        int n = 0;
+        for (String f : firsts) {
+            if (f != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Wakes one waiting consumer, if any waits. */
@@ -786,7 +821,8 @@ public final class Queue {
             lag.sort(java.util.Comparator.comparing(QueueStats.SubscriberLag::subscriber));
             return new QueueStats(ready.size() + retry.size(), inFlight.size(), delayed.size(), published, delivered,
                     acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get(),
-                    unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag));
+                    unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag), duplicates,
+                    dedup == null ? 0 : dedup.size(now));
         } finally {
             lock.unlock();
         }

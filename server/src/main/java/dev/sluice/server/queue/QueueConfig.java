@@ -15,9 +15,11 @@ import java.util.Objects;
  *     finite limit is set explicitly (then every drop is logged with the message id)
  * @param deadLetterQueue queue for messages that reached maxDeliveries; empty: drop them
  * @param messageTtl messages not delivered within this of becoming ready are discarded; zero: never
+ * @param dedupWindow how long a publish dedup id is remembered; zero: dedup ids are ignored
+ * @param dedupMaxIds most dedup ids remembered (the oldest is forgotten early beyond)
  */
 public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
-                          String deadLetterQueue, Duration messageTtl) {
+                          String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds) {
 
     public static final long DEFAULT_MAX_READY = 10_000;
     public static final Duration DEFAULT_ACK_DEADLINE = Duration.ofSeconds(30);
@@ -28,14 +30,25 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
     public static final Duration MIN_ACK_DEADLINE = Duration.ofSeconds(1);
     public static final Duration MAX_ACK_DEADLINE = Duration.ofMinutes(10);
     public static final long MAX_READY_LIMIT = 10_000_000;
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMinutes(2);
+    public static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(1);
+    public static final long DEFAULT_DEDUP_MAX_IDS = 100_000;
+    public static final long MAX_DEDUP_MAX_IDS = 10_000_000;
 
     public static final QueueConfig DEFAULTS = new QueueConfig(DEFAULT_MAX_READY, 0, DEFAULT_ACK_DEADLINE,
-            UNLIMITED_DELIVERIES, "", Duration.ZERO);
+            UNLIMITED_DELIVERIES, "", Duration.ZERO, DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS);
 
     public QueueConfig {
         Objects.requireNonNull(ackDeadline, "ackDeadline");
         Objects.requireNonNull(deadLetterQueue, "deadLetterQueue");
         Objects.requireNonNull(messageTtl, "messageTtl");
+        Objects.requireNonNull(dedupWindow, "dedupWindow");
+        if (dedupWindow.isNegative() || dedupWindow.compareTo(MAX_DEDUP_WINDOW) > 0) {
+            throw SluiceException.invalid("dedup_window must be 0..24h, was " + dedupWindow);
+        }
+        if (dedupMaxIds < 1 || dedupMaxIds > MAX_DEDUP_MAX_IDS) {
+            throw SluiceException.invalid("dedup_max_ids must be 1.." + MAX_DEDUP_MAX_IDS + ", was " + dedupMaxIds);
+        }
         if (maxReadyMessages < 1 || maxReadyMessages > MAX_READY_LIMIT) {
             throw SluiceException.invalid("max_ready_messages must be 1.." + MAX_READY_LIMIT + ", was " + maxReadyMessages);
         }
@@ -54,6 +67,25 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
         if (!deadLetterQueue.isEmpty()) {
             Names.check("dead_letter_queue", deadLetterQueue);
         }
+    }
+
+    /** The settings before publish deduplication existed, with its defaults. */
+    public QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
+                       String deadLetterQueue, Duration messageTtl) {
+        this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl,
+                DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS);
+    }
+
+    /** This configuration with another dedup window (e.g. the server's --dedup-window). */
+    public QueueConfig withDedupWindow(Duration window) {
+        return new QueueConfig(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                messageTtl, window, dedupMaxIds);
+    }
+
+    /** This configuration with another bound on remembered dedup ids. */
+    public QueueConfig withDedupMaxIds(long n) {
+        return new QueueConfig(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                messageTtl, dedupWindow, n);
     }
 
     /**

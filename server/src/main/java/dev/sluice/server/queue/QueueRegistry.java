@@ -113,7 +113,7 @@ public final class QueueRegistry implements AutoCloseable {
             return q;
         }
         if (limits.autoCreate()) {
-            return createQueue(name, QueueConfig.DEFAULTS);
+            return createQueue(name, QueueConfig.DEFAULTS.withDedupWindow(limits.dedupWindow()));
         }
         throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
     }
@@ -234,8 +234,18 @@ public final class QueueRegistry implements AutoCloseable {
 
     // ------------------------------------------------------------------ publishing
 
-    /** A message to publish: payload, attributes and an optional delay. */
-    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {}
+    /**
+     * A message to publish.
+     *
+     * @param delay deliver no earlier than this from now; null: at once
+     * @param dedupId publish deduplication id; null or empty: none (see {@link DedupWindow})
+     */
+    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
+        /** A message without a dedup id. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {
+            this(payload, attributes, delay, null);
+        }
+    }
 
     /**
      * Publishes a batch to a queue ({@code topic == false}) or to every queue bound to a topic;
@@ -286,8 +296,8 @@ public final class QueueRegistry implements AutoCloseable {
         return write(targets, b);
     }
 
-    /** A validated batch with its ids assigned. */
-    private record Batch(List<Message> messages, long[] delays, long size) {}
+    /** A validated batch with its ids assigned; dedupIds is null when no message has one. */
+    private record Batch(List<Message> messages, long[] delays, long size, String[] dedupIds) {}
 
     private Batch prepare(List<Outgoing> batch) {
         if (batch.isEmpty()) {
@@ -299,29 +309,45 @@ public final class QueueRegistry implements AutoCloseable {
         List<Message> messages = new ArrayList<>(batch.size());
         long[] delays = new long[batch.size()];
         long size = 0;
+        String[] dedupIds = null;
         long now = System.currentTimeMillis();
         for (int i = 0; i < batch.size(); i++) {
             Outgoing o = batch.get(i);
             check(o);
+            if (o.dedupId() != null && !o.dedupId().isEmpty()) {
+                if (dedupIds == null) {
+                    dedupIds = new String[batch.size()];
+                }
+                dedupIds[i] = o.dedupId();
+            }
             delays[i] = o.delay() == null ? 0 : o.delay().toNanos();
             size += o.payload().length;
             messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
                     o.attributes(), now));
         }
-        return new Batch(messages, delays, size);
+        return new Batch(messages, delays, size, dedupIds);
     }
 
     private List<Queue> targets(String destination, boolean topic) {
         return topic ? topicQueues(destination) : List.of(queue(destination));
     }
 
+    /**
+     * Writes a reserved batch to every target. A duplicate (by dedup id) is answered with the id
+     * of the message first published under it; for a topic, as the first bound queue (by name)
+     * answers, each queue keeping its own window.
+     */
     private static List<String> write(List<Queue> targets, Batch b) {
-        for (Queue q : targets) {
-            q.write(b.messages, b.delays);
+        String[] firsts = null;
+        for (int i = 0; i < targets.size(); i++) {
+            String[] f = targets.get(i).write(b.messages, b.delays, b.dedupIds);
+            if (i == 0) {
+                firsts = f;
+            }
         }
         List<String> out = new ArrayList<>(b.messages.size());
-        for (Message m : b.messages) {
-            out.add(m.id());
+        for (int i = 0; i < b.messages.size(); i++) {
+            out.add(firsts != null && firsts[i] != null ? firsts[i] : b.messages.get(i).id());
         }
         return out;
     }
@@ -364,6 +390,9 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         checkDelay("delay", o.delay());
+        if (o.dedupId() != null && o.dedupId().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_DEDUP_ID_BYTES) {
+            throw SluiceException.invalid("dedup_id is longer than " + QueueLimits.MAX_DEDUP_ID_BYTES + " bytes");
+        }
     }
 
     private void checkDelay(String what, Duration d) {

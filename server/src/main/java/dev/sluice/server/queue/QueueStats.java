@@ -12,12 +12,14 @@ import java.util.List;
  *     redelivery) to being delivered
  * @param publishToAck per acknowledged delivery, the time from publication to the ack
  * @param subscriberLag the open streaming subscriptions' windows, by subscriber
+ * @param duplicates publishes not stored because their dedup id was in the window
+ * @param dedupIds dedup ids remembered now
  */
 public record QueueStats(long ready, long inFlight, long delayed, long published, long delivered, long acked,
                          long nacked, long redelivered, long deadLettered, long dropped, long expired, long staleAcks,
                          long oldestReadyAgeNanos, int subscribers, long oldestUnackedAgeNanos,
                          LatencyHistogram.Snapshot timeInQueue, LatencyHistogram.Snapshot publishToAck,
-                         List<SubscriberLag> subscriberLag) {
+                         List<SubscriberLag> subscriberLag, long duplicates, long dedupIds) {
 
     /**
      * One streaming subscriber's share of the queue's in-flight deliveries.
