@@ -45,6 +45,9 @@ final class PubCommand extends Verb {
             + " MESSAGE '-', line N gets ID-N.")
     String dedupId;
 
+    @Option(names = "--priority", paramLabel = "0-9", description = "Priority: higher is delivered first (default 0).")
+    int priority;
+
     @Override
     int run(SluiceClient c) throws Exception {
         if (!message.equals("-")) {
@@ -73,8 +76,11 @@ final class PubCommand extends Verb {
         if (dedupId != null && dedupId.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dedup-id must not be empty");
         }
+        if (priority < 0 || priority > 9) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--priority must be 0..9, was " + priority);
+        }
         return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay,
-                message.equals("-") ? null : dedupId);
+                message.equals("-") ? null : dedupId, priority);
     }
 
     private List<String> publish(SluiceClient c, List<OutgoingMessage> batch) {

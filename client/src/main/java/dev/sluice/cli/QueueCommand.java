@@ -47,10 +47,17 @@ public final class QueueCommand {
                         + " 0s: off).")
         Duration dedupWindow;
 
+        @Option(names = "--priority-levels", paramLabel = "N", description = "Priority levels, 1..10 (default 10).")
+        int priorityLevels;
+
+        @Option(names = "--priority-starvation-limit", paramLabel = "N", description = "0 (default): strict priority"
+                + " order; N: after N deliveries in a row passing over waiting lower priorities, one from the lowest.")
+        int starvationLimit;
+
         @Override
         int run(SluiceClient c) {
             QueueInfo q = c.queues().createQueue(name, new QueueSettings(maxReady, maxBytes, ackDeadline, maxDeliveries,
-                    dlq, ttl, dedupWindow, 0));
+                    dlq, ttl, dedupWindow, 0, priorityLevels, starvationLimit));
             out().println(json() ? Json.write(info(q)) : "created " + q.name());
             return 0;
         }
@@ -96,6 +103,8 @@ public final class QueueCommand {
             out().printf("redelivered/dead-lettered/dropped/expired/stale acks: %d/%d/%d/%d/%d%n", s.redelivered(),
                     s.deadLettered(), s.dropped(), s.expired(), s.staleAcks());
             out().printf("oldest ready:     %s%n", s.oldestReadyAge() == null ? "-" : s.oldestReadyAge());
+            out().printf("priorities:       %d levels, %s%n", cfg.priorityLevels(), cfg.priorityStarvationLimit() == 0
+                    ? "strict" : "one from the lowest after " + cfg.priorityStarvationLimit() + " passed over");
             out().printf("dedup window:     %s (%d ids remembered, at most %d; %d duplicates)%n",
                     cfg.dedupWindow() == null || cfg.dedupWindow().isZero() ? "off" : cfg.dedupWindow(), s.dedupIds(),
                     cfg.dedupMaxIds(), s.duplicates());
@@ -166,7 +175,8 @@ public final class QueueCommand {
                         "ack_deadline_seconds", c.ackDeadline().toMillis() / 1000.0, "max_deliveries", c.maxDeliveries(),
                         "dead_letter_queue", c.deadLetterQueue(), "dedup_window_seconds",
                         c.dedupWindow() == null ? null : c.dedupWindow().toMillis() / 1000.0, "dedup_max_ids",
-                        c.dedupMaxIds()),
+                        c.dedupMaxIds(), "priority_levels", c.priorityLevels(), "priority_starvation_limit",
+                        c.priorityStarvationLimit()),
                 "stats", Json.object("ready", s.ready(), "in_flight", s.inFlight(), "delayed", s.delayed(),
                         "published", s.published(), "delivered", s.delivered(), "acked", s.acked(), "nacked", s.nacked(),
                         "redelivered", s.redelivered(), "dead_lettered", s.deadLettered(), "dropped", s.dropped(),

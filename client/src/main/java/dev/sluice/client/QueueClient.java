@@ -75,7 +75,8 @@ public final class QueueClient {
         if (settings.dedupWindow() != null) {
             c.setDedupWindow(Protos.duration(settings.dedupWindow()));
         }
-        c.setDedupMaxIds(settings.dedupMaxIds());
+        c.setDedupMaxIds(settings.dedupMaxIds()).setPriorityLevels(settings.priorityLevels())
+                .setPriorityStarvationLimit(settings.priorityStarvationLimit());
         return info(SluiceException.call(() -> blocking.createQueue(
                 CreateQueueRequest.newBuilder().setName(name).setConfig(c).build())));
     }
@@ -182,6 +183,9 @@ public final class QueueClient {
             if (m.dedupId() != null) {
                 p.setDedupId(m.dedupId());
             }
+            if (m.priority() != 0) {
+                p.setPriority(m.priority());
+            }
             b.addMessages(p);
         }
         return b;
@@ -279,6 +283,11 @@ public final class QueueClient {
         }
 
         @Override
+        public int priority() {
+            return d.getPriority();
+        }
+
+        @Override
         public Instant publishTime() {
             return Protos.instant(d.getPublishTime());
         }
@@ -301,7 +310,8 @@ public final class QueueClient {
         QueueSettings settings = new QueueSettings(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
                 Protos.duration(c.getAckDeadline()), c.getMaxDeliveries(), c.getDeadLetterQueue(),
                 c.hasMessageTtl() ? Protos.duration(c.getMessageTtl()) : null,
-                c.hasDedupWindow() ? Protos.duration(c.getDedupWindow()) : null, c.getDedupMaxIds());
+                c.hasDedupWindow() ? Protos.duration(c.getDedupWindow()) : null, c.getDedupMaxIds(),
+                c.getPriorityLevels(), c.getPriorityStarvationLimit());
         var s = q.getStats();
         QueueStats stats = new QueueStats(s.getReady(), s.getInFlight(), s.getDelayed(), s.getPublished(),
                 s.getDelivered(), s.getAcked(), s.getNacked(), s.getRedelivered(), s.getDeadLettered(), s.getDropped(),

@@ -17,10 +17,21 @@ public final class QueueTypes {
      * A {@code maxDeliveries} of 0 read back from the server means unlimited.
      */
     public record QueueSettings(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
-                                String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds) {
+                                String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds,
+                                int priorityLevels, int priorityStarvationLimit) {
         public QueueSettings(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
                              String deadLetterQueue, Duration messageTtl) {
-            this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl, null, 0);
+            this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl, null, 0, 0,
+                    0);
+        }
+
+        /**
+         * Priority levels (1..10; 0: 10) and the starvation limit (0: strict order; N: after N
+         * deliveries in a row passing over waiting lower priorities, one from the lowest).
+         */
+        public QueueSettings priorities(int levels, int starvationLimit) {
+            return new QueueSettings(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                    messageTtl, dedupWindow, dedupMaxIds, levels, starvationLimit);
         }
 
         public static QueueSettings defaults() {
@@ -30,13 +41,13 @@ public final class QueueTypes {
         /** How long a publish dedup id is remembered (zero: dedup ids are ignored). */
         public QueueSettings dedupWindow(Duration d) {
             return new QueueSettings(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
-                    messageTtl, d, dedupMaxIds);
+                    messageTtl, d, dedupMaxIds, priorityLevels, priorityStarvationLimit);
         }
 
         /** Most dedup ids remembered. */
         public QueueSettings dedupMaxIds(long n) {
             return new QueueSettings(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
-                    messageTtl, dedupWindow, n);
+                    messageTtl, dedupWindow, n, priorityLevels, priorityStarvationLimit);
         }
 
         public QueueSettings maxReadyMessages(long n) {
@@ -120,18 +131,27 @@ public final class QueueTypes {
      * @param delay deliver no earlier than this from now; null: at once
      * @param dedupId idempotent publish: within the queue's dedup window a second publish with the
      *     same id stores nothing and returns the first message's id; null: none
+     * @param priority 0 (default, lowest) to 9: higher is delivered first
      */
-    public record OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
+    public record OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId,
+                                  int priority) {
         public OutgoingMessage {
             Objects.requireNonNull(payload, "payload");
             attributes = Map.copyOf(attributes);
             if (dedupId != null && dedupId.isEmpty()) {
                 throw new IllegalArgumentException("dedupId must be null or non-empty");
             }
+            if (priority < 0 || priority > 9) {
+                throw new IllegalArgumentException("priority must be 0..9, was " + priority);
+            }
         }
 
         public OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay) {
-            this(payload, attributes, delay, null);
+            this(payload, attributes, delay, null, 0);
+        }
+
+        public OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
+            this(payload, attributes, delay, dedupId, 0);
         }
 
         public static OutgoingMessage of(byte[] payload) {
@@ -153,15 +173,19 @@ public final class QueueTypes {
         public OutgoingMessage withAttribute(String name, String value) {
             Map<String, String> a = new java.util.HashMap<>(attributes);
             a.put(name, value);
-            return new OutgoingMessage(payload, a, delay, dedupId);
+            return new OutgoingMessage(payload, a, delay, dedupId, priority);
         }
 
         public OutgoingMessage withDelay(Duration d) {
-            return new OutgoingMessage(payload, attributes, d, dedupId);
+            return new OutgoingMessage(payload, attributes, d, dedupId, priority);
         }
 
         public OutgoingMessage withDedupId(String id) {
-            return new OutgoingMessage(payload, attributes, delay, id);
+            return new OutgoingMessage(payload, attributes, delay, id, priority);
+        }
+
+        public OutgoingMessage withPriority(int p) {
+            return new OutgoingMessage(payload, attributes, delay, dedupId, p);
         }
 
         /** Builds an {@link OutgoingMessage}; not thread-safe. */
@@ -170,6 +194,7 @@ public final class QueueTypes {
             private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
             private Duration delay;
             private String dedupId;
+            private int priority;
 
             private Builder(byte[] payload) {
                 this.payload = Objects.requireNonNull(payload, "payload");
@@ -190,8 +215,13 @@ public final class QueueTypes {
                 return this;
             }
 
+            public Builder priority(int p) {
+                priority = p;
+                return this;
+            }
+
             public OutgoingMessage build() {
-                return new OutgoingMessage(payload, attributes, delay, dedupId);
+                return new OutgoingMessage(payload, attributes, delay, dedupId, priority);
             }
         }
     }
@@ -213,6 +243,9 @@ public final class QueueTypes {
 
         /** 1 for the first delivery. */
         int deliveryAttempt();
+
+        /** The priority it was published with (0 to 9). */
+        int priority();
 
         Instant publishTime();
 

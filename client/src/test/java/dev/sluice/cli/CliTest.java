@@ -130,7 +130,11 @@ class CliTest {
         String once = sluice("pub", "forever", "charge", "--dedup-id", "charge-7").out();
         assertThat(sluice("pub", "forever", "charge again", "--dedup-id", "charge-7").out()).isEqualTo(once);
         assertThat(sluice("queue", "describe", "forever").out()).contains("ready/in flight/delayed: 1/0/0",
-                "dedup window:     PT2M (1 ids remembered, at most 100000; 1 duplicates)");
+                "dedup window:     PT2M (1 ids remembered, at most 100000; 1 duplicates)",
+                "priorities:       10 levels, strict");
+        assertThat(sluice("pub", "forever", "urgent", "--priority", "9").code()).isZero();
+        assertThat(sluice("sub", "forever", "--count", "2").out()).isEqualTo("urgent\ncharge\n");
+        assertThat(sluice("pub", "forever", "x", "--priority", "10").code()).isEqualTo(2);
 
         assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
         assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");

@@ -76,6 +76,23 @@ class QueueSemanticsTest {
         }
     }
 
+    // ------------------------------------------------------------------ priorities
+
+    @Test
+    void priorities_higherFirst_fifoWithinALevel_andDeliveriesCarryTheirPriority() {
+        sluice.queues().createQueue("jobs", QueueSettings.defaults().priorities(10, 0));
+        sluice.queues().publish("jobs", List.of(OutgoingMessage.of("batch 1"),
+                OutgoingMessage.builder("page the on-call").priority(9).build(), OutgoingMessage.of("batch 2"),
+                OutgoingMessage.of("interactive").withPriority(5)), false);
+
+        var got = sluice.queues().receive("jobs", 10, Duration.ZERO);
+
+        assertThat(got).extracting(m -> m.payloadAsString())
+                .containsExactly("page the on-call", "interactive", "batch 1", "batch 2");
+        assertThat(got).extracting(m -> m.priority()).containsExactly(9, 5, 0, 0);
+        assertThat(sluice.queues().getQueue("jobs").settings().priorityLevels()).isEqualTo(10);
+    }
+
     @Test
     void dedupWindow_isPerQueue_andZeroTurnsItOff() {
         sluice.queues().createQueue("off", QueueSettings.defaults().dedupWindow(Duration.ZERO));

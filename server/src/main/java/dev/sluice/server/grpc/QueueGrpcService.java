@@ -76,7 +76,9 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
                 c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()))
                 .withDedupWindow(c.hasDedupWindow() ? ProtoTime.optional("dedup_window", true, c.getDedupWindow())
                         : registry.limits().dedupWindow())
-                .withDedupMaxIds(c.getDedupMaxIds() == 0 ? QueueConfig.DEFAULT_DEDUP_MAX_IDS : c.getDedupMaxIds());
+                .withDedupMaxIds(c.getDedupMaxIds() == 0 ? QueueConfig.DEFAULT_DEDUP_MAX_IDS : c.getDedupMaxIds())
+                .withPriorities(c.getPriorityLevels() == 0 ? QueueConfig.DEFAULT_PRIORITY_LEVELS : c.getPriorityLevels(),
+                        c.getPriorityStarvationLimit());
         reply(out, info(call(() -> registry.createQueue(req.getName(), config))));
     }
 
@@ -227,7 +229,7 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         for (PublishMessage m : messages) {
             out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(),
                     m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
-                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId()));
+                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId(), m.getPriority()));
         }
         return out;
     }
@@ -261,6 +263,9 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
             if (!d.message().attributes().isEmpty()) {
                 b.putAllAttributes(d.message().attributes());
             }
+            if (d.message().priority() != 0) {
+                b.setPriority(d.message().priority());
+            }
             out.add(b.build());
         }
         return out;
@@ -275,7 +280,9 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
                 .setMaxDeliveries(c.maxDeliveries())
                 .setDeadLetterQueue(c.deadLetterQueue())
                 .setDedupWindow(ProtoTime.proto(c.dedupWindow()))
-                .setDedupMaxIds(c.dedupMaxIds());
+                .setDedupMaxIds(c.dedupMaxIds())
+                .setPriorityLevels(c.priorityLevels())
+                .setPriorityStarvationLimit(c.priorityStarvationLimit());
         if (!c.messageTtl().isZero()) {
             config.setMessageTtl(ProtoTime.proto(c.messageTtl()));
         }

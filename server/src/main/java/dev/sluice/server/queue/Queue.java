@@ -64,6 +64,10 @@ import org.slf4j.LoggerFactory;
  * batch holds anyway (no allocation); the oldest unacked age comes from the deadline list, which
  * is in start order. Times come from `clock` (System::nanoTime; tests move it forward).
  *
+ * Priorities: `ready` and `retry` serve a queue whose messages all have priority 0. The first
+ * message with a priority above 0 switches the queue to PriorityLevels (per level, redeliveries
+ * then first deliveries), for good; see that class for the order and the starvation limit.
+ *
  * Lock order: no two queue locks are ever held at once (dead letters move after the source
  * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
  * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
@@ -107,6 +111,7 @@ public final class Queue {
     private long staleAcks;
     private long duplicates;
     private final DedupWindow dedup; // null when the window is 0; guarded by lock
+    private PriorityLevels levels;   // null until a message with a priority arrives; then ready/retry stay empty
 
     Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
         this.name = name;
@@ -253,7 +258,7 @@ public final class Queue {
                 if (delayNanos[i] > 0) {
                     delayed.add(now + delayNanos[i], m);
                 } else {
-                    ready.addLast(m);
+                    addReady(m);
                 }
             }
             published += messages.size() - (firsts == null ? 0 : duplicatesIn(firsts));
@@ -275,6 +280,53 @@ public final class Queue {
         return n;
     }
 
+    // ------------------------------------------------------------------ the ready structure (under lock)
+
+    /** A first delivery becomes ready (it holds a slot). */
+    private void addReady(QueuedMessage m) {
+        if (levels == null && m.message().priority() > 0 && config.priorityLevels() > 1) {
+            switchToLevels();
+        }
+        if (levels == null) {
+            ready.addLast(m);
+        } else {
+            levels.addReady(m);
+        }
+    }
+
+    /** A redelivery (or dead letter) becomes ready: served before first deliveries of its level. */
+    private void addRetry(QueuedMessage m) {
+        if (levels == null && m.message().priority() > 0 && config.priorityLevels() > 1) {
+            switchToLevels();
+        }
+        if (levels == null) {
+            retry.addLast(m);
+        } else {
+            levels.addRetry(m);
+        }
+    }
+
+    /** The first message with a priority: what is ready so far (all of priority 0) moves to level 0, in order. */
+    private void switchToLevels() {
+        levels = new PriorityLevels(config.priorityLevels(), config.priorityStarvationLimit());
+        retry.forEach(levels::addRetry);
+        ready.forEach(levels::addReady);
+        retry.clear();
+        ready.clear();
+    }
+
+    private QueuedMessage pollLocked() {
+        if (levels != null) {
+            return levels.poll();
+        }
+        QueuedMessage m = retry.pollFirst();
+        return m != null ? m : ready.pollFirst();
+    }
+
+    private int readyCountLocked() {
+        return ready.size() + retry.size() + (levels == null ? 0 : levels.size());
+    }
+
     /** Wakes one waiting consumer, if any waits. */
     private void ring() {
         if (waiting.get() > 0) {
@@ -289,7 +341,11 @@ public final class Queue {
             if (isDeleted()) {
                 return;
             }
-            (due.holdsSlot() ? ready : retry).addLast(due);
+            if (due.holdsSlot()) {
+                addReady(due);
+            } else {
+                addRetry(due);
+            }
         } finally {
             lock.unlock();
         }
@@ -304,7 +360,7 @@ public final class Queue {
                 return;
             }
             long now = clock.getAsLong();
-            retry.addLast(new QueuedMessage(m, 0, null, now, now, false));
+            addRetry(new QueuedMessage(m, 0, null, now, now, false));
             published++;
         } finally {
             lock.unlock();
@@ -394,12 +450,11 @@ public final class Queue {
             while (n > 0 && batchBytes < MAX_BATCH_BYTES && (owner == null || owner.underByteLimit())) {
                 // (credit() > 0 implies underByteLimit(): the first message always goes, and
                 // like Pub/Sub the byte limit lets one delivery cross it rather than stall)
-                QueuedMessage m = retry.pollFirst();
+                QueuedMessage m = pollLocked();
                 if (m == null) {
-                    m = ready.pollFirst();
-                    if (m == null) {
-                        break;
-                    }
+                    break;
+                }
+                if (m.holdsSlot()) { // a first delivery (redeliveries hold no slot)
                     freedSlots++;
                     freedBytes += m.size();
                     if (ttl > 0 && now - m.readySinceNanos() > ttl) {
@@ -424,7 +479,7 @@ public final class Queue {
             if (taken == null && register) {
                 waiting.incrementAndGet();
             }
-            more = !(retry.isEmpty() && ready.isEmpty());
+            more = readyCountLocked() > 0;
             arm = wasEmpty && taken != null;
         } finally {
             lock.unlock();
@@ -696,7 +751,7 @@ public final class Queue {
             s.exhausted.add(new Exhausted(f, why));
             return;
         }
-        retry.addLast(f.message.retry(f.attempt, why, clock.getAsLong()));
+        addRetry(f.message.retry(f.attempt, why, clock.getAsLong()));
     }
 
     /** Work a settle leaves for after the lock: dead letters, doorbells. */
@@ -724,7 +779,7 @@ public final class Queue {
         attrs.put("sluice-source-queue", name);
         attrs.put("sluice-delivery-attempts", Integer.toString(f.attempt));
         attrs.put("sluice-dead-letter-reason", why);
-        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis()));
+        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis(), m.priority()));
         count(() -> deadLettered++);
     }
 
@@ -756,7 +811,18 @@ public final class Queue {
         long freedBytes = 0;
         lock.lock();
         try {
-            n = ready.size() + retry.size();
+            n = readyCountLocked();
+            if (levels != null) {
+                long[] freed = new long[2];
+                levels.clear(m -> {
+                    if (m.holdsSlot()) {
+                        freed[0]++;
+                        freed[1] += m.size();
+                    }
+                });
+                freedSlots = freed[0];
+                freedBytes = freed[1];
+            }
             for (QueuedMessage m : ready) {
                 freedSlots++;
                 freedBytes += m.size();
@@ -810,7 +876,7 @@ public final class Queue {
         try {
             long a = retry.isEmpty() ? Long.MAX_VALUE : retry.peekFirst().readySinceNanos();
             long b = ready.isEmpty() ? Long.MAX_VALUE : ready.peekFirst().readySinceNanos();
-            long since = Math.min(a, b);
+            long since = Math.min(Math.min(a, b), levels == null ? Long.MAX_VALUE : levels.oldestReadySince());
             long oldest = since == Long.MAX_VALUE ? -1 : Math.max(0, now - since);
             long started = inFlight.oldestStart();
             long unacked = started == Long.MAX_VALUE ? -1 : Math.max(0, now - started);
@@ -819,13 +885,18 @@ public final class Queue {
                 lag.add(sub.lag(now));
             }
             lag.sort(java.util.Comparator.comparing(QueueStats.SubscriberLag::subscriber));
-            return new QueueStats(ready.size() + retry.size(), inFlight.size(), delayed.size(), published, delivered,
+            return new QueueStats(readyCountLocked(), inFlight.size(), delayed.size(), published, delivered,
                     acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get(),
                     unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag), duplicates,
                     dedup == null ? 0 : dedup.size(now));
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the queue has switched to per-priority levels (for tests). */
+    boolean usesPriorityLevels() {
+        return locked(() -> levels != null);
     }
 
     /** Runs {@code r} under the queue's lock: for Subscription's window, which the lock guards. */

@@ -17,9 +17,14 @@ import java.util.Objects;
  * @param messageTtl messages not delivered within this of becoming ready are discarded; zero: never
  * @param dedupWindow how long a publish dedup id is remembered; zero: dedup ids are ignored
  * @param dedupMaxIds most dedup ids remembered (the oldest is forgotten early beyond)
+ * @param priorityLevels 1..10: message priorities 0..levels-1 are distinct, higher ones count as
+ *     the highest; 1 ignores priorities
+ * @param priorityStarvationLimit 0: strict priority order; N: after N deliveries in a row that
+ *     passed over waiting lower-priority messages, one comes from the lowest waiting level
  */
 public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
-                          String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds) {
+                          String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds,
+                          int priorityLevels, int priorityStarvationLimit) {
 
     public static final long DEFAULT_MAX_READY = 10_000;
     public static final Duration DEFAULT_ACK_DEADLINE = Duration.ofSeconds(30);
@@ -34,9 +39,12 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
     public static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(1);
     public static final long DEFAULT_DEDUP_MAX_IDS = 100_000;
     public static final long MAX_DEDUP_MAX_IDS = 10_000_000;
+    public static final int DEFAULT_PRIORITY_LEVELS = 10;
+    public static final int MAX_STARVATION_LIMIT = 1_000_000;
 
     public static final QueueConfig DEFAULTS = new QueueConfig(DEFAULT_MAX_READY, 0, DEFAULT_ACK_DEADLINE,
-            UNLIMITED_DELIVERIES, "", Duration.ZERO, DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS);
+            UNLIMITED_DELIVERIES, "", Duration.ZERO, DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS, DEFAULT_PRIORITY_LEVELS,
+            0);
 
     public QueueConfig {
         Objects.requireNonNull(ackDeadline, "ackDeadline");
@@ -45,6 +53,13 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
         Objects.requireNonNull(dedupWindow, "dedupWindow");
         if (dedupWindow.isNegative() || dedupWindow.compareTo(MAX_DEDUP_WINDOW) > 0) {
             throw SluiceException.invalid("dedup_window must be 0..24h, was " + dedupWindow);
+        }
+        if (priorityLevels < 1 || priorityLevels > Message.MAX_PRIORITY + 1) {
+            throw SluiceException.invalid("priority_levels must be 1..10, was " + priorityLevels);
+        }
+        if (priorityStarvationLimit < 0 || priorityStarvationLimit > MAX_STARVATION_LIMIT) {
+            throw SluiceException.invalid("priority_starvation_limit must be 0.." + MAX_STARVATION_LIMIT + ", was "
+                    + priorityStarvationLimit);
         }
         if (dedupMaxIds < 1 || dedupMaxIds > MAX_DEDUP_MAX_IDS) {
             throw SluiceException.invalid("dedup_max_ids must be 1.." + MAX_DEDUP_MAX_IDS + ", was " + dedupMaxIds);
@@ -73,19 +88,32 @@ public record QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ac
     public QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
                        String deadLetterQueue, Duration messageTtl) {
         this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl,
-                DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS);
+                DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_IDS, DEFAULT_PRIORITY_LEVELS, 0);
+    }
+
+    /** The settings with publish deduplication and the default priorities. */
+    public QueueConfig(long maxReadyMessages, long maxReadyBytes, Duration ackDeadline, int maxDeliveries,
+                       String deadLetterQueue, Duration messageTtl, Duration dedupWindow, long dedupMaxIds) {
+        this(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue, messageTtl, dedupWindow,
+                dedupMaxIds, DEFAULT_PRIORITY_LEVELS, 0);
+    }
+
+    /** This configuration with other priority settings. */
+    public QueueConfig withPriorities(int levels, int starvationLimit) {
+        return new QueueConfig(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
+                messageTtl, dedupWindow, dedupMaxIds, levels, starvationLimit);
     }
 
     /** This configuration with another dedup window (e.g. the server's --dedup-window). */
     public QueueConfig withDedupWindow(Duration window) {
         return new QueueConfig(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
-                messageTtl, window, dedupMaxIds);
+                messageTtl, window, dedupMaxIds, priorityLevels, priorityStarvationLimit);
     }
 
     /** This configuration with another bound on remembered dedup ids. */
     public QueueConfig withDedupMaxIds(long n) {
         return new QueueConfig(maxReadyMessages, maxReadyBytes, ackDeadline, maxDeliveries, deadLetterQueue,
-                messageTtl, dedupWindow, n);
+                messageTtl, dedupWindow, n, priorityLevels, priorityStarvationLimit);
     }
 
     /**

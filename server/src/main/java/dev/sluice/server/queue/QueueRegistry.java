@@ -239,11 +239,18 @@ public final class QueueRegistry implements AutoCloseable {
      *
      * @param delay deliver no earlier than this from now; null: at once
      * @param dedupId publish deduplication id; null or empty: none (see {@link DedupWindow})
+     * @param priority 0 (default, lowest) to {@value Message#MAX_PRIORITY}; see {@link PriorityLevels}
      */
-    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
-        /** A message without a dedup id. */
+    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId,
+                           int priority) {
+        /** A message of priority 0 without a dedup id. */
         public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {
-            this(payload, attributes, delay, null);
+            this(payload, attributes, delay, null, 0);
+        }
+
+        /** A message of priority 0. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
+            this(payload, attributes, delay, dedupId, 0);
         }
     }
 
@@ -323,7 +330,7 @@ public final class QueueRegistry implements AutoCloseable {
             delays[i] = o.delay() == null ? 0 : o.delay().toNanos();
             size += o.payload().length;
             messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
-                    o.attributes(), now));
+                    o.attributes(), now, o.priority()));
         }
         return new Batch(messages, delays, size, dedupIds);
     }
@@ -390,6 +397,9 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         checkDelay("delay", o.delay());
+        if (o.priority() < 0 || o.priority() > Message.MAX_PRIORITY) {
+            throw SluiceException.invalid("priority must be 0.." + Message.MAX_PRIORITY + ", was " + o.priority());
+        }
         if (o.dedupId() != null && o.dedupId().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_DEDUP_ID_BYTES) {
             throw SluiceException.invalid("dedup_id is longer than " + QueueLimits.MAX_DEDUP_ID_BYTES + " bytes");
         }
