@@ -48,6 +48,10 @@ final class PubCommand extends Verb {
     @Option(names = "--priority", paramLabel = "0-9", description = "Priority: higher is delivered first (default 0).")
     int priority;
 
+    @Option(names = "--ordering-key", paramLabel = "KEY", description = "Messages with the same key are delivered"
+            + " one at a time, in publish order.")
+    String orderingKey;
+
     @Override
     int run(SluiceClient c) throws Exception {
         if (!message.equals("-")) {
@@ -80,7 +84,8 @@ final class PubCommand extends Verb {
             throw new CommandLine.ParameterException(spec.commandLine(), "--priority must be 0..9, was " + priority);
         }
         return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay,
-                message.equals("-") ? null : dedupId, priority);
+                message.equals("-") ? null : dedupId, priority,
+                orderingKey == null || orderingKey.isEmpty() ? null : orderingKey);
     }
 
     private List<String> publish(SluiceClient c, List<OutgoingMessage> batch) {

@@ -98,6 +98,10 @@ public final class QueueCommand {
                     : cfg.maxDeliveries() + (cfg.deadLetterQueue().isEmpty() ? " (then dropped)"
                             : " (then to " + cfg.deadLetterQueue() + ")"));
             out().printf("ready/in flight/delayed: %d/%d/%d%n", s.ready(), s.inFlight(), s.delayed());
+            if (s.orderingKeys() > 0) {
+                out().printf("ordering keys:    %d busy, %d messages waiting for their key%n", s.orderingKeys(),
+                        s.waitingOnKey());
+            }
             out().printf("published/delivered/acked/nacked: %d/%d/%d/%d%n", s.published(), s.delivered(), s.acked(),
                     s.nacked());
             out().printf("redelivered/dead-lettered/dropped/expired/stale acks: %d/%d/%d/%d/%d%n", s.redelivered(),
@@ -181,7 +185,8 @@ public final class QueueCommand {
                         "published", s.published(), "delivered", s.delivered(), "acked", s.acked(), "nacked", s.nacked(),
                         "redelivered", s.redelivered(), "dead_lettered", s.deadLettered(), "dropped", s.dropped(),
                         "expired", s.expired(), "stale_acks", s.staleAcks(), "subscribers", s.subscribers(),
-                        "duplicates", s.duplicates(), "dedup_ids", s.dedupIds(),
+                        "duplicates", s.duplicates(), "dedup_ids", s.dedupIds(), "waiting_on_key", s.waitingOnKey(),
+                        "ordering_keys", s.orderingKeys(),
                         "oldest_ready_age_seconds", s.oldestReadyAge() == null ? null : s.oldestReadyAge().toNanos() / 1e9,
                         "oldest_unacked_age_seconds",
                         s.oldestUnackedAge() == null ? null : s.oldestUnackedAge().toNanos() / 1e9,

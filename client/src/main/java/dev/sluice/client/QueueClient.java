@@ -186,6 +186,9 @@ public final class QueueClient {
             if (m.priority() != 0) {
                 p.setPriority(m.priority());
             }
+            if (m.orderingKey() != null) {
+                p.setOrderingKey(m.orderingKey());
+            }
             b.addMessages(p);
         }
         return b;
@@ -288,6 +291,11 @@ public final class QueueClient {
         }
 
         @Override
+        public String orderingKey() {
+            return d.getOrderingKey().isEmpty() ? null : d.getOrderingKey();
+        }
+
+        @Override
         public Instant publishTime() {
             return Protos.instant(d.getPublishTime());
         }
@@ -320,7 +328,7 @@ public final class QueueClient {
                 histogram(s.getTimeInQueue()), histogram(s.getPublishToAck()),
                 s.getSubscriberLagList().stream().map(l -> new QueueTypes.SubscriberLag(l.getSubscriber(),
                         l.getInFlight(), l.hasOldestUnackedAge() ? Protos.duration(l.getOldestUnackedAge()) : null))
-                        .toList(), s.getDuplicates(), s.getDedupIds());
+                        .toList(), s.getDuplicates(), s.getDedupIds(), s.getWaitingOnKey(), s.getOrderingKeys());
         return new QueueInfo(q.getName(), settings, stats);
     }
 

@@ -83,7 +83,7 @@ public final class QueueTypes {
                              long nacked, long redelivered, long deadLettered, long dropped, long expired,
                              long staleAcks, Duration oldestReadyAge, int subscribers, Duration oldestUnackedAge,
                              Histogram timeInQueue, Histogram publishToAck, java.util.List<SubscriberLag> subscriberLag,
-                             long duplicates, long dedupIds) {}
+                             long duplicates, long dedupIds, long waitingOnKey, long orderingKeys) {}
 
     /** One Subscribe stream's in-flight deliveries; {@code oldestUnackedAge} is null when it has none. */
     public record SubscriberLag(String subscriber, long inFlight, Duration oldestUnackedAge) {}
@@ -132,14 +132,19 @@ public final class QueueTypes {
      * @param dedupId idempotent publish: within the queue's dedup window a second publish with the
      *     same id stores nothing and returns the first message's id; null: none
      * @param priority 0 (default, lowest) to 9: higher is delivered first
+     * @param orderingKey messages with the same key are delivered one at a time, in publish order;
+     *     null: none
      */
     public record OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId,
-                                  int priority) {
+                                  int priority, String orderingKey) {
         public OutgoingMessage {
             Objects.requireNonNull(payload, "payload");
             attributes = Map.copyOf(attributes);
             if (dedupId != null && dedupId.isEmpty()) {
                 throw new IllegalArgumentException("dedupId must be null or non-empty");
+            }
+            if (orderingKey != null && orderingKey.isEmpty()) {
+                throw new IllegalArgumentException("orderingKey must be null or non-empty");
             }
             if (priority < 0 || priority > 9) {
                 throw new IllegalArgumentException("priority must be 0..9, was " + priority);
@@ -147,11 +152,11 @@ public final class QueueTypes {
         }
 
         public OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay) {
-            this(payload, attributes, delay, null, 0);
+            this(payload, attributes, delay, null, 0, null);
         }
 
         public OutgoingMessage(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
-            this(payload, attributes, delay, dedupId, 0);
+            this(payload, attributes, delay, dedupId, 0, null);
         }
 
         public static OutgoingMessage of(byte[] payload) {
@@ -173,19 +178,23 @@ public final class QueueTypes {
         public OutgoingMessage withAttribute(String name, String value) {
             Map<String, String> a = new java.util.HashMap<>(attributes);
             a.put(name, value);
-            return new OutgoingMessage(payload, a, delay, dedupId, priority);
+            return new OutgoingMessage(payload, a, delay, dedupId, priority, orderingKey);
         }
 
         public OutgoingMessage withDelay(Duration d) {
-            return new OutgoingMessage(payload, attributes, d, dedupId, priority);
+            return new OutgoingMessage(payload, attributes, d, dedupId, priority, orderingKey);
         }
 
         public OutgoingMessage withDedupId(String id) {
-            return new OutgoingMessage(payload, attributes, delay, id, priority);
+            return new OutgoingMessage(payload, attributes, delay, id, priority, orderingKey);
         }
 
         public OutgoingMessage withPriority(int p) {
-            return new OutgoingMessage(payload, attributes, delay, dedupId, p);
+            return new OutgoingMessage(payload, attributes, delay, dedupId, p, orderingKey);
+        }
+
+        public OutgoingMessage withOrderingKey(String key) {
+            return new OutgoingMessage(payload, attributes, delay, dedupId, priority, key);
         }
 
         /** Builds an {@link OutgoingMessage}; not thread-safe. */
@@ -195,6 +204,7 @@ public final class QueueTypes {
             private Duration delay;
             private String dedupId;
             private int priority;
+            private String orderingKey;
 
             private Builder(byte[] payload) {
                 this.payload = Objects.requireNonNull(payload, "payload");
@@ -220,8 +230,13 @@ public final class QueueTypes {
                 return this;
             }
 
+            public Builder orderingKey(String key) {
+                orderingKey = key;
+                return this;
+            }
+
             public OutgoingMessage build() {
-                return new OutgoingMessage(payload, attributes, delay, dedupId, priority);
+                return new OutgoingMessage(payload, attributes, delay, dedupId, priority, orderingKey);
             }
         }
     }
@@ -246,6 +261,9 @@ public final class QueueTypes {
 
         /** The priority it was published with (0 to 9). */
         int priority();
+
+        /** The ordering key it was published with, or null. */
+        String orderingKey();
 
         Instant publishTime();
 

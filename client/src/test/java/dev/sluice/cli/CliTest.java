@@ -135,6 +135,12 @@ class CliTest {
         assertThat(sluice("pub", "forever", "urgent", "--priority", "9").code()).isZero();
         assertThat(sluice("sub", "forever", "--count", "2").out()).isEqualTo("urgent\ncharge\n");
         assertThat(sluice("pub", "forever", "x", "--priority", "10").code()).isEqualTo(2);
+        sluice("queue", "create", "ordered");
+        sluice("pub", "ordered", "first", "--ordering-key", "cart-1");
+        sluice("pub", "ordered", "second", "--ordering-key", "cart-1");
+        assertThat(sluice("queue", "describe", "ordered").out()).contains("ready/in flight/delayed: 1/0/0",
+                "ordering keys:    1 busy, 1 messages waiting for their key");
+        assertThat(sluice("sub", "ordered", "--count", "2").out()).isEqualTo("first\nsecond\n");
 
         assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
         assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");

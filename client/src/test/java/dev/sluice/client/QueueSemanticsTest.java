@@ -13,7 +13,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +95,74 @@ class QueueSemanticsTest {
                 .containsExactly("page the on-call", "interactive", "batch 1", "batch 2");
         assertThat(got).extracting(m -> m.priority()).containsExactly(9, 5, 0, 0);
         assertThat(sluice.queues().getQueue("jobs").settings().priorityLevels()).isEqualTo(10);
+    }
+
+    // ------------------------------------------------------------------ ordering keys
+
+    /**
+     * The checker end to end: 8 SDK subscribers (each with its handler pool) compete for 600
+     * messages over 20 keys and nack a quarter of their deliveries at random. Per key, a handler
+     * must only ever get the message after the last one acknowledged, and never while another of
+     * the key is out; at the end every message is acknowledged.
+     */
+    @Test
+    void orderingKeys_eightSubscribersWithRandomNacks_keepPerKeyOrder_andLoseNothing() throws Exception {
+        sluice.queues().createQueue("orders", QueueSettings.defaults());
+        int keys = 20;
+        int perKey = 30;
+        Map<String, Integer> ackedUpTo = new HashMap<>();
+        Map<String, Integer> out = new HashMap<>();
+        List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+        Object lock = new Object();
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            subscribers.add(sluice.queues().subscribe("orders", Subscriber.Settings.defaults().maxOutstanding(8), m -> {
+                String key = m.orderingKey();
+                int seq = Integer.parseInt(m.payloadAsString().substring(m.payloadAsString().indexOf(':') + 1));
+                boolean nack = ThreadLocalRandom.current().nextInt(4) == 0;
+                synchronized (lock) {
+                    int expected = ackedUpTo.getOrDefault(key, -1) + 1;
+                    if (seq != expected) {
+                        violations.add(key + ": got " + seq + ", expected " + expected);
+                    }
+                    if (out.put(key, seq) != null) {
+                        violations.add(key + ": " + seq + " delivered while another was out");
+                    }
+                }
+                Thread.yield(); // give a wrongly parallel delivery of this key the chance to show
+                synchronized (lock) { // settled below, once the checker knows
+                    out.remove(key);
+                    if (!nack) {
+                        ackedUpTo.put(key, seq);
+                    }
+                }
+                if (nack) {
+                    m.nack(null);
+                } else {
+                    m.ack();
+                }
+            }));
+        }
+        try (Publisher p = sluice.queues().publisher("orders", Publisher.Batching.defaults())) {
+            for (int i = 0; i < perKey; i++) {
+                for (int k = 0; k < keys; k++) {
+                    p.publish(OutgoingMessage.builder("key" + k + ":" + i).orderingKey("key" + k).build());
+                }
+            }
+        }
+        dev.sluice.concurrent.testing.Eventually.await("every message acknowledged",
+                () -> sluice.queues().getQueue("orders").stats().acked() == (long) keys * perKey);
+        subscribers.forEach(Subscriber::close);
+
+        assertThat(violations).isEmpty();
+        synchronized (lock) {
+            for (int k = 0; k < keys; k++) {
+                assertThat(ackedUpTo.get("key" + k)).isEqualTo(perKey - 1);
+            }
+        }
+        var stats = sluice.queues().getQueue("orders").stats();
+        assertThat(stats.redelivered()).isPositive();
+        assertThat(stats.waitingOnKey() + stats.orderingKeys() + stats.ready()).isZero();
     }
 
     @Test

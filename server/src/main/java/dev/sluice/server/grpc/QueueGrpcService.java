@@ -229,7 +229,8 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         for (PublishMessage m : messages) {
             out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(),
                     m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
-                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId(), m.getPriority()));
+                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId(), m.getPriority(),
+                    m.getOrderingKey()));
         }
         return out;
     }
@@ -266,6 +267,9 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
             if (d.message().priority() != 0) {
                 b.setPriority(d.message().priority());
             }
+            if (d.message().orderingKey() != null) {
+                b.setOrderingKey(d.message().orderingKey());
+            }
             out.add(b.build());
         }
         return out;
@@ -298,7 +302,8 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         if (s.oldestUnackedAgeNanos() >= 0) {
             stats.setOldestUnackedAge(ProtoTime.protoNanos(s.oldestUnackedAgeNanos()));
         }
-        stats.setDuplicates(s.duplicates()).setDedupIds(s.dedupIds());
+        stats.setDuplicates(s.duplicates()).setDedupIds(s.dedupIds()).setWaitingOnKey(s.waitingOnKey())
+                .setOrderingKeys(s.orderingKeys());
         stats.setTimeInQueue(histogram(s.timeInQueue())).setPublishToAck(histogram(s.publishToAck()));
         for (QueueStats.SubscriberLag l : s.subscriberLag()) {
             var b = dev.sluice.proto.v1.SubscriberLag.newBuilder().setSubscriber(l.subscriber()).setInFlight(l.inFlight());

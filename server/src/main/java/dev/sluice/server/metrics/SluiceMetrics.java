@@ -204,6 +204,8 @@ public final class SluiceMetrics {
         queueCounter(queues, "sluice_queue_duplicates", "Publishes not stored because their dedup id was in the"
                 + " window", QueueStats::duplicates);
         queueGauge(queues, "sluice_queue_dedup_ids", "Publish dedup ids remembered", QueueStats::dedupIds);
+        queueGauge(queues, "sluice_queue_waiting_on_key_messages", "Messages waiting behind an earlier message of"
+                + " their ordering key", QueueStats::waitingOnKey);
         queueCounter(queues, "sluice_queue_expired", "Messages that expired before delivery", QueueStats::expired);
         GaugeWithCallback.builder().name("sluice_queue_subscriber_in_flight_messages")
                 .help("Deliveries outstanding per streaming subscriber: a subscriber stuck at its window is a slow"

@@ -10,9 +10,11 @@ import java.util.Map;
  * @param attributes publisher attributes (and, for dead letters, the sluice-* ones)
  * @param publishedAtMillis wall-clock publication time, for clients
  * @param priority 0 (lowest, the default) to 9; higher goes first
+ * @param orderingKey messages of one queue with the same key are delivered one at a time, in
+ *     publish order; null: none
  */
 public record Message(String id, byte[] payload, Map<String, String> attributes, long publishedAtMillis,
-                      int priority) {
+                      int priority, String orderingKey) {
     /** Highest message priority. */
     public static final int MAX_PRIORITY = 9;
 
@@ -22,6 +24,6 @@ public record Message(String id, byte[] payload, Map<String, String> attributes,
 
     /** A message of priority 0. */
     public Message(String id, byte[] payload, Map<String, String> attributes, long publishedAtMillis) {
-        this(id, payload, attributes, publishedAtMillis, 0);
+        this(id, payload, attributes, publishedAtMillis, 0, null);
     }
 }

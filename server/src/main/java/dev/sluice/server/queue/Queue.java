@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -68,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * message with a priority above 0 switches the queue to PriorityLevels (per level, redeliveries
  * then first deliveries), for good; see that class for the order and the starvation limit.
  *
+ * Ordering keys: a message with an ordering key enters the structures above only as its key's
+ * head; later ones of the key wait in OrderingKeys until the head finishes (ack, dead letter,
+ * drop, TTL, purge), and the hand-off happens under the lock in the step that finishes it.
+ * Messages without a key never touch OrderingKeys.
+ *
  * Lock order: no two queue locks are ever held at once (dead letters move after the source
  * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
  * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
@@ -112,6 +118,7 @@ public final class Queue {
     private long duplicates;
     private final DedupWindow dedup; // null when the window is 0; guarded by lock
     private PriorityLevels levels;   // null until a message with a priority arrives; then ready/retry stay empty
+    private OrderingKeys keys;       // null until a message with an ordering key arrives; guarded by lock
 
     Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
         this.name = name;
@@ -255,6 +262,15 @@ public final class Queue {
                     }
                 }
                 QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, now, true);
+                String key = m.message().orderingKey();
+                if (key != null) {
+                    if (keys == null) {
+                        keys = new OrderingKeys();
+                    }
+                    if (!keys.admit(key, m, delayNanos[i] > 0 ? now + delayNanos[i] : 0)) {
+                        continue; // waits behind its key's head
+                    }
+                }
                 if (delayNanos[i] > 0) {
                     delayed.add(now + delayNanos[i], m);
                 } else {
@@ -313,6 +329,26 @@ public final class Queue {
         ready.forEach(levels::addReady);
         retry.clear();
         ready.clear();
+    }
+
+    /**
+     * {@code m}, the head of its ordering key, has left the queue for good: the key's next message
+     * (if any) becomes its head, ready now or delayed until its publish delay has passed.
+     */
+    private void finishKeyLocked(QueuedMessage m, long now) {
+        String key = m.message().orderingKey();
+        if (key == null || keys == null) {
+            return;
+        }
+        OrderingKeys.Waiting next = keys.finish(key);
+        if (next == null) {
+            return;
+        }
+        if (next.dueNanos() - now > 0) {
+            delayed.add(next.dueNanos(), next.message());
+        } else {
+            addReady(next.message().readyAt(now));
+        }
     }
 
     private QueuedMessage pollLocked() {
@@ -459,6 +495,7 @@ public final class Queue {
                     freedBytes += m.size();
                     if (ttl > 0 && now - m.readySinceNanos() > ttl) {
                         expired++;
+                        finishKeyLocked(m, now);
                         continue;
                     }
                 }
@@ -579,6 +616,9 @@ public final class Queue {
                 if (f != null) {
                     acked++;
                     publishToAck.record(now - f.message.publishedNanos());
+                    if (f.message.message().orderingKey() != null) {
+                        finishKeyLocked(f.message, now);
+                    }
                 }
             }
         } finally {
@@ -749,6 +789,9 @@ public final class Queue {
         }
         if (config.exhausted(f.attempt)) {
             s.exhausted.add(new Exhausted(f, why));
+            if (f.message.message().orderingKey() != null) {
+                finishKeyLocked(f.message, clock.getAsLong());
+            }
             return;
         }
         addRetry(f.message.retry(f.attempt, why, clock.getAsLong()));
@@ -779,7 +822,10 @@ public final class Queue {
         attrs.put("sluice-source-queue", name);
         attrs.put("sluice-delivery-attempts", Integer.toString(f.attempt));
         attrs.put("sluice-dead-letter-reason", why);
-        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis(), m.priority()));
+        if (m.orderingKey() != null) { // a dead letter does not hold up its key in the dead-letter queue
+            attrs.put("sluice-ordering-key", m.orderingKey());
+        }
+        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis(), m.priority(), null));
         count(() -> deadLettered++);
     }
 
@@ -804,43 +850,61 @@ public final class Queue {
         subscribers.decrementAndGet();
     }
 
-    /** Removes every ready and delayed message; returns how many. */
+    /**
+     * Removes every ready and delayed message, and every message waiting for its ordering key;
+     * returns how many. Deliveries in flight stay outstanding (and keep their keys busy).
+     */
     public long purge() {
-        long n;
-        long freedSlots = 0;
-        long freedBytes = 0;
+        long[] freed = new long[3]; // slots, bytes, messages
+        Consumer<QueuedMessage> count = m -> {
+            if (m.holdsSlot()) {
+                freed[0]++;
+                freed[1] += m.size();
+            }
+            freed[2]++;
+        };
+        List<QueuedMessage> heads = new ArrayList<>();
         lock.lock();
         try {
-            n = readyCountLocked();
+            if (keys != null) {
+                keys.clearWaiting(count);
+            }
+            Consumer<QueuedMessage> remove = count.andThen(m -> {
+                if (m.message().orderingKey() != null) {
+                    heads.add(m);
+                }
+            });
             if (levels != null) {
-                long[] freed = new long[2];
-                levels.clear(m -> {
-                    if (m.holdsSlot()) {
-                        freed[0]++;
-                        freed[1] += m.size();
-                    }
-                });
-                freedSlots = freed[0];
-                freedBytes = freed[1];
+                levels.clear(remove);
             }
-            for (QueuedMessage m : ready) {
-                freedSlots++;
-                freedBytes += m.size();
-            }
+            ready.forEach(remove);
+            retry.forEach(remove);
             ready.clear();
             retry.clear();
+            long now = clock.getAsLong();
+            heads.forEach(m -> finishKeyLocked(m, now)); // their keys have nothing waiting now: forgotten
+            heads.clear();
         } finally {
             lock.unlock();
         }
         for (QueuedMessage m : delayed.drain()) {
-            if (m.holdsSlot()) {
-                freedSlots++;
-                freedBytes += m.size();
+            count.accept(m);
+            if (m.message().orderingKey() != null) {
+                heads.add(m);
             }
-            n++;
         }
-        releaseRoom(freedSlots, freedBytes);
-        return n;
+        if (!heads.isEmpty()) {
+            lock.lock();
+            try {
+                long now = clock.getAsLong();
+                heads.forEach(m -> finishKeyLocked(m, now)); // a message published since may become a head
+            } finally {
+                lock.unlock();
+            }
+            ring();
+        }
+        releaseRoom(freed[0], freed[1]);
+        return freed[2];
     }
 
     /** Deletes the queue: waiting publishers and consumers end with NOT_FOUND; messages are gone. */
@@ -888,7 +952,8 @@ public final class Queue {
             return new QueueStats(readyCountLocked(), inFlight.size(), delayed.size(), published, delivered,
                     acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get(),
                     unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag), duplicates,
-                    dedup == null ? 0 : dedup.size(now));
+                    dedup == null ? 0 : dedup.size(now), keys == null ? 0 : keys.waiting(),
+                    keys == null ? 0 : keys.keys());
         } finally {
             lock.unlock();
         }

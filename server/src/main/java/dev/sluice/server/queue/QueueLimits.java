@@ -25,6 +25,8 @@ public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int
 
     /** Longest dedup id (UTF-8 bytes). */
     public static final int MAX_DEDUP_ID_BYTES = 256;
+    /** Longest ordering key (UTF-8 bytes). */
+    public static final int MAX_ORDERING_KEY_BYTES = 256;
 
     public static final QueueLimits DEFAULTS = new QueueLimits(1000, 1000, 1 << 20, 1000, 64, 1024,
             Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false, QueueConfig.DEFAULT_DEDUP_WINDOW);

@@ -240,17 +240,23 @@ public final class QueueRegistry implements AutoCloseable {
      * @param delay deliver no earlier than this from now; null: at once
      * @param dedupId publish deduplication id; null or empty: none (see {@link DedupWindow})
      * @param priority 0 (default, lowest) to {@value Message#MAX_PRIORITY}; see {@link PriorityLevels}
+     * @param orderingKey null or empty: none; see {@link OrderingKeys}
      */
     public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId,
-                           int priority) {
-        /** A message of priority 0 without a dedup id. */
+                           int priority, String orderingKey) {
+        /** A message of priority 0 without a dedup id or ordering key. */
         public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {
-            this(payload, attributes, delay, null, 0);
+            this(payload, attributes, delay, null, 0, null);
         }
 
-        /** A message of priority 0. */
+        /** A message of priority 0 without an ordering key. */
         public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
-            this(payload, attributes, delay, dedupId, 0);
+            this(payload, attributes, delay, dedupId, 0, null);
+        }
+
+        /** A message without an ordering key. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId, int priority) {
+            this(payload, attributes, delay, dedupId, priority, null);
         }
     }
 
@@ -330,7 +336,8 @@ public final class QueueRegistry implements AutoCloseable {
             delays[i] = o.delay() == null ? 0 : o.delay().toNanos();
             size += o.payload().length;
             messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
-                    o.attributes(), now, o.priority()));
+                    o.attributes(), now, o.priority(),
+                    o.orderingKey() == null || o.orderingKey().isEmpty() ? null : o.orderingKey()));
         }
         return new Batch(messages, delays, size, dedupIds);
     }
@@ -397,6 +404,10 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         checkDelay("delay", o.delay());
+        if (o.orderingKey() != null
+                && o.orderingKey().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_ORDERING_KEY_BYTES) {
+            throw SluiceException.invalid("ordering_key is longer than " + QueueLimits.MAX_ORDERING_KEY_BYTES + " bytes");
+        }
         if (o.priority() < 0 || o.priority() > Message.MAX_PRIORITY) {
             throw SluiceException.invalid("priority must be 0.." + Message.MAX_PRIORITY + ", was " + o.priority());
         }

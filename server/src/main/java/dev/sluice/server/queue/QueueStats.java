@@ -14,12 +14,15 @@ import java.util.List;
  * @param subscriberLag the open streaming subscriptions' windows, by subscriber
  * @param duplicates publishes not stored because their dedup id was in the window
  * @param dedupIds dedup ids remembered now
+ * @param waitingOnKey messages waiting behind an earlier message of their ordering key (not ready)
+ * @param orderingKeys ordering keys with a message in the queue
  */
 public record QueueStats(long ready, long inFlight, long delayed, long published, long delivered, long acked,
                          long nacked, long redelivered, long deadLettered, long dropped, long expired, long staleAcks,
                          long oldestReadyAgeNanos, int subscribers, long oldestUnackedAgeNanos,
                          LatencyHistogram.Snapshot timeInQueue, LatencyHistogram.Snapshot publishToAck,
-                         List<SubscriberLag> subscriberLag, long duplicates, long dedupIds) {
+                         List<SubscriberLag> subscriberLag, long duplicates, long dedupIds,
+                         long waitingOnKey, long orderingKeys) {
 
     /**
      * One streaming subscriber's share of the queue's in-flight deliveries.
