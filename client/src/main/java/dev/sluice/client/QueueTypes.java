@@ -86,6 +86,7 @@ public final class QueueTypes {
     public interface ReceivedMessage {
         String id();
 
+        /** The payload: the message's own array, not a copy (do not modify it). */
         byte[] payload();
 
         default String payloadAsString() {
