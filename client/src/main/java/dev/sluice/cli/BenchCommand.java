@@ -152,16 +152,22 @@ final class BenchCommand {
             Recorder endToEnd = new Recorder(3);
             AtomicLong published = new AtomicLong();
             AtomicLong consumed = new AtomicLong();
+            AtomicLong firstDelivery = new AtomicLong(); // System.nanoTime() of the first handler call
+            AtomicLong lastDelivery = new AtomicLong();
             java.util.concurrent.CountDownLatch allConsumed = new java.util.concurrent.CountDownLatch(1);
             List<Subscriber> subs = new ArrayList<>();
             for (int i = 0; i < consumers; i++) {
                 subs.add(c.queues().subscribe(queue, Subscriber.Settings.defaults().maxOutstanding(outstanding), m -> {
+                    if (firstDelivery.get() == 0) {
+                        firstDelivery.compareAndSet(0, System.nanoTime());
+                    }
                     if (stamped) {
                         byte[] p = m.payload();
                         endToEnd.recordValue(Math.max(1, (System.nanoTime() - readLong(p)) / 1000));
                     }
                     m.ack();
                     if (consumed.incrementAndGet() == total) {
+                        lastDelivery.set(System.nanoTime());
                         allConsumed.countDown();
                     }
                 }));
@@ -194,6 +200,8 @@ final class BenchCommand {
             progress.clear();
             report("queue publish", total, publishSeconds, acks.getIntervalHistogram(), "ack latency");
             if (consumers > 0) {
+                // Deliveries alone: from the first handler call to the last, whatever publishing did.
+                report("queue deliver", total, Math.max(1e-6, (lastDelivery.get() - firstDelivery.get()) / 1e9), null, null);
                 report("queue end-to-end", total, endToEndSeconds, stamped ? endToEnd.getIntervalHistogram() : null,
                         "publish-to-handler latency");
             }

@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import com.google.protobuf.ByteString;
 import dev.sluice.client.QueueTypes.OutgoingMessage;
+import dev.sluice.proto.Payloads;
 import dev.sluice.client.QueueTypes.QueueInfo;
 import dev.sluice.client.QueueTypes.QueueSettings;
 import dev.sluice.client.QueueTypes.QueueStats;
@@ -272,7 +273,7 @@ public final class QueueClient {
 
         @Override
         public byte[] payload() {
-            return d.getPayload().toByteArray();
+            return Payloads.array(d.getPayload());
         }
 
         @Override

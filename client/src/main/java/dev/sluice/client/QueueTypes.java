@@ -248,6 +248,7 @@ public final class QueueTypes {
     public interface ReceivedMessage {
         String id();
 
+        /** The payload: the message's own array, not a copy (do not modify it). */
         byte[] payload();
 
         default String payloadAsString() {

@@ -158,8 +158,9 @@ class CliTest {
         assertThat(cache.out()).contains("cache: 2000 requests", "ops/s", "p99");
         Run queue = sluice("bench", "queue", "-c", "2", "-n", "1000", "--batch", "10", "--consumers", "2", "--json");
         assertThat(queue.code()).isZero();
-        assertThat(queue.out().lines()).hasSize(2);
-        assertThat(queue.out()).contains("\"test\":\"queue publish\"", "\"test\":\"queue end-to-end\"",
+        assertThat(queue.out().lines()).hasSize(3);
+        assertThat(queue.out()).contains("\"test\":\"queue publish\"", "\"test\":\"queue deliver\"",
+                "\"test\":\"queue end-to-end\"",
                 "\"messages\":1000", "\"p99_us\"", "\"messages_per_sec\"");
     }
 

@@ -5,6 +5,7 @@ import static dev.sluice.server.grpc.CacheProtos.header;
 import static dev.sluice.server.grpc.CacheProtos.key;
 import static dev.sluice.server.grpc.CacheProtos.ttlNanos;
 
+import dev.sluice.proto.Payloads;
 import dev.sluice.proto.v1.CacheServiceGrpc;
 import dev.sluice.proto.v1.DeleteManyRequest;
 import dev.sluice.proto.v1.DeleteManyResponse;
@@ -127,7 +128,7 @@ final class CacheGrpcService extends CacheServiceGrpc.CacheServiceImplBase {
             case EXPECTED_VERSION -> new Condition.IfVersion(req.getExpectedVersion());
             case CONDITION_NOT_SET -> Condition.ALWAYS;
         };
-        return new SetOp(key(req.getKey()), req.getValue().toByteArray(), ttlNanos(req.hasTtl(), req.getTtl()),
+        return new SetOp(key(req.getKey()), Payloads.array(req.getValue()), ttlNanos(req.hasTtl(), req.getTtl()),
                 req.getKeepTtl(), c, req.getReturnPrevious());
     }
 

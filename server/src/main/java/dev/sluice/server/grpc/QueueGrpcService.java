@@ -1,6 +1,7 @@
 package dev.sluice.server.grpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.sluice.proto.Payloads;
 import dev.sluice.proto.v1.AckRequest;
 import dev.sluice.proto.v1.AckResponse;
 import dev.sluice.proto.v1.BindRequest;
@@ -227,7 +228,7 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
     static List<QueueRegistry.Outgoing> outgoing(List<PublishMessage> messages) {
         List<QueueRegistry.Outgoing> out = new ArrayList<>(messages.size());
         for (PublishMessage m : messages) {
-            out.add(new QueueRegistry.Outgoing(m.getPayload().toByteArray(),
+            out.add(new QueueRegistry.Outgoing(Payloads.array(m.getPayload()),
                     m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
                     ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId(), m.getPriority(),
                     m.getOrderingKey()));
