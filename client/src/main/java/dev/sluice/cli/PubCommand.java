@@ -40,6 +40,18 @@ final class PubCommand extends Verb {
     @Option(names = "--no-wait", description = "Fail instead of waiting when a queue is full.")
     boolean noWait;
 
+    @Option(names = "--dedup-id", paramLabel = "ID", description = "Idempotent publish: a second publish with the"
+            + " same id within the queue's dedup window stores nothing and prints the first message's id. With"
+            + " MESSAGE '-', line N gets ID-N.")
+    String dedupId;
+
+    @Option(names = "--priority", paramLabel = "0-9", description = "Priority: higher is delivered first (default 0).")
+    int priority;
+
+    @Option(names = "--ordering-key", paramLabel = "KEY", description = "Messages with the same key are delivered"
+            + " one at a time, in publish order.")
+    String orderingKey;
+
     @Override
     int run(SluiceClient c) throws Exception {
         if (!message.equals("-")) {
@@ -48,8 +60,11 @@ final class PubCommand extends Verb {
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<OutgoingMessage> batch = new ArrayList<>();
+        long n = 0;
         for (String line; (line = in.readLine()) != null; ) {
-            batch.add(outgoing(line));
+            OutgoingMessage m = outgoing(line);
+            n++;
+            batch.add(dedupId == null ? m : m.withDedupId(dedupId + "-" + n));
             if (batch.size() == BATCH) {
                 print(publish(c, batch));
                 batch.clear();
@@ -62,7 +77,15 @@ final class PubCommand extends Verb {
     }
 
     private OutgoingMessage outgoing(String text) {
-        return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay);
+        if (dedupId != null && dedupId.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dedup-id must not be empty");
+        }
+        if (priority < 0 || priority > 9) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--priority must be 0..9, was " + priority);
+        }
+        return new OutgoingMessage(text.getBytes(StandardCharsets.UTF_8), attributes, delay,
+                message.equals("-") ? null : dedupId, priority,
+                orderingKey == null || orderingKey.isEmpty() ? null : orderingKey);
     }
 
     private List<String> publish(SluiceClient c, List<OutgoingMessage> batch) {

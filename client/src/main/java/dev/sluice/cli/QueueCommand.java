@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.client.QueueTypes;
 import dev.sluice.client.QueueTypes.QueueInfo;
 import dev.sluice.client.QueueTypes.QueueSettings;
 import dev.sluice.client.QueueTypes.QueueStats;
@@ -30,7 +31,8 @@ public final class QueueCommand {
                 description = "Time to ack a delivery (default 30s).")
         Duration ackDeadline;
 
-        @Option(names = "--max-deliveries", paramLabel = "N", description = "Deliveries before dead-lettering (default 5).")
+        @Option(names = "--max-deliveries", paramLabel = "N", description = "Deliveries before dead-lettering, or dropping without --dlq (default: 5 with --dlq,"
+                + " unlimited without).")
         int maxDeliveries;
 
         @Option(names = "--dlq", paramLabel = "QUEUE", description = "Dead-letter queue (must exist).")
@@ -40,10 +42,22 @@ public final class QueueCommand {
                 description = "Discard messages not delivered within this.")
         Duration ttl;
 
+        @Option(names = "--dedup-window", paramLabel = "DURATION", converter = GlobalOptions.DurationConverter.class,
+                description = "How long a publish dedup id is remembered (default: the server's --dedup-window;"
+                        + " 0s: off).")
+        Duration dedupWindow;
+
+        @Option(names = "--priority-levels", paramLabel = "N", description = "Priority levels, 1..10 (default 10).")
+        int priorityLevels;
+
+        @Option(names = "--priority-starvation-limit", paramLabel = "N", description = "0 (default): strict priority"
+                + " order; N: after N deliveries in a row passing over waiting lower priorities, one from the lowest.")
+        int starvationLimit;
+
         @Override
         int run(SluiceClient c) {
             QueueInfo q = c.queues().createQueue(name, new QueueSettings(maxReady, maxBytes, ackDeadline, maxDeliveries,
-                    dlq, ttl));
+                    dlq, ttl, dedupWindow, 0, priorityLevels, starvationLimit));
             out().println(json() ? Json.write(info(q)) : "created " + q.name());
             return 0;
         }
@@ -80,15 +94,32 @@ public final class QueueCommand {
             out().printf("max ready:        %d messages%s%n", cfg.maxReadyMessages(),
                     cfg.maxReadyBytes() > 0 ? ", " + cfg.maxReadyBytes() + " bytes" : "");
             out().printf("ack deadline:     %s%n", cfg.ackDeadline());
-            out().printf("max deliveries:   %d%s%n", cfg.maxDeliveries(),
-                    cfg.deadLetterQueue().isEmpty() ? " (then dropped)" : " (then to " + cfg.deadLetterQueue() + ")");
+            out().printf("max deliveries:   %s%n", cfg.maxDeliveries() == 0 ? "unlimited"
+                    : cfg.maxDeliveries() + (cfg.deadLetterQueue().isEmpty() ? " (then dropped)"
+                            : " (then to " + cfg.deadLetterQueue() + ")"));
             out().printf("ready/in flight/delayed: %d/%d/%d%n", s.ready(), s.inFlight(), s.delayed());
+            if (s.orderingKeys() > 0) {
+                out().printf("ordering keys:    %d busy, %d messages waiting for their key%n", s.orderingKeys(),
+                        s.waitingOnKey());
+            }
             out().printf("published/delivered/acked/nacked: %d/%d/%d/%d%n", s.published(), s.delivered(), s.acked(),
                     s.nacked());
             out().printf("redelivered/dead-lettered/dropped/expired/stale acks: %d/%d/%d/%d/%d%n", s.redelivered(),
                     s.deadLettered(), s.dropped(), s.expired(), s.staleAcks());
             out().printf("oldest ready:     %s%n", s.oldestReadyAge() == null ? "-" : s.oldestReadyAge());
+            out().printf("priorities:       %d levels, %s%n", cfg.priorityLevels(), cfg.priorityStarvationLimit() == 0
+                    ? "strict" : "one from the lowest after " + cfg.priorityStarvationLimit() + " passed over");
+            out().printf("dedup window:     %s (%d ids remembered, at most %d; %d duplicates)%n",
+                    cfg.dedupWindow() == null || cfg.dedupWindow().isZero() ? "off" : cfg.dedupWindow(), s.dedupIds(),
+                    cfg.dedupMaxIds(), s.duplicates());
+            out().printf("oldest unacked:   %s%n", s.oldestUnackedAge() == null ? "-" : s.oldestUnackedAge());
+            out().printf("time in queue:    %s%n", quantiles(s.timeInQueue()));
+            out().printf("publish to ack:   %s%n", quantiles(s.publishToAck()));
             out().printf("subscribers:      %d%n", s.subscribers());
+            for (QueueTypes.SubscriberLag l : s.subscriberLag()) {
+                out().printf("  %-40s in flight %d, oldest unacked %s%n", l.subscriber(), l.inFlight(),
+                        l.oldestUnackedAge() == null ? "-" : l.oldestUnackedAge());
+            }
             return 0;
         }
     }
@@ -119,16 +150,50 @@ public final class QueueCommand {
         }
     }
 
+    /** "n=120 p50<=5ms p99<=250ms" (bucket upper bounds), or "-" with no observations. */
+    static String quantiles(QueueTypes.Histogram h) {
+        if (h.count() == 0) {
+            return "-";
+        }
+        return "n=" + h.count() + " p50<=" + seconds(h.quantileUpperBound(0.5)) + " p99<="
+                + seconds(h.quantileUpperBound(0.99)) + " mean=" + seconds(h.sumSeconds() / h.count());
+    }
+
+    private static String seconds(double s) {
+        if (Double.isInfinite(s)) {
+            return "inf";
+        }
+        return s < 1 ? String.format(java.util.Locale.ROOT, "%.1fms", s * 1000) : String.format(java.util.Locale.ROOT, "%.1fs", s);
+    }
+
+    private static Object histogramJson(QueueTypes.Histogram h) {
+        return Json.object("upper_bounds_seconds", h.upperBoundsSeconds(), "counts", h.counts(),
+                "sum_seconds", h.sumSeconds(), "count", h.count());
+    }
+
     static Object info(QueueInfo q) {
         QueueStats s = q.stats();
         QueueSettings c = q.settings();
         return Json.object("name", q.name(),
                 "config", Json.object("max_ready_messages", c.maxReadyMessages(), "max_ready_bytes", c.maxReadyBytes(),
                         "ack_deadline_seconds", c.ackDeadline().toMillis() / 1000.0, "max_deliveries", c.maxDeliveries(),
-                        "dead_letter_queue", c.deadLetterQueue()),
+                        "dead_letter_queue", c.deadLetterQueue(), "dedup_window_seconds",
+                        c.dedupWindow() == null ? null : c.dedupWindow().toMillis() / 1000.0, "dedup_max_ids",
+                        c.dedupMaxIds(), "priority_levels", c.priorityLevels(), "priority_starvation_limit",
+                        c.priorityStarvationLimit()),
                 "stats", Json.object("ready", s.ready(), "in_flight", s.inFlight(), "delayed", s.delayed(),
                         "published", s.published(), "delivered", s.delivered(), "acked", s.acked(), "nacked", s.nacked(),
                         "redelivered", s.redelivered(), "dead_lettered", s.deadLettered(), "dropped", s.dropped(),
-                        "expired", s.expired(), "stale_acks", s.staleAcks(), "subscribers", s.subscribers()));
+                        "expired", s.expired(), "stale_acks", s.staleAcks(), "subscribers", s.subscribers(),
+                        "duplicates", s.duplicates(), "dedup_ids", s.dedupIds(), "waiting_on_key", s.waitingOnKey(),
+                        "ordering_keys", s.orderingKeys(),
+                        "oldest_ready_age_seconds", s.oldestReadyAge() == null ? null : s.oldestReadyAge().toNanos() / 1e9,
+                        "oldest_unacked_age_seconds",
+                        s.oldestUnackedAge() == null ? null : s.oldestUnackedAge().toNanos() / 1e9,
+                        "time_in_queue", histogramJson(s.timeInQueue()),
+                        "publish_to_ack", histogramJson(s.publishToAck()),
+                        "subscriber_lag", s.subscriberLag().stream().map(l -> Json.object("subscriber", l.subscriber(),
+                                "in_flight", l.inFlight(), "oldest_unacked_age_seconds",
+                                l.oldestUnackedAge() == null ? null : l.oldestUnackedAge().toNanos() / 1e9)).toList()));
     }
 }

@@ -73,6 +73,11 @@ public final class QueueClient {
         if (settings.messageTtl() != null) {
             c.setMessageTtl(Protos.duration(settings.messageTtl()));
         }
+        if (settings.dedupWindow() != null) {
+            c.setDedupWindow(Protos.duration(settings.dedupWindow()));
+        }
+        c.setDedupMaxIds(settings.dedupMaxIds()).setPriorityLevels(settings.priorityLevels())
+                .setPriorityStarvationLimit(settings.priorityStarvationLimit());
         return info(SluiceException.call(() -> blocking.createQueue(
                 CreateQueueRequest.newBuilder().setName(name).setConfig(c).build())));
     }
@@ -176,6 +181,15 @@ public final class QueueClient {
             if (m.delay() != null) {
                 p.setDelay(Protos.duration(m.delay()));
             }
+            if (m.dedupId() != null) {
+                p.setDedupId(m.dedupId());
+            }
+            if (m.priority() != 0) {
+                p.setPriority(m.priority());
+            }
+            if (m.orderingKey() != null) {
+                p.setOrderingKey(m.orderingKey());
+            }
             b.addMessages(p);
         }
         return b;
@@ -273,6 +287,16 @@ public final class QueueClient {
         }
 
         @Override
+        public int priority() {
+            return d.getPriority();
+        }
+
+        @Override
+        public String orderingKey() {
+            return d.getOrderingKey().isEmpty() ? null : d.getOrderingKey();
+        }
+
+        @Override
         public Instant publishTime() {
             return Protos.instant(d.getPublishTime());
         }
@@ -294,12 +318,23 @@ public final class QueueClient {
         QueueConfig c = q.getConfig();
         QueueSettings settings = new QueueSettings(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
                 Protos.duration(c.getAckDeadline()), c.getMaxDeliveries(), c.getDeadLetterQueue(),
-                c.hasMessageTtl() ? Protos.duration(c.getMessageTtl()) : null);
+                c.hasMessageTtl() ? Protos.duration(c.getMessageTtl()) : null,
+                c.hasDedupWindow() ? Protos.duration(c.getDedupWindow()) : null, c.getDedupMaxIds(),
+                c.getPriorityLevels(), c.getPriorityStarvationLimit());
         var s = q.getStats();
         QueueStats stats = new QueueStats(s.getReady(), s.getInFlight(), s.getDelayed(), s.getPublished(),
                 s.getDelivered(), s.getAcked(), s.getNacked(), s.getRedelivered(), s.getDeadLettered(), s.getDropped(),
                 s.getExpired(), s.getStaleAcks(), s.hasOldestReadyAge() ? Protos.duration(s.getOldestReadyAge()) : null,
-                s.getSubscribers());
+                s.getSubscribers(), s.hasOldestUnackedAge() ? Protos.duration(s.getOldestUnackedAge()) : null,
+                histogram(s.getTimeInQueue()), histogram(s.getPublishToAck()),
+                s.getSubscriberLagList().stream().map(l -> new QueueTypes.SubscriberLag(l.getSubscriber(),
+                        l.getInFlight(), l.hasOldestUnackedAge() ? Protos.duration(l.getOldestUnackedAge()) : null))
+                        .toList(), s.getDuplicates(), s.getDedupIds(), s.getWaitingOnKey(), s.getOrderingKeys());
         return new QueueInfo(q.getName(), settings, stats);
+    }
+
+    private static QueueTypes.Histogram histogram(dev.sluice.proto.v1.LatencyHistogram h) {
+        return new QueueTypes.Histogram(h.getUpperBoundsSecondsList(), h.getCountsList(), h.getSumSeconds(),
+                h.getCount());
     }
 }

@@ -123,6 +123,24 @@ class CliTest {
         assertThat(sluice("queue", "describe", "jobs").out()).contains("max deliveries:   3 (then dropped)");
         assertThat(sluice("sub", "jobs", "--count", "3").out()).isEqualTo("one\ntwo\nthree\n");
         assertThat(sluice("queue", "describe", "jobs", "--json").out()).contains("\"acked\":3");
+        assertThat(sluice("queue", "describe", "jobs").out()).contains("publish to ack:   n=3 p50<=",
+                "time in queue:    n=3 ", "oldest unacked:   -");
+        assertThat(sluice("queue", "create", "forever").out()).isEqualTo("created forever\n");
+        assertThat(sluice("queue", "describe", "forever").out()).contains("max deliveries:   unlimited");
+        String once = sluice("pub", "forever", "charge", "--dedup-id", "charge-7").out();
+        assertThat(sluice("pub", "forever", "charge again", "--dedup-id", "charge-7").out()).isEqualTo(once);
+        assertThat(sluice("queue", "describe", "forever").out()).contains("ready/in flight/delayed: 1/0/0",
+                "dedup window:     PT2M (1 ids remembered, at most 100000; 1 duplicates)",
+                "priorities:       10 levels, strict");
+        assertThat(sluice("pub", "forever", "urgent", "--priority", "9").code()).isZero();
+        assertThat(sluice("sub", "forever", "--count", "2").out()).isEqualTo("urgent\ncharge\n");
+        assertThat(sluice("pub", "forever", "x", "--priority", "10").code()).isEqualTo(2);
+        sluice("queue", "create", "ordered");
+        sluice("pub", "ordered", "first", "--ordering-key", "cart-1");
+        sluice("pub", "ordered", "second", "--ordering-key", "cart-1");
+        assertThat(sluice("queue", "describe", "ordered").out()).contains("ready/in flight/delayed: 1/0/0",
+                "ordering keys:    1 busy, 1 messages waiting for their key");
+        assertThat(sluice("sub", "ordered", "--count", "2").out()).isEqualTo("first\nsecond\n");
 
         assertThat(sluice("topic", "create", "events").out()).isEqualTo("created events\n");
         assertThat(sluice("topic", "bind", "events", "jobs").out()).isEqualTo("events -> jobs\n");

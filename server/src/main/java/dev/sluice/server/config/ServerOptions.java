@@ -84,6 +84,12 @@ public final class ServerOptions {
             description = "Most queues (env SLUICE_MAX_QUEUES; default: ${DEFAULT-VALUE}).")
     int maxQueues;
 
+    @Option(names = "--dedup-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:SLUICE_DEDUP_WINDOW:-2m}",
+            description = "How long a queue remembers a publish dedup_id, unless its configuration says (0 turns"
+                    + " deduplication off; at most 24h) (env SLUICE_DEDUP_WINDOW; default: ${DEFAULT-VALUE}).")
+    Duration dedupWindow;
+
     @Option(names = "--max-queue-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
             defaultValue = "${env:SLUICE_MAX_QUEUE_MESSAGE_BYTES:-1MiB}",
             description = "Largest queue message payload (env SLUICE_MAX_QUEUE_MESSAGE_BYTES;"
@@ -282,7 +288,7 @@ public final class ServerOptions {
         QueueLimits d = QueueLimits.DEFAULTS;
         QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
-                d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
+                d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate, dedupWindow);
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
                 new ServerConfig.Observability(metrics, metricsPort, logRequests), respConfig());
     }

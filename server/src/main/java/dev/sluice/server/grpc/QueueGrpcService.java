@@ -35,6 +35,7 @@ import dev.sluice.proto.v1.TopicInfo;
 import dev.sluice.server.error.SluiceException;
 import dev.sluice.server.queue.Delivery;
 import dev.sluice.server.queue.Queue;
+import dev.sluice.server.queue.LatencyHistogram;
 import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.queue.QueueStats;
@@ -73,7 +74,12 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         var c = req.getConfig();
         QueueConfig config = QueueConfig.withDefaults(c.getMaxReadyMessages(), c.getMaxReadyBytes(),
                 ProtoTime.optional("ack_deadline", c.hasAckDeadline(), c.getAckDeadline()), c.getMaxDeliveries(),
-                c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()));
+                c.getDeadLetterQueue(), ProtoTime.optional("message_ttl", c.hasMessageTtl(), c.getMessageTtl()))
+                .withDedupWindow(c.hasDedupWindow() ? ProtoTime.optional("dedup_window", true, c.getDedupWindow())
+                        : registry.limits().dedupWindow())
+                .withDedupMaxIds(c.getDedupMaxIds() == 0 ? QueueConfig.DEFAULT_DEDUP_MAX_IDS : c.getDedupMaxIds())
+                .withPriorities(c.getPriorityLevels() == 0 ? QueueConfig.DEFAULT_PRIORITY_LEVELS : c.getPriorityLevels(),
+                        c.getPriorityStarvationLimit());
         reply(out, info(call(() -> registry.createQueue(req.getName(), config))));
     }
 
@@ -224,7 +230,8 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         for (PublishMessage m : messages) {
             out.add(new QueueRegistry.Outgoing(Payloads.array(m.getPayload()),
                     m.getAttributesCount() == 0 ? Map.of() : m.getAttributesMap(),
-                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay())));
+                    ProtoTime.optional("delay", m.hasDelay(), m.getDelay()), m.getDedupId(), m.getPriority(),
+                    m.getOrderingKey()));
         }
         return out;
     }
@@ -258,6 +265,12 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
             if (!d.message().attributes().isEmpty()) {
                 b.putAllAttributes(d.message().attributes());
             }
+            if (d.message().priority() != 0) {
+                b.setPriority(d.message().priority());
+            }
+            if (d.message().orderingKey() != null) {
+                b.setOrderingKey(d.message().orderingKey());
+            }
             out.add(b.build());
         }
         return out;
@@ -270,7 +283,11 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
                 .setMaxReadyBytes(c.maxReadyBytes())
                 .setAckDeadline(ProtoTime.proto(c.ackDeadline()))
                 .setMaxDeliveries(c.maxDeliveries())
-                .setDeadLetterQueue(c.deadLetterQueue());
+                .setDeadLetterQueue(c.deadLetterQueue())
+                .setDedupWindow(ProtoTime.proto(c.dedupWindow()))
+                .setDedupMaxIds(c.dedupMaxIds())
+                .setPriorityLevels(c.priorityLevels())
+                .setPriorityStarvationLimit(c.priorityStarvationLimit());
         if (!c.messageTtl().isZero()) {
             config.setMessageTtl(ProtoTime.proto(c.messageTtl()));
         }
@@ -283,7 +300,31 @@ final class QueueGrpcService extends QueueServiceGrpc.QueueServiceImplBase {
         if (s.oldestReadyAgeNanos() >= 0) {
             stats.setOldestReadyAge(ProtoTime.protoNanos(s.oldestReadyAgeNanos()));
         }
+        if (s.oldestUnackedAgeNanos() >= 0) {
+            stats.setOldestUnackedAge(ProtoTime.protoNanos(s.oldestUnackedAgeNanos()));
+        }
+        stats.setDuplicates(s.duplicates()).setDedupIds(s.dedupIds()).setWaitingOnKey(s.waitingOnKey())
+                .setOrderingKeys(s.orderingKeys());
+        stats.setTimeInQueue(histogram(s.timeInQueue())).setPublishToAck(histogram(s.publishToAck()));
+        for (QueueStats.SubscriberLag l : s.subscriberLag()) {
+            var b = dev.sluice.proto.v1.SubscriberLag.newBuilder().setSubscriber(l.subscriber()).setInFlight(l.inFlight());
+            if (l.oldestUnackedAgeNanos() >= 0) {
+                b.setOldestUnackedAge(ProtoTime.protoNanos(l.oldestUnackedAgeNanos()));
+            }
+            stats.addSubscriberLag(b);
+        }
         return QueueInfo.newBuilder().setName(q.name()).setConfig(config).setStats(stats).build();
+    }
+
+    private static dev.sluice.proto.v1.LatencyHistogram histogram(LatencyHistogram.Snapshot h) {
+        var b = dev.sluice.proto.v1.LatencyHistogram.newBuilder().setSumSeconds(h.sumNanos() / 1e9).setCount(h.count());
+        for (long bound : h.upperBoundsNanos()) {
+            b.addUpperBoundsSeconds(bound / 1e9);
+        }
+        for (long c : h.counts()) {
+            b.addCounts(c);
+        }
+        return b.build();
     }
 
     private static TopicInfo topic(String name, List<String> queues) {

@@ -2,6 +2,7 @@ package dev.sluice.server.metrics;
 
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.cache.CacheResults;
+import dev.sluice.server.queue.LatencyHistogram;
 import dev.sluice.server.queue.Queue;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.queue.QueueStats;
@@ -12,7 +13,12 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
@@ -166,6 +172,25 @@ public final class SluiceMetrics {
                 .callback(cb -> forEachQueue(queues, (q, s) ->
                         cb.call(Math.max(0, s.oldestReadyAgeNanos()) / 1e9, q.name())))
                 .register(registry);
+        GaugeWithCallback.builder().name("sluice_queue_oldest_unacked_age_seconds")
+                .help("How long the oldest outstanding delivery has been out (0 when none is): consumer lag")
+                .labelNames("queue")
+                .callback(cb -> forEachQueue(queues, (q, s) ->
+                        cb.call(Math.max(0, s.oldestUnackedAgeNanos()) / 1e9, q.name())))
+                .register(registry);
+        GaugeWithCallback.builder().name("sluice_queue_subscriber_oldest_unacked_age_seconds")
+                .help("How long each streaming subscriber's oldest outstanding delivery has been out (0 when none is)")
+                .labelNames("queue", "subscriber")
+                .callback(cb -> forEachQueue(queues, (q, s) -> {
+                    for (QueueStats.SubscriberLag l : s.subscriberLag()) {
+                        cb.call(Math.max(0, l.oldestUnackedAgeNanos()) / 1e9, q.name(), l.subscriber());
+                    }
+                }))
+                .register(registry);
+        queueHistogram(queues, "sluice_queue_time_in_queue_seconds", "Per delivery, the time from becoming ready"
+                + " (publication, end of a delay, a failed delivery) to being delivered", QueueStats::timeInQueue);
+        queueHistogram(queues, "sluice_queue_publish_to_ack_seconds", "Per acknowledged delivery, the time from"
+                + " publication to the ack", QueueStats::publishToAck);
         queueCounter(queues, "sluice_queue_published", "Messages published", QueueStats::published);
         queueCounter(queues, "sluice_queue_delivered", "Deliveries made (first deliveries and redeliveries)",
                 QueueStats::delivered);
@@ -176,6 +201,11 @@ public final class SluiceMetrics {
                 QueueStats::deadLettered);
         queueCounter(queues, "sluice_queue_dropped", "Messages dropped after max deliveries without a dead-letter"
                 + " queue", QueueStats::dropped);
+        queueCounter(queues, "sluice_queue_duplicates", "Publishes not stored because their dedup id was in the"
+                + " window", QueueStats::duplicates);
+        queueGauge(queues, "sluice_queue_dedup_ids", "Publish dedup ids remembered", QueueStats::dedupIds);
+        queueGauge(queues, "sluice_queue_waiting_on_key_messages", "Messages waiting behind an earlier message of"
+                + " their ordering key", QueueStats::waitingOnKey);
         queueCounter(queues, "sluice_queue_expired", "Messages that expired before delivery", QueueStats::expired);
         GaugeWithCallback.builder().name("sluice_queue_subscriber_in_flight_messages")
                 .help("Deliveries outstanding per streaming subscriber: a subscriber stuck at its window is a slow"
@@ -192,6 +222,34 @@ public final class SluiceMetrics {
                 .labelNames("queue")
                 .callback(cb -> forEachQueue(queues, (q, s) -> cb.call(q.subscriberDeadlinesExceeded(), q.name())))
                 .register(registry);
+    }
+
+    /** A classic histogram per queue, read from the engine's fixed-bucket counts at scrape time. */
+    private void queueHistogram(QueueRegistry queues, String name, String help,
+                                Function<QueueStats, LatencyHistogram.Snapshot> f) {
+        registry.register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help);
+                forEachQueue(queues, (q, s) -> {
+                    LatencyHistogram.Snapshot h = f.apply(s);
+                    ClassicHistogramBuckets.Builder buckets = ClassicHistogramBuckets.builder();
+                    for (int i = 0; i < h.upperBoundsNanos().length; i++) {
+                        buckets.bucket(h.upperBoundsNanos()[i] / 1e9, h.counts()[i]);
+                    }
+                    buckets.bucket(Double.POSITIVE_INFINITY, h.counts()[h.counts().length - 1]);
+                    b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(buckets.build()).sum(h.sumNanos() / 1e9)
+                            .labels(Labels.of("queue", q.name())).build());
+                });
+                return b.build();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return name;
+            }
+        });
     }
 
     private void queueGauge(QueueRegistry queues, String name, String help, ToLongFunction<QueueStats> f) {

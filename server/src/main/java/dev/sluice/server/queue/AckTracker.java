@@ -33,6 +33,7 @@ final class AckTracker {
         final int attempt;
         final long token;
         final Subscription owner; // null for unary Receive
+        final long startedNanos;  // when it was delivered, for the oldest-unacked age
         long deadlineNanos;
         InFlight prev; // deadline list
         InFlight next;
@@ -41,8 +42,10 @@ final class AckTracker {
         boolean inList;
         boolean inHeap;
 
-        InFlight(QueuedMessage message, int attempt, long token, Subscription owner, long deadlineNanos) {
+        InFlight(QueuedMessage message, int attempt, long token, Subscription owner, long startedNanos,
+                 long deadlineNanos) {
             this.message = message;
+            this.startedNanos = startedNanos;
             this.attempt = attempt;
             this.token = token;
             this.owner = owner;
@@ -71,7 +74,7 @@ final class AckTracker {
      * alarm for its deadline if it is the only one in the list ({@link #earliestDeadline}).
      */
     InFlight start(QueuedMessage m, int attempt, Subscription owner, long now) {
-        InFlight f = new InFlight(m, attempt, nextToken++, owner, now + ackDeadlineNanos);
+        InFlight f = new InFlight(m, attempt, nextToken++, owner, now, now + ackDeadlineNanos);
         byToken.add(f);
         f.prev = tail;
         if (tail == null) {
@@ -130,6 +133,18 @@ final class AckTracker {
         long a = head == null ? Long.MAX_VALUE : head.deadlineNanos;
         long b = extended.isEmpty() ? Long.MAX_VALUE : extended.peek().deadlineNanos;
         return Math.min(a, b);
+    }
+
+    /**
+     * When the oldest outstanding delivery started, or Long.MAX_VALUE. The deadline list is in
+     * start order; extended deliveries (usually few) are scanned.
+     */
+    long oldestStart() {
+        long oldest = head == null ? Long.MAX_VALUE : head.startedNanos;
+        for (InFlight f : extended) {
+            oldest = Math.min(oldest, f.startedNanos);
+        }
+        return oldest;
     }
 
     /** Removes and returns every outstanding delivery (queue deletion). */

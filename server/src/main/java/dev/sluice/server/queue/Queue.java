@@ -14,9 +14,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * One queue.
@@ -50,12 +56,32 @@ import java.util.function.Function;
  * A subscription without credit waits the same way on its own `credit` doorbell, rung when one
  * of its deliveries is settled.
  *
+ * No silent loss: a message is dropped only when its queue has no dead-letter queue and a finite
+ * max_deliveries was set explicitly (the default without a dead-letter queue is unlimited), and
+ * each drop is logged with the message id.
+ *
+ * Consumer lag: every delivery records its time in the queue (since it became ready) and every
+ * ack its time since publication, in fixed-bucket histograms updated under the lock that the
+ * batch holds anyway (no allocation); the oldest unacked age comes from the deadline list, which
+ * is in start order. Times come from `clock` (System::nanoTime; tests move it forward).
+ *
+ * Priorities: `ready` and `retry` serve a queue whose messages all have priority 0. The first
+ * message with a priority above 0 switches the queue to PriorityLevels (per level, redeliveries
+ * then first deliveries), for good; see that class for the order and the starvation limit.
+ *
+ * Ordering keys: a message with an ordering key enters the structures above only as its key's
+ * head; later ones of the key wait in OrderingKeys until the head finishes (ack, dead letter,
+ * drop, TTL, purge), and the hand-off happens under the lock in the step that finishes it.
+ * Messages without a key never touch OrderingKeys.
+ *
  * Lock order: no two queue locks are ever held at once (dead letters move after the source
  * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
  * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
  * deadline Alarm call back into the queue from their own threads, holding none of their locks.
  */
 public final class Queue {
+    private static final Logger log = LoggerFactory.getLogger(Queue.class);
+
     /** Most payload bytes per batch from take(), so a response stays well under gRPC's 4 MiB message cap. */
     public static final long MAX_BATCH_BYTES = 1 << 20;
 
@@ -74,6 +100,10 @@ public final class Queue {
     private final DelayedMessages delayed;
     private final Alarm deadlines = new Alarm(this::expireDue);
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final LongSupplier clock;
+    private final LatencyHistogram timeInQueue = new LatencyHistogram();  // guarded by lock
+    private final LatencyHistogram publishToAck = new LatencyHistogram(); // guarded by lock
     // counters, guarded by lock
     private long published;
     private long delivered;
@@ -85,15 +115,22 @@ public final class Queue {
     private long expired;
     private long subscriberDeadlinesExceeded;
     private long staleAcks;
+    private long duplicates;
+    private final DedupWindow dedup; // null when the window is 0; guarded by lock
+    private PriorityLevels levels;   // null until a message with a priority arrives; then ready/retry stay empty
+    private OrderingKeys keys;       // null until a message with an ordering key arrives; guarded by lock
 
-    Queue(String name, QueueConfig config, Function<String, Queue> lookup) {
+    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
         this.name = name;
+        this.clock = clock;
         this.config = config;
         this.lookup = lookup;
         this.slots = Semaphore.create(config.maxReadyMessages());
         this.bytes = config.maxReadyBytes() > 0 ? Semaphore.create(config.maxReadyBytes()) : null;
         this.delayed = new DelayedMessages(this::becomeDue);
         this.inFlight = new AckTracker(config.ackDeadline().toNanos());
+        this.dedup = config.dedupWindow().isZero() ? null
+                : new DedupWindow(config.dedupWindow().toNanos(), config.dedupMaxIds());
     }
 
     public String name() {
@@ -197,26 +234,133 @@ public final class Queue {
 
     /**
      * Writes messages for which room was reserved. Messages with a delay wait in `delayed`
-     * (keeping their slot); the others become ready at once.
+     * (keeping their slot); the others become ready at once. A message whose dedup id is in the
+     * window is not stored (its room is given back). Returns null if every message was stored,
+     * else per message the id of the message first published under its dedup id (null for those
+     * stored).
      */
-    void write(List<Message> messages, long[] delayNanos) {
-        long now = System.nanoTime();
+    String[] write(List<Message> messages, long[] delayNanos, String[] dedupIds) {
+        long now = clock.getAsLong();
+        String[] firsts = null;
+        long freedSlots = 0;
+        long freedBytes = 0;
         lock.lock();
         try {
             checkAlive();
             for (int i = 0; i < messages.size(); i++) {
-                QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, true);
+                if (dedupIds != null && dedupIds[i] != null && dedup != null) {
+                    String first = dedup.putIfAbsent(dedupIds[i], messages.get(i).id(), now);
+                    if (first != null) {
+                        if (firsts == null) {
+                            firsts = new String[messages.size()];
+                        }
+                        firsts[i] = first;
+                        duplicates++;
+                        freedSlots++;
+                        freedBytes += messages.get(i).payload().length;
+                        continue;
+                    }
+                }
+                QueuedMessage m = new QueuedMessage(messages.get(i), 0, null, now, now, true);
+                String key = m.message().orderingKey();
+                if (key != null) {
+                    if (keys == null) {
+                        keys = new OrderingKeys();
+                    }
+                    if (!keys.admit(key, m, delayNanos[i] > 0 ? now + delayNanos[i] : 0)) {
+                        continue; // waits behind its key's head
+                    }
+                }
                 if (delayNanos[i] > 0) {
                     delayed.add(now + delayNanos[i], m);
                 } else {
-                    ready.addLast(m);
+                    addReady(m);
                 }
             }
-            published += messages.size();
+            published += messages.size() - (firsts == null ? 0 : duplicatesIn(firsts));
         } finally {
             lock.unlock();
         }
+        releaseRoom(freedSlots, freedBytes);
         ring();
+        return firsts;
+    }
+
+    private static int duplicatesIn(String[] firsts) {
+        int n = 0;
+        for (String f : firsts) {
+            if (f != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ the ready structure (under lock)
+
+    /** A first delivery becomes ready (it holds a slot). */
+    private void addReady(QueuedMessage m) {
+        if (levels == null && m.message().priority() > 0 && config.priorityLevels() > 1) {
+            switchToLevels();
+        }
+        if (levels == null) {
+            ready.addLast(m);
+        } else {
+            levels.addReady(m);
+        }
+    }
+
+    /** A redelivery (or dead letter) becomes ready: served before first deliveries of its level. */
+    private void addRetry(QueuedMessage m) {
+        if (levels == null && m.message().priority() > 0 && config.priorityLevels() > 1) {
+            switchToLevels();
+        }
+        if (levels == null) {
+            retry.addLast(m);
+        } else {
+            levels.addRetry(m);
+        }
+    }
+
+    /** The first message with a priority: what is ready so far (all of priority 0) moves to level 0, in order. */
+    private void switchToLevels() {
+        levels = new PriorityLevels(config.priorityLevels(), config.priorityStarvationLimit());
+        retry.forEach(levels::addRetry);
+        ready.forEach(levels::addReady);
+        retry.clear();
+        ready.clear();
+    }
+
+    /**
+     * {@code m}, the head of its ordering key, has left the queue for good: the key's next message
+     * (if any) becomes its head, ready now or delayed until its publish delay has passed.
+     */
+    private void finishKeyLocked(QueuedMessage m, long now) {
+        String key = m.message().orderingKey();
+        if (key == null || keys == null) {
+            return;
+        }
+        OrderingKeys.Waiting next = keys.finish(key);
+        if (next == null) {
+            return;
+        }
+        if (next.dueNanos() - now > 0) {
+            delayed.add(next.dueNanos(), next.message());
+        } else {
+            addReady(next.message().readyAt(now));
+        }
+    }
+
+    private QueuedMessage pollLocked() {
+        if (levels != null) {
+            return levels.poll();
+        }
+        QueuedMessage m = retry.pollFirst();
+        return m != null ? m : ready.pollFirst();
+    }
+
+    private int readyCountLocked() {
+        return ready.size() + retry.size() + (levels == null ? 0 : levels.size());
     }
 
     /** Wakes one waiting consumer, if any waits. */
@@ -227,13 +371,17 @@ public final class Queue {
     }
 
     private void becomeDue(QueuedMessage m) {
-        QueuedMessage due = m.readyAt(System.nanoTime());
+        QueuedMessage due = m.readyAt(clock.getAsLong());
         lock.lock();
         try {
             if (isDeleted()) {
                 return;
             }
-            (due.holdsSlot() ? ready : retry).addLast(due);
+            if (due.holdsSlot()) {
+                addReady(due);
+            } else {
+                addRetry(due);
+            }
         } finally {
             lock.unlock();
         }
@@ -247,7 +395,8 @@ public final class Queue {
             if (isDeleted()) {
                 return;
             }
-            retry.addLast(new QueuedMessage(m, 0, null, System.nanoTime(), false));
+            long now = clock.getAsLong();
+            addRetry(new QueuedMessage(m, 0, null, now, now, false));
             published++;
         } finally {
             lock.unlock();
@@ -316,7 +465,7 @@ public final class Queue {
         long freedBytes = 0;
         boolean more;
         boolean arm;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             checkAlive();
@@ -337,19 +486,20 @@ public final class Queue {
             while (n > 0 && batchBytes < MAX_BATCH_BYTES && (owner == null || owner.underByteLimit())) {
                 // (credit() > 0 implies underByteLimit(): the first message always goes, and
                 // like Pub/Sub the byte limit lets one delivery cross it rather than stall)
-                QueuedMessage m = retry.pollFirst();
+                QueuedMessage m = pollLocked();
                 if (m == null) {
-                    m = ready.pollFirst();
-                    if (m == null) {
-                        break;
-                    }
+                    break;
+                }
+                if (m.holdsSlot()) { // a first delivery (redeliveries hold no slot)
                     freedSlots++;
                     freedBytes += m.size();
                     if (ttl > 0 && now - m.readySinceNanos() > ttl) {
                         expired++;
+                        finishKeyLocked(m, now);
                         continue;
                     }
                 }
+                timeInQueue.record(now - m.readySinceNanos());
                 int attempt = m.attempts() + 1;
                 AckTracker.InFlight f = inFlight.start(m, attempt, owner, now);
                 delivered++;
@@ -366,7 +516,7 @@ public final class Queue {
             if (taken == null && register) {
                 waiting.incrementAndGet();
             }
-            more = !(retry.isEmpty() && ready.isEmpty());
+            more = readyCountLocked() > 0;
             arm = wasEmpty && taken != null;
         } finally {
             lock.unlock();
@@ -459,11 +609,16 @@ public final class Queue {
         Settled s = new Settled();
         lock.lock();
         try {
+            long now = clock.getAsLong();
             for (int i = 0; i < ok.length; i++) {
                 AckTracker.InFlight f = removeLocked(tokens.get(i), s);
                 ok[i] = f != null;
                 if (f != null) {
                     acked++;
+                    publishToAck.record(now - f.message.publishedNanos());
+                    if (f.message.message().orderingKey() != null) {
+                        finishKeyLocked(f.message, now);
+                    }
                 }
             }
         } finally {
@@ -479,13 +634,13 @@ public final class Queue {
         Settled s = new Settled();
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             for (int i = 0; i < ok.length; i++) {
                 AckTracker.InFlight f = removeLocked(tokens.get(i), s);
                 ok[i] = f != null;
                 if (f != null) {
                     nacked++;
-                    if (delayNanos > 0 && f.attempt < config.maxDeliveries() && !isDeleted()) {
+                    if (delayNanos > 0 && !config.exhausted(f.attempt) && !isDeleted()) {
                         delayed.add(now + delayNanos, f.message.retry(f.attempt, "negatively acknowledged", now));
                     } else {
                         failLocked(f, "negatively acknowledged", s);
@@ -503,7 +658,7 @@ public final class Queue {
     List<Boolean> extend(List<String> tokens, long nanos) {
         Boolean[] ok = new Boolean[tokens.size()];
         Settled s = new Settled();
-        long deadline = System.nanoTime() + nanos;
+        long deadline = clock.getAsLong() + nanos;
         boolean arm = false;
         lock.lock();
         try {
@@ -563,7 +718,7 @@ public final class Queue {
         long next;
         lock.lock();
         try {
-            due = removeDue.apply(System.nanoTime());
+            due = removeDue.apply(clock.getAsLong());
             for (AckTracker.InFlight f : due) {
                 credit(f, s);
                 if (f.owner != null) {
@@ -632,11 +787,14 @@ public final class Queue {
         if (isDeleted()) {
             return;
         }
-        if (f.attempt >= config.maxDeliveries()) {
+        if (config.exhausted(f.attempt)) {
             s.exhausted.add(new Exhausted(f, why));
+            if (f.message.message().orderingKey() != null) {
+                finishKeyLocked(f.message, clock.getAsLong());
+            }
             return;
         }
-        retry.addLast(f.message.retry(f.attempt, why, System.nanoTime()));
+        addRetry(f.message.retry(f.attempt, why, clock.getAsLong()));
     }
 
     /** Work a settle leaves for after the lock: dead letters, doorbells. */
@@ -652,16 +810,22 @@ public final class Queue {
 
     private void deadLetter(AckTracker.InFlight f, String why) {
         Queue dlq = config.deadLetterQueue().isEmpty() ? null : lookup.apply(config.deadLetterQueue());
+        Message m = f.message.message();
         if (dlq == null || dlq.isDeleted()) {
             count(() -> dropped++);
+            log.warn("message dropped: queue={} message_id={} deliveries={} max_deliveries={} reason=\"{}\" ({})",
+                    name, m.id(), f.attempt, config.maxDeliveries(), why, dlq == null
+                            ? "no dead-letter queue" : "dead-letter queue '" + config.deadLetterQueue() + "' was deleted");
             return;
         }
-        Message m = f.message.message();
         Map<String, String> attrs = new HashMap<>(m.attributes());
         attrs.put("sluice-source-queue", name);
         attrs.put("sluice-delivery-attempts", Integer.toString(f.attempt));
         attrs.put("sluice-dead-letter-reason", why);
-        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis()));
+        if (m.orderingKey() != null) { // a dead letter does not hold up its key in the dead-letter queue
+            attrs.put("sluice-ordering-key", m.orderingKey());
+        }
+        dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis(), m.priority(), null));
         count(() -> deadLettered++);
     }
 
@@ -676,40 +840,71 @@ public final class Queue {
 
     // ------------------------------------------------------------------ administration
 
-    void subscribed() {
+    void subscribed(Subscription s) {
+        subscriptions.add(s);
         subscribers.incrementAndGet();
     }
 
-    void unsubscribed() {
+    void unsubscribed(Subscription s) {
+        subscriptions.remove(s);
         subscribers.decrementAndGet();
     }
 
-    /** Removes every ready and delayed message; returns how many. */
+    /**
+     * Removes every ready and delayed message, and every message waiting for its ordering key;
+     * returns how many. Deliveries in flight stay outstanding (and keep their keys busy).
+     */
     public long purge() {
-        long n;
-        long freedSlots = 0;
-        long freedBytes = 0;
+        long[] freed = new long[3]; // slots, bytes, messages
+        Consumer<QueuedMessage> count = m -> {
+            if (m.holdsSlot()) {
+                freed[0]++;
+                freed[1] += m.size();
+            }
+            freed[2]++;
+        };
+        List<QueuedMessage> heads = new ArrayList<>();
         lock.lock();
         try {
-            n = ready.size() + retry.size();
-            for (QueuedMessage m : ready) {
-                freedSlots++;
-                freedBytes += m.size();
+            if (keys != null) {
+                keys.clearWaiting(count);
             }
+            Consumer<QueuedMessage> remove = count.andThen(m -> {
+                if (m.message().orderingKey() != null) {
+                    heads.add(m);
+                }
+            });
+            if (levels != null) {
+                levels.clear(remove);
+            }
+            ready.forEach(remove);
+            retry.forEach(remove);
             ready.clear();
             retry.clear();
+            long now = clock.getAsLong();
+            heads.forEach(m -> finishKeyLocked(m, now)); // their keys have nothing waiting now: forgotten
+            heads.clear();
         } finally {
             lock.unlock();
         }
         for (QueuedMessage m : delayed.drain()) {
-            if (m.holdsSlot()) {
-                freedSlots++;
-                freedBytes += m.size();
+            count.accept(m);
+            if (m.message().orderingKey() != null) {
+                heads.add(m);
             }
-            n++;
         }
-        releaseRoom(freedSlots, freedBytes);
-        return n;
+        if (!heads.isEmpty()) {
+            lock.lock();
+            try {
+                long now = clock.getAsLong();
+                heads.forEach(m -> finishKeyLocked(m, now)); // a message published since may become a head
+            } finally {
+                lock.unlock();
+            }
+            ring();
+        }
+        releaseRoom(freed[0], freed[1]);
+        return freed[2];
     }
 
     /** Deletes the queue: waiting publishers and consumers end with NOT_FOUND; messages are gone. */
@@ -740,18 +935,33 @@ public final class Queue {
     }
 
     public QueueStats stats() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             long a = retry.isEmpty() ? Long.MAX_VALUE : retry.peekFirst().readySinceNanos();
             long b = ready.isEmpty() ? Long.MAX_VALUE : ready.peekFirst().readySinceNanos();
-            long since = Math.min(a, b);
+            long since = Math.min(Math.min(a, b), levels == null ? Long.MAX_VALUE : levels.oldestReadySince());
             long oldest = since == Long.MAX_VALUE ? -1 : Math.max(0, now - since);
-            return new QueueStats(ready.size() + retry.size(), inFlight.size(), delayed.size(), published, delivered,
-                    acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get());
+            long started = inFlight.oldestStart();
+            long unacked = started == Long.MAX_VALUE ? -1 : Math.max(0, now - started);
+            List<QueueStats.SubscriberLag> lag = new ArrayList<>(subscriptions.size());
+            for (Subscription sub : subscriptions) {
+                lag.add(sub.lag(now));
+            }
+            lag.sort(java.util.Comparator.comparing(QueueStats.SubscriberLag::subscriber));
+            return new QueueStats(readyCountLocked(), inFlight.size(), delayed.size(), published, delivered,
+                    acked, nacked, redelivered, deadLettered, dropped, expired, staleAcks, oldest, subscribers.get(),
+                    unacked, timeInQueue.snapshot(), publishToAck.snapshot(), List.copyOf(lag), duplicates,
+                    dedup == null ? 0 : dedup.size(now), keys == null ? 0 : keys.waiting(),
+                    keys == null ? 0 : keys.keys());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the queue has switched to per-priority levels (for tests). */
+    boolean usesPriorityLevels() {
+        return locked(() -> levels != null);
     }
 
     /** Runs {@code r} under the queue's lock: for Subscription's window, which the lock guards. */

@@ -16,15 +16,34 @@ import java.time.Duration;
  * @param maxReceiveMessages most deliveries per Receive
  * @param maxSubscribers most open subscriptions
  * @param autoCreate create a queue with default settings on first use (development only)
+ * @param dedupWindow the publish dedup window of queues whose configuration does not set one
+ *     ({@code --dedup-window})
  */
 public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int maxBatch, int maxAttributes,
                           int maxAttributeBytes, Duration maxDelay, Duration maxReceiveWait, int maxReceiveMessages,
-                          int maxSubscribers, boolean autoCreate) {
+                          int maxSubscribers, boolean autoCreate, Duration dedupWindow) {
+
+    /** Longest dedup id (UTF-8 bytes). */
+    public static final int MAX_DEDUP_ID_BYTES = 256;
+    /** Longest ordering key (UTF-8 bytes). */
+    public static final int MAX_ORDERING_KEY_BYTES = 256;
 
     public static final QueueLimits DEFAULTS = new QueueLimits(1000, 1000, 1 << 20, 1000, 64, 1024,
-            Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false);
+            Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false, QueueConfig.DEFAULT_DEDUP_WINDOW);
+
+    /** The limits with the default dedup window. */
+    public QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int maxBatch, int maxAttributes,
+                       int maxAttributeBytes, Duration maxDelay, Duration maxReceiveWait, int maxReceiveMessages,
+                       int maxSubscribers, boolean autoCreate) {
+        this(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes, maxDelay,
+                maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, QueueConfig.DEFAULT_DEDUP_WINDOW);
+    }
 
     public QueueLimits {
+        java.util.Objects.requireNonNull(dedupWindow, "dedupWindow");
+        if (dedupWindow.isNegative() || dedupWindow.compareTo(QueueConfig.MAX_DEDUP_WINDOW) > 0) {
+            throw new IllegalArgumentException("--dedup-window must be 0..24h, was " + dedupWindow);
+        }
         for (long v : new long[] {maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
                 maxReceiveMessages, maxSubscribers}) {
             if (v <= 0) {
@@ -35,6 +54,11 @@ public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int
 
     public QueueLimits withAutoCreate(boolean on) {
         return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
-                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, on);
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, on, dedupWindow);
+    }
+
+    public QueueLimits withDedupWindow(Duration window) {
+        return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, window);
     }
 }

@@ -48,8 +48,19 @@ public final class QueueRegistry implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong subscriptionIds = new AtomicLong();
 
+    private final java.util.function.LongSupplier clock;
+
     public QueueRegistry(QueueLimits limits) {
+        this(limits, System::nanoTime);
+    }
+
+    /**
+     * With {@code clock} as the queues' time source for ages, histograms and TTLs: for tests,
+     * which move it forward. It must never run behind System.nanoTime() (the timers use that).
+     */
+    QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock) {
         this.limits = limits;
+        this.clock = clock;
     }
 
     public QueueLimits limits() {
@@ -85,7 +96,7 @@ public final class QueueRegistry implements AutoCloseable {
                 throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many queues: the limit is "
                         + limits.maxQueues());
             }
-            Queue q = new Queue(name, config, this::lookupQuietly);
+            Queue q = new Queue(name, config, this::lookupQuietly, clock);
             queues.put(name, q);
             return q;
         } finally {
@@ -102,7 +113,7 @@ public final class QueueRegistry implements AutoCloseable {
             return q;
         }
         if (limits.autoCreate()) {
-            return createQueue(name, QueueConfig.DEFAULTS);
+            return createQueue(name, QueueConfig.DEFAULTS.withDedupWindow(limits.dedupWindow()));
         }
         throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + name + "' does not exist");
     }
@@ -223,8 +234,31 @@ public final class QueueRegistry implements AutoCloseable {
 
     // ------------------------------------------------------------------ publishing
 
-    /** A message to publish: payload, attributes and an optional delay. */
-    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {}
+    /**
+     * A message to publish.
+     *
+     * @param delay deliver no earlier than this from now; null: at once
+     * @param dedupId publish deduplication id; null or empty: none (see {@link DedupWindow})
+     * @param priority 0 (default, lowest) to {@value Message#MAX_PRIORITY}; see {@link PriorityLevels}
+     * @param orderingKey null or empty: none; see {@link OrderingKeys}
+     */
+    public record Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId,
+                           int priority, String orderingKey) {
+        /** A message of priority 0 without a dedup id or ordering key. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay) {
+            this(payload, attributes, delay, null, 0, null);
+        }
+
+        /** A message of priority 0 without an ordering key. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId) {
+            this(payload, attributes, delay, dedupId, 0, null);
+        }
+
+        /** A message without an ordering key. */
+        public Outgoing(byte[] payload, Map<String, String> attributes, Duration delay, String dedupId, int priority) {
+            this(payload, attributes, delay, dedupId, priority, null);
+        }
+    }
 
     /**
      * Publishes a batch to a queue ({@code topic == false}) or to every queue bound to a topic;
@@ -275,8 +309,8 @@ public final class QueueRegistry implements AutoCloseable {
         return write(targets, b);
     }
 
-    /** A validated batch with its ids assigned. */
-    private record Batch(List<Message> messages, long[] delays, long size) {}
+    /** A validated batch with its ids assigned; dedupIds is null when no message has one. */
+    private record Batch(List<Message> messages, long[] delays, long size, String[] dedupIds) {}
 
     private Batch prepare(List<Outgoing> batch) {
         if (batch.isEmpty()) {
@@ -288,29 +322,46 @@ public final class QueueRegistry implements AutoCloseable {
         List<Message> messages = new ArrayList<>(batch.size());
         long[] delays = new long[batch.size()];
         long size = 0;
+        String[] dedupIds = null;
         long now = System.currentTimeMillis();
         for (int i = 0; i < batch.size(); i++) {
             Outgoing o = batch.get(i);
             check(o);
+            if (o.dedupId() != null && !o.dedupId().isEmpty()) {
+                if (dedupIds == null) {
+                    dedupIds = new String[batch.size()];
+                }
+                dedupIds[i] = o.dedupId();
+            }
             delays[i] = o.delay() == null ? 0 : o.delay().toNanos();
             size += o.payload().length;
             messages.add(new Message(idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36), o.payload(),
-                    o.attributes(), now));
+                    o.attributes(), now, o.priority(),
+                    o.orderingKey() == null || o.orderingKey().isEmpty() ? null : o.orderingKey()));
         }
-        return new Batch(messages, delays, size);
+        return new Batch(messages, delays, size, dedupIds);
     }
 
     private List<Queue> targets(String destination, boolean topic) {
         return topic ? topicQueues(destination) : List.of(queue(destination));
     }
 
+    /**
+     * Writes a reserved batch to every target. A duplicate (by dedup id) is answered with the id
+     * of the message first published under it; for a topic, as the first bound queue (by name)
+     * answers, each queue keeping its own window.
+     */
     private static List<String> write(List<Queue> targets, Batch b) {
-        for (Queue q : targets) {
-            q.write(b.messages, b.delays);
+        String[] firsts = null;
+        for (int i = 0; i < targets.size(); i++) {
+            String[] f = targets.get(i).write(b.messages, b.delays, b.dedupIds);
+            if (i == 0) {
+                firsts = f;
+            }
         }
         List<String> out = new ArrayList<>(b.messages.size());
-        for (Message m : b.messages) {
-            out.add(m.id());
+        for (int i = 0; i < b.messages.size(); i++) {
+            out.add(firsts != null && firsts[i] != null ? firsts[i] : b.messages.get(i).id());
         }
         return out;
     }
@@ -353,6 +404,16 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         checkDelay("delay", o.delay());
+        if (o.orderingKey() != null
+                && o.orderingKey().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_ORDERING_KEY_BYTES) {
+            throw SluiceException.invalid("ordering_key is longer than " + QueueLimits.MAX_ORDERING_KEY_BYTES + " bytes");
+        }
+        if (o.priority() < 0 || o.priority() > Message.MAX_PRIORITY) {
+            throw SluiceException.invalid("priority must be 0.." + Message.MAX_PRIORITY + ", was " + o.priority());
+        }
+        if (o.dedupId() != null && o.dedupId().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_DEDUP_ID_BYTES) {
+            throw SluiceException.invalid("dedup_id is longer than " + QueueLimits.MAX_DEDUP_ID_BYTES + " bytes");
+        }
     }
 
     private void checkDelay(String what, Duration d) {

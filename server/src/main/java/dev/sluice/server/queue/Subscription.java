@@ -36,7 +36,8 @@ public final class Subscription implements AutoCloseable {
     private long outstandingBytes;
     boolean closed;
     boolean wantsCredit;
-    AckTracker.InFlight first; // this subscription's outstanding deliveries (InFlight.ownerNext)
+    AckTracker.InFlight first; // this subscription's outstanding deliveries, newest first (InFlight.ownerNext)
+    AckTracker.InFlight last;  // the oldest of them
 
     Subscription(Context ctx, Queue queue, int maxMessages, long maxBytes, String subscriber) {
         this.subscriber = subscriber;
@@ -44,7 +45,7 @@ public final class Subscription implements AutoCloseable {
         this.queue = queue;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
-        queue.subscribed();
+        queue.subscribed(this);
     }
 
     public Queue queue() {
@@ -109,6 +110,9 @@ public final class Subscription implements AutoCloseable {
             first.ownerPrev = f;
         }
         first = f;
+        if (last == null) {
+            last = f;
+        }
         outstanding++;
         outstandingBytes += f.message.size();
     }
@@ -121,11 +125,18 @@ public final class Subscription implements AutoCloseable {
         }
         if (f.ownerNext != null) {
             f.ownerNext.ownerPrev = f.ownerPrev;
+        } else {
+            last = f.ownerPrev;
         }
         f.ownerPrev = null;
         f.ownerNext = null;
         outstanding--;
         outstandingBytes -= f.message.size();
+    }
+
+    /** Its lag at {@code now}: outstanding deliveries and the age of the oldest. Under the queue's lock. */
+    QueueStats.SubscriberLag lag(long now) {
+        return new QueueStats.SubscriberLag(subscriber, outstanding, last == null ? -1 : Math.max(0, now - last.startedNanos));
     }
 
     // ------------------------------------------------------------------
@@ -135,7 +146,7 @@ public final class Subscription implements AutoCloseable {
     public void close() {
         life.cancel();
         if (queue.release(this)) {
-            queue.unsubscribed();
+            queue.unsubscribed(this);
         }
     }
 }

@@ -111,9 +111,11 @@ class QueueGrpcServiceTest {
 
         var info = queues.getQueue(GetQueueRequest.newBuilder().setName("jobs").build());
         assertThat(info.getConfig().getAckDeadline().getSeconds()).isEqualTo(30);
-        assertThat(info.getConfig().getMaxDeliveries()).isEqualTo(5);
+        assertThat(info.getConfig().getMaxDeliveries()).isZero(); // unlimited: no dead-letter queue
         create("dlq", QueueConfig.newBuilder());
         create("work", QueueConfig.newBuilder().setDeadLetterQueue("dlq"));
+        assertThat(queues.getQueue(GetQueueRequest.newBuilder().setName("work").build()).getConfig()
+                .getMaxDeliveries()).isEqualTo(5);
         assertThat(queues.listQueues(ListQueuesRequest.getDefaultInstance()).getQueuesList())
                 .extracting(q -> q.getName()).containsExactly("dlq", "jobs", "work");
         assertStatus(Status.Code.FAILED_PRECONDITION,
@@ -256,6 +258,29 @@ class QueueGrpcServiceTest {
         assertThat(rest).flatExtracting(SubscribeResponse::getRejectedTokensList).containsExactly("bogus");
         assertThat(rest).flatExtracting(SubscribeResponse::getDeliveriesList).extracting(d -> d.getPayload().toStringUtf8())
                 .containsExactly("3");
+        s.requests.onCompleted();
+    }
+
+    @Test
+    void getQueue_reportsConsumerLag_perQueueAndPerSubscriber() throws Exception {
+        create("q", QueueConfig.newBuilder());
+        publish("q", "1", "2", "3");
+        Subscriber s = new Subscriber("q", 2);
+        List<Delivery> got = s.deliveries(2);
+        s.ack(got.get(0).getAckToken());
+        dev.sluice.concurrent.testing.Eventually.await("ack applied",
+                () -> queues.getQueue(GetQueueRequest.newBuilder().setName("q").build()).getStats().getAcked() == 1);
+
+        var stats = queues.getQueue(GetQueueRequest.newBuilder().setName("q").build()).getStats();
+        assertThat(stats.hasOldestUnackedAge()).isTrue();
+        assertThat(stats.getTimeInQueue().getCount()).isEqualTo(stats.getDelivered());
+        assertThat(stats.getTimeInQueue().getCountsCount()).isEqualTo(stats.getTimeInQueue().getUpperBoundsSecondsCount() + 1);
+        assertThat(stats.getPublishToAck().getCount()).isEqualTo(1);
+        assertThat(stats.getPublishToAck().getCountsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+        assertThat(stats.getSubscriberLagList()).singleElement().satisfies(l -> {
+            assertThat(l.getInFlight()).isEqualTo(stats.getInFlight());
+            assertThat(l.hasOldestUnackedAge()).isTrue();
+        });
         s.requests.onCompleted();
     }
 

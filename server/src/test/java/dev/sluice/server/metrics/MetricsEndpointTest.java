@@ -124,6 +124,12 @@ class MetricsEndpointTest {
         assertThat(sample(text, "sluice_queue_dead_lettered_total", q)).isZero();
         assertThat(sample(text, "sluice_queue_subscribers", q)).isEqualTo(1);
         assertThat(sample(text, "sluice_queue_oldest_ready_age_seconds", q)).isGreaterThanOrEqualTo(0);
+        assertThat(sample(text, "sluice_queue_oldest_unacked_age_seconds", q)).isGreaterThanOrEqualTo(0);
+        assertThat(sample(text, "sluice_queue_subscriber_oldest_unacked_age_seconds", q, "subscriber=\"127.0.0.1:"))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(sample(text, "sluice_queue_time_in_queue_seconds_count", q)).isEqualTo(3);
+        assertThat(sample(text, "sluice_queue_time_in_queue_seconds_bucket", q, "le=\"+Inf\"")).isEqualTo(3);
+        assertThat(sample(text, "sluice_queue_publish_to_ack_seconds_count", q)).isEqualTo(1);
         assertThat(sample(text, "sluice_queue_subscriber_in_flight_messages", q, "subscriber=\"127.0.0.1:"))
                 .isEqualTo(2);
         assertThat(sample(text, "sluice_cache_hits_total")).isEqualTo(1);

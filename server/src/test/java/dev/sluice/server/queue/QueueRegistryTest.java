@@ -74,7 +74,8 @@ class QueueRegistryTest {
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> registry.createQueue("a b", QueueConfig.DEFAULTS));
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> registry.createQueue("x".repeat(201), QueueConfig.DEFAULTS));
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> config(0, 5, ""));
-        assertCode(ErrorCode.INVALID_ARGUMENT, () -> config(5, 0, ""));
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> config(5, -1, ""));
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> config(5, 1001, ""));
         assertCode(ErrorCode.INVALID_ARGUMENT,
                 () -> new QueueConfig(5, 0, Duration.ofMillis(10), 5, "", Duration.ZERO));
         assertCode(ErrorCode.NOT_FOUND, () -> registry.createQueue("q", config(5, 5, "missing")));

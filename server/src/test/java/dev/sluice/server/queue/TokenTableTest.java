@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TokenTableTest {
 
     private static AckTracker.InFlight delivery(long token) {
-        return new AckTracker.InFlight(null, 1, token, null, 0);
+        return new AckTracker.InFlight(null, 1, token, null, 0, 0);
     }
 
     @ParameterizedTest(name = "token spread {0}")
