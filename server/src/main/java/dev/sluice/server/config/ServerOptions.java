@@ -90,6 +90,13 @@ public final class ServerOptions {
                     + " deduplication off; at most 24h) (env SLUICE_DEDUP_WINDOW; default: ${DEFAULT-VALUE}).")
     Duration dedupWindow;
 
+    @Option(names = "--queue-max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_QUEUE_MAX_BYTES:-256MiB}",
+            description = "Most memory that ready and delayed queue messages of all queues may hold together"
+                    + " (payload + 160 B each); past it publishes wait as on a full queue (env SLUICE_QUEUE_MAX_BYTES;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long queueMaxBytes;
+
     @Option(names = "--max-queue-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
             defaultValue = "${env:SLUICE_MAX_QUEUE_MESSAGE_BYTES:-1MiB}",
             description = "Largest queue message payload (env SLUICE_MAX_QUEUE_MESSAGE_BYTES;"
@@ -288,7 +295,8 @@ public final class ServerOptions {
         QueueLimits d = QueueLimits.DEFAULTS;
         QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
-                d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate, dedupWindow);
+                d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate, dedupWindow,
+                queueMaxBytes);
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
                 new ServerConfig.Observability(metrics, metricsPort, logRequests), respConfig());
     }

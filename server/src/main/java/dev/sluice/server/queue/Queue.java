@@ -91,6 +91,10 @@ public final class Queue {
     private final CancelableContext alive = Context.withCancel(Context.background());
     private final Semaphore slots;
     private final Semaphore bytes; // null without a byte limit
+    // The registry's budget for ready and delayed messages of all queues (--queue-max-bytes): the
+    // registry takes it for a batch after the queues' own room (QueueRegistry.publish); the queue
+    // gives it back with the room of each message it stored.
+    private final Semaphore memory;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<QueuedMessage> ready = new ArrayDeque<>(); // guarded by lock
     private final ArrayDeque<QueuedMessage> retry = new ArrayDeque<>(); // guarded by lock
@@ -120,8 +124,9 @@ public final class Queue {
     private PriorityLevels levels;   // null until a message with a priority arrives; then ready/retry stay empty
     private OrderingKeys keys;       // null until a message with an ordering key arrives; guarded by lock
 
-    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock) {
+    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock, Semaphore memory) {
         this.name = name;
+        this.memory = memory;
         this.clock = clock;
         this.config = config;
         this.lookup = lookup;
@@ -147,10 +152,10 @@ public final class Queue {
 
     // ------------------------------------------------------------------ admission and publishing
 
-    /** Room taken for a batch: released if the batch is not written after all. */
+    /** This queue's room taken for a batch: released if the batch is not written after all. */
     record Reservation(Queue queue, long count, long bytes) {
         void release() {
-            queue.releaseRoom(count, bytes);
+            queue.releaseQueueRoom(count, bytes);
         }
     }
 
@@ -223,7 +228,15 @@ public final class Queue {
         }
     }
 
+    /** Gives back the room of stored messages that left ready/delayed: the queue's and the registry's. */
     private void releaseRoom(long count, long size) {
+        releaseQueueRoom(count, size);
+        if (count > 0) {
+            memory.release(QueueLimits.weight(count, size));
+        }
+    }
+
+    private void releaseQueueRoom(long count, long size) {
         if (count > 0) {
             slots.release(count);
         }

@@ -18,31 +18,44 @@ import java.time.Duration;
  * @param autoCreate create a queue with default settings on first use (development only)
  * @param dedupWindow the publish dedup window of queues whose configuration does not set one
  *     ({@code --dedup-window})
+ * @param maxReadyBytesTotal most bytes that ready and delayed messages of all queues together may
+ *     hold, counted as payload plus {@link #MESSAGE_OVERHEAD_BYTES} each ({@code --queue-max-bytes}):
+ *     past it, publishes wait for room as they do on a full queue
  */
 public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int maxBatch, int maxAttributes,
                           int maxAttributeBytes, Duration maxDelay, Duration maxReceiveWait, int maxReceiveMessages,
-                          int maxSubscribers, boolean autoCreate, Duration dedupWindow) {
+                          int maxSubscribers, boolean autoCreate, Duration dedupWindow, long maxReadyBytesTotal) {
 
     /** Longest dedup id (UTF-8 bytes). */
     public static final int MAX_DEDUP_ID_BYTES = 256;
     /** Longest ordering key (UTF-8 bytes). */
     public static final int MAX_ORDERING_KEY_BYTES = 256;
+    /** What a queued message costs beyond its payload, for maxReadyBytesTotal (id, records, deque slot). */
+    public static final int MESSAGE_OVERHEAD_BYTES = 160;
+    /** The default of maxReadyBytesTotal ({@code --queue-max-bytes}). */
+    public static final long DEFAULT_MAX_READY_BYTES_TOTAL = 256L << 20;
 
     public static final QueueLimits DEFAULTS = new QueueLimits(1000, 1000, 1 << 20, 1000, 64, 1024,
-            Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false, QueueConfig.DEFAULT_DEDUP_WINDOW);
+            Duration.ofMinutes(15), Duration.ofSeconds(20), 1000, 10_000, false, QueueConfig.DEFAULT_DEDUP_WINDOW,
+            DEFAULT_MAX_READY_BYTES_TOTAL);
 
     /** The limits with the default dedup window. */
     public QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int maxBatch, int maxAttributes,
                        int maxAttributeBytes, Duration maxDelay, Duration maxReceiveWait, int maxReceiveMessages,
                        int maxSubscribers, boolean autoCreate) {
         this(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes, maxDelay,
-                maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, QueueConfig.DEFAULT_DEDUP_WINDOW);
+                maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, QueueConfig.DEFAULT_DEDUP_WINDOW,
+                DEFAULT_MAX_READY_BYTES_TOTAL);
     }
 
     public QueueLimits {
         java.util.Objects.requireNonNull(dedupWindow, "dedupWindow");
         if (dedupWindow.isNegative() || dedupWindow.compareTo(QueueConfig.MAX_DEDUP_WINDOW) > 0) {
             throw new IllegalArgumentException("--dedup-window must be 0..24h, was " + dedupWindow);
+        }
+        if (maxReadyBytesTotal < maxMessageBytes + MESSAGE_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("--queue-max-bytes must hold at least one largest message ("
+                    + (maxMessageBytes + MESSAGE_OVERHEAD_BYTES) + " bytes), was " + maxReadyBytesTotal);
         }
         for (long v : new long[] {maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
                 maxReceiveMessages, maxSubscribers}) {
@@ -54,11 +67,21 @@ public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int
 
     public QueueLimits withAutoCreate(boolean on) {
         return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
-                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, on, dedupWindow);
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, on, dedupWindow, maxReadyBytesTotal);
     }
 
     public QueueLimits withDedupWindow(Duration window) {
         return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
-                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, window);
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, window, maxReadyBytesTotal);
+    }
+
+    public QueueLimits withMaxReadyBytesTotal(long bytes) {
+        return new QueueLimits(maxQueues, maxTopics, maxMessageBytes, maxBatch, maxAttributes, maxAttributeBytes,
+                maxDelay, maxReceiveWait, maxReceiveMessages, maxSubscribers, autoCreate, dedupWindow, bytes);
+    }
+
+    /** What {@code count} messages of {@code size} payload bytes in all count against maxReadyBytesTotal. */
+    static long weight(long count, long size) {
+        return size + count * MESSAGE_OVERHEAD_BYTES;
     }
 }

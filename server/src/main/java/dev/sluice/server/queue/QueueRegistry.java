@@ -4,6 +4,7 @@ import dev.sluice.concurrent.context.AfterFunc;
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
+import dev.sluice.concurrent.sync.Semaphore;
 import dev.sluice.server.error.ErrorCode;
 import dev.sluice.server.error.SluiceException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ public final class QueueRegistry implements AutoCloseable {
     private static final String RESERVED_PREFIX = "sluice-";
 
     private final QueueLimits limits;
+    private final Semaphore memory; // --queue-max-bytes, shared by all queues: see publish
     private final CancelableContext running = Context.withCancel(Context.background());
     private final ReentrantLock mu = new ReentrantLock();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>(); // written under mu
@@ -60,6 +62,7 @@ public final class QueueRegistry implements AutoCloseable {
      */
     QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock) {
         this.limits = limits;
+        this.memory = Semaphore.create(limits.maxReadyBytesTotal());
         this.clock = clock;
     }
 
@@ -96,7 +99,7 @@ public final class QueueRegistry implements AutoCloseable {
                 throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many queues: the limit is "
                         + limits.maxQueues());
             }
-            Queue q = new Queue(name, config, this::lookupQuietly, clock);
+            Queue q = new Queue(name, config, this::lookupQuietly, clock, memory);
             queues.put(name, q);
             return q;
         } finally {
@@ -277,11 +280,53 @@ public final class QueueRegistry implements AutoCloseable {
             for (Queue q : targets) { // name order: see the class comment
                 reserved.add(q.reserve(ctx, b.messages.size(), b.size, noWait));
             }
+            // The shared budget last, for all targets at once: a publish waiting for it holds no
+            // part of it, and holds only room that consumers of its own queues give back.
+            long weight = weight(b, targets);
+            if (weight > 0 && !takeMemory(weight, noWait)) {
+                waitForMemory(ctx, weight);
+            }
         } catch (InterruptedException | RuntimeException e) {
             reserved.forEach(Queue.Reservation::release);
             throw e;
         }
         return write(targets, b);
+    }
+
+    private static long weight(Batch b, List<Queue> targets) {
+        return QueueLimits.weight(b.messages.size(), b.size) * targets.size();
+    }
+
+    /** Takes {@code weight} of the shared budget if free now; false if the caller must wait for it. */
+    private boolean takeMemory(long weight, boolean noWait) {
+        if (weight > limits.maxReadyBytesTotal()) {
+            throw SluiceException.invalid("batch of " + weight + " bytes (payload + " + QueueLimits.MESSAGE_OVERHEAD_BYTES
+                    + " B per message and queue) can never fit the queues' memory (--queue-max-bytes "
+                    + limits.maxReadyBytesTotal() + ")");
+        }
+        if (memory.tryAcquire(weight)) {
+            return true;
+        }
+        if (noWait) {
+            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "the queues' memory is full (--queue-max-bytes "
+                    + limits.maxReadyBytesTotal() + "): retry later");
+        }
+        return false;
+    }
+
+    /** Waits (FIFO) for {@code weight} of the shared budget until {@code ctx} ends or the engine closes. */
+    private void waitForMemory(Context ctx, long weight) throws InterruptedException {
+        try (CancelableContext waiting = Context.withCancel(ctx)) {
+            AfterFunc stop = Context.afterFunc(running, waiting::cancel);
+            try {
+                memory.acquire(waiting, weight);
+            } catch (ContextDoneException e) {
+                checkOpen(); // closed while waiting: UNAVAILABLE rather than a context error
+                throw e;
+            } finally {
+                stop.stop();
+            }
+        }
     }
 
     /**
@@ -301,6 +346,11 @@ public final class QueueRegistry implements AutoCloseable {
                     return null;
                 }
                 reserved.add(r);
+            }
+            long weight = weight(b, targets);
+            if (weight > 0 && !takeMemory(weight, noWait)) {
+                reserved.forEach(Queue.Reservation::release);
+                return null;
             }
         } catch (RuntimeException e) {
             reserved.forEach(Queue.Reservation::release);
@@ -351,10 +401,16 @@ public final class QueueRegistry implements AutoCloseable {
      * of the message first published under it; for a topic, as the first bound queue (by name)
      * answers, each queue keeping its own window.
      */
-    private static List<String> write(List<Queue> targets, Batch b) {
+    private List<String> write(List<Queue> targets, Batch b) {
         String[] firsts = null;
         for (int i = 0; i < targets.size(); i++) {
-            String[] f = targets.get(i).write(b.messages, b.delays, b.dedupIds);
+            String[] f;
+            try {
+                f = targets.get(i).write(b.messages, b.delays, b.dedupIds);
+            } catch (RuntimeException e) { // deleted meanwhile: the budget of what was not stored goes back
+                memory.release(QueueLimits.weight(b.messages.size(), b.size) * (targets.size() - i));
+                throw e;
+            }
             if (i == 0) {
                 firsts = f;
             }

@@ -241,6 +241,36 @@ class QueueRegistryTest {
     }
 
     @Test
+    void allQueuesShareOneMemoryBudget_pastItPublishesWaitAsOnAFullQueue() throws Exception {
+        QueueRegistry small = new QueueRegistry(QueueLimits.DEFAULTS.withMaxReadyBytesTotal((1 << 20) + 400));
+        try {
+            small.createQueue("a", config(100, 5, ""));
+            small.createQueue("b", config(100, 5, ""));
+            List<QueueRegistry.Outgoing> big = List.of(new QueueRegistry.Outgoing(new byte[400 << 10], Map.of(), null));
+            small.publish(BG, "a", false, big, false);
+            small.publish(BG, "b", false, big, false); // 2 x (400 KiB + 160 B): the third does not fit
+
+            assertCode(ErrorCode.RESOURCE_EXHAUSTED, () -> small.publish(BG, "a", false, big, true));
+            assertThat(small.tryPublish("a", false, big, false)).isNull();
+            Task<List<String>> waiting = Threads.VIRTUAL.start(() -> small.publish(BG, "a", false, big, false));
+            Eventually.awaitBlocked(waiting.thread());
+            assertThat(waiting.result()).isNotDone();
+
+            assertThat(small.receive(BG, "b", 1, Duration.ofSeconds(10))).hasSize(1); // b's message leaves ready
+
+            assertThat(waiting.join()).hasSize(1);
+            assertThat(small.queue("a").stats().ready()).isEqualTo(2);
+            small.deleteQueue("a"); // gives back what its messages held
+            small.publish(BG, "b", false, big, true);
+            small.publish(BG, "b", false, big, true);
+            assertCode(ErrorCode.INVALID_ARGUMENT, () -> small.publish(BG, "b", false,
+                    List.of(big.get(0), big.get(0), big.get(0)), false)); // can never fit
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void blockingPublish_givesUpAtItsDeadline_andPublishesNothing() throws Exception {
         registry.createQueue("q", config(1, 5, ""));
         publish("q", "1");
