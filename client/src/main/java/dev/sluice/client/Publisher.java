@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,6 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * then go out as one Publish call. Each {@link #publish} returns a future of the message's id,
  * completed when its batch is acknowledged, or failed with the batch's {@link SluiceException}.
  * Thread-safe. {@link #close()} sends what is pending and waits for every batch in flight.
+ *
+ * <p>{@link FlowControl} bounds the messages and bytes published but not yet answered. When a
+ * queue is full the server holds publishes back, so without a bound an application publishing
+ * faster than consumers drain would pile up messages (and then deadline failures) in memory;
+ * with it, {@link #publish} waits for room (the default) or fails fast, as chosen.
  */
 public final class Publisher implements AutoCloseable {
 
@@ -31,10 +37,41 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
+    /** What {@link #publish} does when the outstanding limit is reached. */
+    public enum LimitBehavior {
+        /** Wait until earlier messages are answered (the caller is slowed to the queue's pace). */
+        BLOCK,
+        /** Fail the message's future at once with {@link SluiceException.ResourceExhausted}. */
+        FAIL
+    }
+
+    /**
+     * Most messages and payload bytes published through this publisher and not yet answered (a
+     * message larger than maxOutstandingBytes is let through when nothing else is outstanding).
+     */
+    public record FlowControl(int maxOutstandingMessages, long maxOutstandingBytes, LimitBehavior behavior) {
+        public FlowControl {
+            if (maxOutstandingMessages < 1 || maxOutstandingBytes < 1) {
+                throw new IllegalArgumentException("flow control limits must be positive, was " + maxOutstandingMessages
+                        + " messages, " + maxOutstandingBytes + " bytes");
+            }
+            java.util.Objects.requireNonNull(behavior, "behavior");
+        }
+
+        /** 10,000 messages or 64 MiB outstanding; then publish blocks. */
+        public static FlowControl defaults() {
+            return new FlowControl(10_000, 64L << 20, LimitBehavior.BLOCK);
+        }
+    }
+
     private final QueueClient client;
     private final String queue;
     private final Batching batching;
+    private final FlowControl flow;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();                     // outstanding went down
+    private int outstandingMessages;                                        // guarded by lock
+    private long outstandingBytes;                                          // guarded by lock
     private List<OutgoingMessage> messages = new ArrayList<>();            // guarded by lock
     private List<CompletableFuture<String>> futures = new ArrayList<>();    // guarded by lock
     private long bytes;                                                     // guarded by lock
@@ -42,24 +79,52 @@ public final class Publisher implements AutoCloseable {
     private final List<CompletableFuture<?>> inFlight = new ArrayList<>();  // guarded by lock
     private boolean closed;                                                 // guarded by lock
 
-    Publisher(QueueClient client, String queue, Batching batching) {
+    Publisher(QueueClient client, String queue, Batching batching, FlowControl flow) {
         this.client = client;
         this.queue = queue;
         this.batching = batching;
+        this.flow = flow;
     }
 
     /**
-     * Adds a message to the current batch. Never blocks on the network.
+     * Adds a message to the current batch. Past the {@link FlowControl} limit it waits for room
+     * ({@link LimitBehavior#BLOCK}; an interrupt while waiting fails the returned future with
+     * {@link SluiceException.Cancelled} and keeps the thread's interrupt status) or fails the
+     * future at once ({@link LimitBehavior#FAIL}).
      *
      * @throws IllegalStateException after {@link #close()}
      */
     public CompletableFuture<String> publish(OutgoingMessage m) {
         CompletableFuture<String> id = new CompletableFuture<>();
+        long size = m.payload().length;
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("publisher is closed");
             }
+            while (!fitsLocked(size)) {
+                if (flow.behavior() == LimitBehavior.FAIL) {
+                    id.completeExceptionally(SluiceException.from(io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(
+                            "publisher flow control: " + outstandingMessages + " messages, " + outstandingBytes
+                                    + " bytes outstanding (limits " + flow.maxOutstandingMessages() + ", "
+                                    + flow.maxOutstandingBytes() + ")").asRuntimeException()));
+                    return id;
+                }
+                sendLocked(); // what waits in the batch must go out for room to free
+                try {
+                    room.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    id.completeExceptionally(SluiceException.from(io.grpc.Status.CANCELLED.withDescription(
+                            "interrupted while waiting for publisher flow control").withCause(e).asRuntimeException()));
+                    return id;
+                }
+                if (closed) {
+                    throw new IllegalStateException("publisher is closed");
+                }
+            }
+            outstandingMessages++;
+            outstandingBytes += size;
             messages.add(m);
             futures.add(id);
             bytes += m.payload().length;
@@ -72,6 +137,11 @@ public final class Publisher implements AutoCloseable {
             lock.unlock();
         }
         return id;
+    }
+
+    private boolean fitsLocked(long size) {
+        return outstandingMessages == 0 || (outstandingMessages < flow.maxOutstandingMessages()
+                && outstandingBytes + size <= flow.maxOutstandingBytes());
     }
 
     /** Sends the pending batch now. */
@@ -94,6 +164,7 @@ public final class Publisher implements AutoCloseable {
         }
         List<OutgoingMessage> batch = messages;
         List<CompletableFuture<String>> waiting = futures;
+        long batchBytes = bytes;
         messages = new ArrayList<>();
         futures = new ArrayList<>();
         bytes = 0;
@@ -114,6 +185,9 @@ public final class Publisher implements AutoCloseable {
             lock.lock();
             try {
                 inFlight.remove(settled);
+                outstandingMessages -= batch.size();
+                outstandingBytes -= batchBytes;
+                room.signalAll();
             } finally {
                 lock.unlock();
             }

@@ -164,7 +164,12 @@ public final class QueueClient {
 
     /** A publisher that batches messages for {@code queue} on the client; see {@link Publisher}. */
     public Publisher publisher(String queue, Publisher.Batching batching) {
-        return new Publisher(this, queue, batching);
+        return publisher(queue, batching, Publisher.FlowControl.defaults());
+    }
+
+    /** A publisher with its own flow control limits; see {@link Publisher.FlowControl}. */
+    public Publisher publisher(String queue, Publisher.Batching batching, Publisher.FlowControl flow) {
+        return new Publisher(this, queue, batching, flow);
     }
 
     CompletableFuture<List<String>> publishAsync(String queue, List<OutgoingMessage> messages) {

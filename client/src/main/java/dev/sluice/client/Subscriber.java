@@ -15,6 +15,8 @@ import dev.sluice.proto.v1.SubscribeResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,6 +43,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * messages again (at least once, never lost). close() sends what is pending and half-closes the
  * stream, so the server settles everything the handlers did before it lets the rest go.
  *
+ * Leases: every delivery received and not yet settled (waiting in the channel or in a handler)
+ * has its ack deadline extended by the deadline it came with once half of it has passed, for up
+ * to maxAckExtension after its receipt, so a slow handler does not get its message redelivered
+ * to someone else meanwhile. The extensions go in the coalesced requests too; one virtual thread
+ * per stream checks the leases every LEASE_TICK.
+ *
  * When the stream breaks (server restart, network), this class reconnects after an exponential
  * backoff with jitter (reset once a stream delivered something). Errors that retrying cannot fix
  * (the queue does not exist, bad arguments, credentials) stop it; see terminated().
@@ -50,6 +58,8 @@ public final class Subscriber implements AutoCloseable {
     static final Duration ACK_DELAY = Duration.ofMillis(1);
     /** Most tokens in one settle request. */
     static final int MAX_SETTLE_BATCH = 1000;
+    /** How often a stream looks for leases to extend. */
+    static final Duration LEASE_TICK = Duration.ofMillis(100);
     /** How long close() waits for the server to settle what was sent and end the stream. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
@@ -58,26 +68,37 @@ public final class Subscriber implements AutoCloseable {
      * @param maxOutstandingBytes payload bytes likewise (0: no byte limit)
      * @param concurrency handlers running at once (the size of the handler pool)
      * @param initialBackoff first reconnection delay; doubles up to maxBackoff
+     * @param maxAckExtension how long after its receipt a delivery that is neither acked nor
+     *     nacked keeps getting its ack deadline extended (Pub/Sub's max extension period); then
+     *     it is let go and redelivered. Zero: never extended by the subscriber
      */
     public record Settings(int maxOutstanding, long maxOutstandingBytes, int concurrency, Duration initialBackoff,
-                           Duration maxBackoff) {
+                           Duration maxBackoff, Duration maxAckExtension) {
         public Settings {
             if (maxOutstanding < 1 || concurrency < 1 || maxOutstandingBytes < 0) {
                 throw new IllegalArgumentException("maxOutstanding and concurrency must be >= 1, was "
                         + maxOutstanding + " and " + concurrency);
             }
+            if (maxAckExtension.isNegative()) {
+                throw new IllegalArgumentException("maxAckExtension must be >= 0, was " + maxAckExtension);
+            }
         }
 
+        /** 100 outstanding, 16 handlers, deadlines extended for up to an hour. */
         public static Settings defaults() {
-            return new Settings(100, 0, 16, Duration.ofMillis(100), Duration.ofSeconds(5));
+            return new Settings(100, 0, 16, Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofHours(1));
         }
 
         public Settings concurrency(int n) {
-            return new Settings(maxOutstanding, maxOutstandingBytes, n, initialBackoff, maxBackoff);
+            return new Settings(maxOutstanding, maxOutstandingBytes, n, initialBackoff, maxBackoff, maxAckExtension);
         }
 
         public Settings maxOutstanding(int n) {
-            return new Settings(n, maxOutstandingBytes, concurrency, initialBackoff, maxBackoff);
+            return new Settings(n, maxOutstandingBytes, concurrency, initialBackoff, maxBackoff, maxAckExtension);
+        }
+
+        public Settings maxAckExtension(Duration d) {
+            return new Settings(maxOutstanding, maxOutstandingBytes, concurrency, initialBackoff, maxBackoff, d);
         }
     }
 
@@ -191,6 +212,8 @@ public final class Subscriber implements AutoCloseable {
         final WaitGroup handlers = WaitGroup.create();
         final int settleBatch = Math.max(1, Math.min(MAX_SETTLE_BATCH, settings.maxOutstanding() / 4));
         final ReentrantLock sendLock = new ReentrantLock(); // a client stream's onNext is not thread-safe
+        // Unsettled deliveries by ack token, for lease extension (absent when extension is off).
+        final Map<String, Lease> leases = settings.maxAckExtension().isZero() ? null : new ConcurrentHashMap<>();
         ClientCallStreamObserver<SubscribeRequest> requests;
         SubscribeRequest.Builder pending = SubscribeRequest.newBuilder(); // guarded by sendLock
         int pendingCount;                                                   // guarded by sendLock
@@ -208,6 +231,13 @@ public final class Subscriber implements AutoCloseable {
                 @Override
                 public void onNext(SubscribeResponse r) {
                     delivered = true;
+                    if (leases != null) {
+                        long now = System.nanoTime();
+                        for (Delivery d : r.getDeliveriesList()) {
+                            long lease = Protos.duration(d.getAckDeadline()).toNanos();
+                            leases.put(d.getAckToken(), new Lease(now, lease));
+                        }
+                    }
                     try {
                         for (Delivery d : r.getDeliveriesList()) {
                             deliveries.trySend(d); // fits: the server keeps the window
@@ -233,6 +263,33 @@ public final class Subscriber implements AutoCloseable {
             handlers.add(settings.concurrency());
             for (int i = 0; i < settings.concurrency(); i++) {
                 Thread.ofVirtual().name("sluice-handler-" + queue).start(this::work);
+            }
+            if (leases != null) {
+                Thread.ofVirtual().name("sluice-leases-" + queue).start(this::extendLeases);
+            }
+        }
+
+        /** Until the stream ends: extends each unsettled delivery once half its lease has passed. */
+        private void extendLeases() {
+            long maxExtension = settings.maxAckExtension().toNanos();
+            try {
+                while (!ended.isDone() && !life.isDone()) {
+                    Time.sleep(life, LEASE_TICK);
+                    long now = System.nanoTime();
+                    for (var e : leases.entrySet()) {
+                        Lease l = e.getValue();
+                        if (now - l.receivedAt > maxExtension) {
+                            leases.remove(e.getKey()); // held too long: let it go back to the queue
+                        } else if (now >= l.extendAt) {
+                            l.extendAt = now + l.leaseNanos / 2;
+                            String token = e.getKey();
+                            settle(r -> r.addExtensions(SubscribeRequest.Extension.newBuilder().setAckToken(token)
+                                    .setAckDeadline(Protos.duration(Duration.ofNanos(l.leaseNanos)))));
+                        }
+                    }
+                }
+            } catch (ContextDoneException | InterruptedException closed) {
+                // the subscriber closed
             }
         }
 
@@ -355,6 +412,19 @@ public final class Subscriber implements AutoCloseable {
         }
     }
 
+    /** A delivery's lease: extended by leaseNanos whenever extendAt passes. */
+    private static final class Lease {
+        final long receivedAt;
+        final long leaseNanos;
+        volatile long extendAt;
+
+        Lease(long receivedAt, long leaseNanos) {
+            this.receivedAt = receivedAt;
+            this.leaseNanos = leaseNanos;
+            this.extendAt = receivedAt + leaseNanos / 2;
+        }
+    }
+
     private void handle(Streamed m) {
         try {
             handler.handle(m);
@@ -378,10 +448,19 @@ public final class Subscriber implements AutoCloseable {
          * rejected_tokens and the server counts it; the message is then redelivered anyway).
          * Without a stream: the unary call's answer.
          */
+        private void release() {
+            if (stream.leases != null) {
+                stream.leases.remove(ackToken());
+            }
+        }
+
         @Override
         public boolean ack() {
-            return settled.compareAndSet(false, true)
-                    && (stream.settle(r -> r.addAckTokens(ackToken())) || client.ack(queue, ackToken()));
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            release();
+            return (stream.settle(r -> r.addAckTokens(ackToken())) || client.ack(queue, ackToken()));
         }
 
         @Override
@@ -389,6 +468,7 @@ public final class Subscriber implements AutoCloseable {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
+            release();
             SubscribeRequest.Nack.Builder n = SubscribeRequest.Nack.newBuilder().setAckToken(ackToken());
             if (delay != null) {
                 n.setDelay(Protos.duration(delay));

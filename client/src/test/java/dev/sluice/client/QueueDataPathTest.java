@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -133,7 +134,7 @@ class QueueDataPathTest {
         try (TcpProxy proxy = new TcpProxy(server.grpcPort());
              SluiceClient viaProxy = client(proxy.port());
              Subscriber s = viaProxy.queues().subscribe("q", new Subscriber.Settings(200, 0, 4,
-                     Duration.ofMillis(20), Duration.ofMillis(200)), m -> {
+                     Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1)), m -> {
                          handled.add(m.payloadAsString());
                          handlings.incrementAndGet();
                          m.ack();
@@ -178,6 +179,93 @@ class QueueDataPathTest {
             String id = viaProxy.queues().publish("full", "3".getBytes(UTF_8));
             assertThat(direct.queues().receive("full", 10, Duration.ofSeconds(5)))
                     .extracting(QueueTypes.ReceivedMessage::id).contains(id);
+        }
+    }
+
+    @Test
+    void aHandlerRunningThreeTimesTheAckDeadline_getsEachMessageOnce_theSubscriberExtendsItsLeases() throws Exception {
+        direct.queues().createQueue("slow", QueueSettings.defaults().ackDeadline(Duration.ofSeconds(2)));
+        publish("slow", 3);
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        AtomicInteger handlings = new AtomicInteger();
+        java.util.concurrent.CountDownLatch acked = new java.util.concurrent.CountDownLatch(3);
+        try (Subscriber s = direct.queues().subscribe("slow", Subscriber.Settings.defaults().concurrency(3), m -> {
+            handlings.incrementAndGet();
+            handled.add(m.payloadAsString());
+            Thread.sleep(6_000); // three ack deadlines
+            m.ack();
+            acked.countDown();
+        })) {
+            assertThat(acked.await(60, TimeUnit.SECONDS)).isTrue();
+            Eventually.await("three acks", () -> stats("slow").acked() == 3);
+        }
+        assertThat(handled).hasSize(3);
+        assertThat(handlings).hasValue(3);
+        assertThat(stats("slow").redelivered()).isZero();
+    }
+
+    @Test
+    void withoutLeaseExtension_aHandlerSlowerThanTheDeadline_seesItsMessageRedelivered() throws Exception {
+        direct.queues().createQueue("slow", QueueSettings.defaults().ackDeadline(Duration.ofSeconds(1)));
+        publish("slow", 1);
+        AtomicInteger handlings = new AtomicInteger();
+        try (Subscriber s = direct.queues().subscribe("slow", Subscriber.Settings.defaults().concurrency(2)
+                .maxAckExtension(Duration.ZERO), m -> {
+            if (handlings.incrementAndGet() == 1) {
+                Thread.sleep(3_000);
+            }
+            m.ack();
+        })) {
+            Eventually.await("the redelivery acked", () -> stats("slow").acked() == 1);
+        }
+        assertThat(stats("slow").redelivered()).isEqualTo(1);
+    }
+
+    @Test
+    void publisherFlowControl_blocksThePublisherWhileAFullQueueHoldsItsMessages_andFailsNone() throws Exception {
+        direct.queues().createQueue("slow", QueueSettings.defaults().maxReadyMessages(2));
+        publish("slow", 2); // full
+        List<CompletableFuture<String>> ids = new CopyOnWriteArrayList<>();
+        Publisher.FlowControl twoOutstanding = new Publisher.FlowControl(2, 1 << 20, Publisher.LimitBehavior.BLOCK);
+        try (Publisher p = direct.queues().publisher("slow", new Publisher.Batching(1, 1 << 20, Duration.ZERO),
+                twoOutstanding)) {
+            Thread publishing = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 6; i++) {
+                    ids.add(p.publish(OutgoingMessage.of("p" + i)));
+                }
+            });
+            Eventually.awaitBlocked(publishing); // two publishes wait on the server, the third in publish()
+            assertThat(ids).hasSize(2).noneMatch(CompletableFuture::isDone);
+
+            int consumed = 0; // a consumer drains the queue; the publisher follows at its pace
+            while (consumed < 8) {
+                for (QueueTypes.ReceivedMessage m : direct.queues().receive("slow", 1, Duration.ofSeconds(10))) {
+                    m.ack();
+                    consumed++;
+                }
+            }
+            publishing.join();
+        }
+        assertThat(ids).hasSize(6);
+        for (CompletableFuture<String> id : ids) {
+            assertThat(id.get(20, TimeUnit.SECONDS)).isNotEmpty(); // none failed
+        }
+    }
+
+    @Test
+    void publisherFlowControl_failFast_failsTheMessageOverTheLimitAtOnce() throws Exception {
+        direct.queues().createQueue("slow", QueueSettings.defaults().maxReadyMessages(1));
+        publish("slow", 1); // full
+        try (Publisher p = direct.queues().publisher("slow", new Publisher.Batching(1, 1 << 20, Duration.ZERO),
+                new Publisher.FlowControl(1, 1 << 20, Publisher.LimitBehavior.FAIL))) {
+            CompletableFuture<String> first = p.publish(OutgoingMessage.of("waits"));
+            CompletableFuture<String> second = p.publish(OutgoingMessage.of("refused"));
+            assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SluiceException.ResourceExhausted.class)
+                    .hasMessageContaining("flow control");
+            assertThat(first).isNotDone();
+            direct.queues().purge("slow");
+            assertThat(first.get(20, TimeUnit.SECONDS)).isNotEmpty();
         }
     }
 
