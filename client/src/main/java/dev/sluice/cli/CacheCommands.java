@@ -34,12 +34,13 @@ final class CacheCommands {
             } else {
                 out().println(e.map(Entry::valueAsString).orElse("(nil)"));
             }
-            return 0;
+            return e.isPresent() ? 0 : CONDITION_NOT_MET;
         }
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-            description = "Write a key. VALUE '-' reads the value from stdin. Prints OK, or why nothing was written.")
+            description = "Write a key. VALUE '-' reads the value from stdin. Prints OK, or why nothing was written"
+                    + " (exit 3).")
     static final class Set extends Verb {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -83,7 +84,7 @@ final class CacheCommands {
                 out().println("NOT SET: condition failed" + (r.entry() == null ? " (key absent)"
                         : " (current version " + r.entry().version() + ")"));
             }
-            return 0;
+            return r.succeeded() ? 0 : CONDITION_NOT_MET;
         }
     }
 

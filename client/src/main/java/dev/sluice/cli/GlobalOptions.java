@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.client.SluiceClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -64,26 +65,63 @@ public final class GlobalOptions {
         return b.build();
     }
 
-    /** "10s", "250ms", "5m", "1h" or ISO-8601. */
+    /**
+     * Go's duration syntax ("10s", "250ms", "1h30m", "1.5h", "300us"; units ns, us, µs, ms, s,
+     * m, h) or ISO-8601 ("PT10S"). Negative durations are refused: no option takes one.
+     */
     public static final class DurationConverter implements ITypeConverter<Duration> {
+        private static final java.util.regex.Pattern GO =
+                java.util.regex.Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|ms|s|m|h)");
+
         @Override
         public Duration convert(String value) {
-            String v = value.trim();
-            try {
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                char unit = v.charAt(v.length() - 1);
-                long n = Long.parseLong(v.substring(0, v.length() - 1));
-                return switch (unit) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> Duration.parse(v);
-                };
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not a duration: '" + value + "' (examples: 250ms, 10s, 5m, 1h)");
+            Duration d = parse(value.trim());
+            if (d == null) {
+                throw new CommandLine.TypeConversionException("not a duration: '" + value
+                        + "' (examples: 250ms, 10s, 1h30m, PT10S)");
             }
+            if (d.isNegative()) {
+                throw new CommandLine.TypeConversionException("a duration must not be negative, was '" + value + "'");
+            }
+            return d;
+        }
+
+        static Duration parse(String v) {
+            if (v.startsWith("P") || v.startsWith("p") || v.startsWith("-P") || v.startsWith("-p")) {
+                try {
+                    return Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
+                } catch (java.time.format.DateTimeParseException e) {
+                    return null;
+                }
+            }
+            boolean negative = v.startsWith("-");
+            String rest = negative || v.startsWith("+") ? v.substring(1) : v;
+            if (rest.equals("0")) {
+                return Duration.ZERO;
+            }
+            java.util.regex.Matcher m = GO.matcher(rest);
+            java.math.BigDecimal nanos = java.math.BigDecimal.ZERO;
+            int at = 0;
+            while (at < rest.length()) {
+                if (!m.find(at) || m.start() != at) {
+                    return null;
+                }
+                long unit = switch (m.group(2)) {
+                    case "ns" -> 1L;
+                    case "us", "\u00b5s" -> 1_000L;
+                    case "ms" -> 1_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    default -> 3_600_000_000_000L;
+                };
+                nanos = nanos.add(new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(unit)));
+                at = m.end();
+            }
+            if (at == 0 || nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                return null;
+            }
+            Duration d = Duration.ofNanos(nanos.longValue());
+            return negative ? d.negated() : d;
         }
     }
 }

@@ -8,6 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** What every verb that talks to a server shares: the connection, the output, --json. */
 abstract class Verb implements Callable<Integer> {
+    /** Exit code of a call that worked but whose condition did not hold: a lost compare-and-set, no such key. */
+    static final int CONDITION_NOT_MET = 3;
+
     @CommandLine.Spec
     CommandSpec spec;
 
@@ -23,8 +26,13 @@ abstract class Verb implements Callable<Integer> {
         return global().json;
     }
 
+    // gRPC reports name-resolution and connection failures through java.util.logging, with stack
+    // traces; a verb says what went wrong in one line instead. Held here so the setting stays.
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     @Override
     public final Integer call() throws Exception {
+        GRPC_LOG.setLevel(java.util.logging.Level.OFF);
         try (SluiceClient client = global().connect()) {
             int code = run(client);
             out().flush();

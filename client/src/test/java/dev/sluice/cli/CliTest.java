@@ -78,8 +78,10 @@ class CliTest {
     void cacheVerbs() {
         assertThat(sluice("set", "greeting", "hello", "--ttl", "1h")).isEqualTo(new Run(0, "OK (version 1)\n", ""));
         assertThat(sluice("get", "greeting").out()).isEqualTo("hello\n");
-        assertThat(sluice("get", "nothing").out()).isEqualTo("(nil)\n");
-        assertThat(sluice("set", "greeting", "x", "--nx").out()).isEqualTo("NOT SET: condition failed (current version 1)\n");
+        assertThat(sluice("get", "nothing")).isEqualTo(new Run(3, "(nil)\n", ""));
+        assertThat(sluice("set", "greeting", "x", "--nx"))
+                .isEqualTo(new Run(3, "NOT SET: condition failed (current version 1)\n", ""));
+        assertThat(sluice("set", "greeting", "x", "--if-version", "7").code()).isEqualTo(3); // a lost compare-and-set
         assertThat(sluice("set", "greeting", "hi", "--if-version", "1", "--keep-ttl").out()).isEqualTo("OK (version 2)\n");
         assertThat(Long.parseLong(sluice("ttl", "greeting").out().trim())).isBetween(3590L, 3600L);
         assertThat(sluice("ttl", "greeting", "--persist").out()).isEqualTo("-1\n");
@@ -176,6 +178,11 @@ class CliTest {
 
         Run conflicting = sluice("set", "k", "v", "--nx", "--xx");
         assertThat(conflicting.code()).isEqualTo(2);
+        Run negative = sluice("set", "k", "v", "--ttl", "-5s");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("must not be negative");
+        assertThat(sluice("set", "iso", "v", "--ttl", "PT10M").code()).isZero();
+        assertThat(Long.parseLong(sluice("ttl", "iso").out().trim())).isBetween(590L, 600L);
 
         Run notFound = sluice("queue", "describe", "nope");
         assertThat(notFound.code()).isEqualTo(1);
