@@ -5,13 +5,16 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
+import dev.sluice.proto.Payloads;
 import dev.sluice.proto.v1.CacheServiceGrpc;
+import dev.sluice.proto.v1.DeleteManyRequest;
 import dev.sluice.proto.v1.DeleteRequest;
 import dev.sluice.proto.v1.DeleteResponse;
 import dev.sluice.proto.v1.GetManyRequest;
 import dev.sluice.proto.v1.GetRequest;
 import dev.sluice.proto.v1.GetResponse;
 import dev.sluice.proto.v1.IncrementRequest;
+import dev.sluice.proto.v1.SetManyRequest;
 import dev.sluice.proto.v1.SetRequest;
 import dev.sluice.proto.v1.SetResponse;
 import dev.sluice.proto.v1.StatsRequest;
@@ -20,6 +23,7 @@ import io.grpc.Channel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +57,7 @@ public final class CacheClient {
         }
 
         static Entry of(dev.sluice.proto.v1.Entry e) {
-            return new Entry(e.getKey().toStringUtf8(), e.getValue().toByteArray(), e.getVersion(),
+            return new Entry(e.getKey().toStringUtf8(), Payloads.array(e.getValue()), e.getVersion(),
                     e.getCreateRevision(), e.getModRevision(),
                     e.hasTtl() ? Duration.ofSeconds(e.getTtl().getSeconds(), e.getTtl().getNanos()) : null);
         }
@@ -157,10 +161,67 @@ public final class CacheClient {
 
     /** Several keys at once; one result per key, in order. */
     public List<Optional<Entry>> getMany(List<String> keys) {
+        return SluiceException.call(() -> blocking.getMany(getMany0(keys))).getResultsList().stream()
+                .map(CacheClient::getResult).toList();
+    }
+
+    /**
+     * Several writes in one call, each with the same {@code options}; one result per entry, in the
+     * map's iteration order (use a LinkedHashMap to choose it). Every item is checked before any
+     * is written: a malformed one fails the whole call.
+     */
+    public List<SetResult> setMany(Map<String, byte[]> entries, SetOptions options) {
+        return SluiceException.call(() -> blocking.setMany(setMany0(entries, options))).getResultsList().stream()
+                .map(CacheClient::setResult).toList();
+    }
+
+    /** Deletes several keys in one call; how many existed. */
+    public long deleteMany(List<String> keys) {
+        return SluiceException.call(() -> blocking.deleteMany(deleteMany0(keys))).getResultsList().stream()
+                .filter(DeleteResponse::getDeleted).count();
+    }
+
+    private static SetManyRequest setMany0(Map<String, byte[]> entries, SetOptions options) {
+        SetManyRequest.Builder b = SetManyRequest.newBuilder();
+        entries.forEach((k, v) -> b.addItems(options.toRequest(k, v)));
+        return b.build();
+    }
+
+    private static DeleteManyRequest deleteMany0(List<String> keys) {
+        DeleteManyRequest.Builder b = DeleteManyRequest.newBuilder();
+        keys.forEach(k -> b.addItems(DeleteRequest.newBuilder().setKey(utf8(k))));
+        return b.build();
+    }
+
+    private static GetManyRequest getMany0(List<String> keys) {
         GetManyRequest.Builder b = GetManyRequest.newBuilder();
         keys.forEach(k -> b.addKeys(utf8(k)));
-        return SluiceException.call(() -> blocking.getMany(b.build())).getResultsList().stream()
-                .map(CacheClient::getResult).toList();
+        return b.build();
+    }
+
+    private static IncrementRequest increment0(String key, long delta, long initial, Duration ttl) {
+        IncrementRequest.Builder b = IncrementRequest.newBuilder().setKey(utf8(key)).setDelta(delta)
+                .setInitialValue(initial);
+        if (ttl != null) {
+            b.setTtl(Protos.duration(ttl));
+        }
+        return b.build();
+    }
+
+    private static TouchRequest touch0(String key, Duration ttl) {
+        TouchRequest.Builder b = TouchRequest.newBuilder().setKey(utf8(key));
+        if (ttl != null) {
+            b.setTtl(Protos.duration(ttl));
+        }
+        return b.build();
+    }
+
+    private static Optional<Entry> touchResult(dev.sluice.proto.v1.TouchResponse r) {
+        return r.getFound() ? Optional.of(Entry.of(r.getEntry())) : Optional.empty();
+    }
+
+    private static DeleteRequest delete0(String key, long expectedVersion) {
+        return DeleteRequest.newBuilder().setKey(utf8(key)).setExpectedVersion(expectedVersion).build();
     }
 
     /** Writes {@code value} unconditionally, without TTL. */
@@ -180,9 +241,7 @@ public final class CacheClient {
 
     /** Deletes {@code key} only if its version is {@code expectedVersion} (0: any); true if deleted. */
     public boolean delete(String key, long expectedVersion) {
-        DeleteResponse r = SluiceException.call(() -> blocking.delete(DeleteRequest.newBuilder().setKey(utf8(key))
-                .setExpectedVersion(expectedVersion).build()));
-        return r.getDeleted();
+        return SluiceException.call(() -> blocking.delete(delete0(key, expectedVersion))).getDeleted();
     }
 
     /** Adds {@code delta} to the key's decimal value (a missing key counts as 0); returns the result. */
@@ -192,26 +251,19 @@ public final class CacheClient {
 
     /** Like {@link #increment(String, long)}; a key created here starts at {@code initial} with {@code ttl}. */
     public long increment(String key, long delta, long initial, Duration ttl) {
-        IncrementRequest.Builder b = IncrementRequest.newBuilder().setKey(utf8(key)).setDelta(delta)
-                .setInitialValue(initial);
-        if (ttl != null) {
-            b.setTtl(Protos.duration(ttl));
-        }
-        return SluiceException.call(() -> blocking.increment(b.build())).getValue();
+        return SluiceException.call(() -> blocking.increment(increment0(key, delta, initial, ttl))).getValue();
     }
 
     /** Sets a new TTL ({@code null} removes it); empty if the key does not exist. */
     public Optional<Entry> touch(String key, Duration ttl) {
-        TouchRequest.Builder b = TouchRequest.newBuilder().setKey(utf8(key));
-        if (ttl != null) {
-            b.setTtl(Protos.duration(ttl));
-        }
-        var r = SluiceException.call(() -> blocking.touch(b.build()));
-        return r.getFound() ? Optional.of(Entry.of(r.getEntry())) : Optional.empty();
+        return touchResult(SluiceException.call(() -> blocking.touch(touch0(key, ttl))));
     }
 
     public Stats stats() {
-        var s = SluiceException.call(() -> blocking.stats(StatsRequest.getDefaultInstance()));
+        return stats0(SluiceException.call(() -> blocking.stats(StatsRequest.getDefaultInstance())));
+    }
+
+    private static Stats stats0(dev.sluice.proto.v1.StatsResponse s) {
         return new Stats(s.getEntries(), s.getWeightedBytes(), s.getMaxBytes(), s.getHits(), s.getMisses(),
                 s.getEvictions(), s.getExpirations(), s.getWatches(), s.getHeader().getRevision());
     }
@@ -238,18 +290,51 @@ public final class CacheClient {
             return complete(future.get(GetRequest.newBuilder().setKey(utf8(key)).build()), CacheClient::getResult);
         }
 
+        public CompletableFuture<List<Optional<Entry>>> getMany(List<String> keys) {
+            return complete(future.getMany(getMany0(keys)),
+                    r -> r.getResultsList().stream().map(CacheClient::getResult).toList());
+        }
+
+        public CompletableFuture<SetResult> set(String key, byte[] value) {
+            return set(key, value, SetOptions.defaults());
+        }
+
         public CompletableFuture<SetResult> set(String key, byte[] value, SetOptions options) {
             return complete(future.set(options.toRequest(key, value)), CacheClient::setResult);
         }
 
+        public CompletableFuture<List<SetResult>> setMany(Map<String, byte[]> entries, SetOptions options) {
+            return complete(future.setMany(setMany0(entries, options)),
+                    r -> r.getResultsList().stream().map(CacheClient::setResult).toList());
+        }
+
         public CompletableFuture<Boolean> delete(String key) {
-            return complete(future.delete(DeleteRequest.newBuilder().setKey(utf8(key)).build()),
-                    DeleteResponse::getDeleted);
+            return delete(key, 0);
+        }
+
+        public CompletableFuture<Boolean> delete(String key, long expectedVersion) {
+            return complete(future.delete(delete0(key, expectedVersion)), DeleteResponse::getDeleted);
+        }
+
+        public CompletableFuture<Long> deleteMany(List<String> keys) {
+            return complete(future.deleteMany(deleteMany0(keys)),
+                    r -> r.getResultsList().stream().filter(DeleteResponse::getDeleted).count());
         }
 
         public CompletableFuture<Long> increment(String key, long delta) {
-            return complete(future.increment(IncrementRequest.newBuilder().setKey(utf8(key)).setDelta(delta).build()),
-                    r -> r.getValue());
+            return increment(key, delta, 0, null);
+        }
+
+        public CompletableFuture<Long> increment(String key, long delta, long initial, Duration ttl) {
+            return complete(future.increment(increment0(key, delta, initial, ttl)), r -> r.getValue());
+        }
+
+        public CompletableFuture<Optional<Entry>> touch(String key, Duration ttl) {
+            return complete(future.touch(touch0(key, ttl)), CacheClient::touchResult);
+        }
+
+        public CompletableFuture<Stats> stats() {
+            return complete(future.stats(StatsRequest.getDefaultInstance()), CacheClient::stats0);
         }
     }
 

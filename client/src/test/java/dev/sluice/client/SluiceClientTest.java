@@ -93,6 +93,27 @@ class SluiceClientTest {
     }
 
     @Test
+    void cache_batches_blockingAndAsync() throws Exception {
+        CacheClient cache = sluice.cache();
+        var entries = new java.util.LinkedHashMap<String, byte[]>();
+        entries.put("b1", b("one"));
+        entries.put("b2", b("two"));
+        assertThat(cache.setMany(entries, SetOptions.defaults().ttl(Duration.ofMinutes(1))))
+                .extracting(CacheClient.SetResult::succeeded).containsExactly(true, true);
+        assertThat(cache.setMany(java.util.Map.of("b1", b("x")), SetOptions.defaults().ifAbsent()))
+                .extracting(CacheClient.SetResult::succeeded).containsExactly(false);
+        assertThat(cache.async().getMany(List.of("b1", "b2", "none")).get(10, TimeUnit.SECONDS))
+                .extracting(o -> o.map(CacheClient.Entry::valueAsString).orElse(null)).containsExactly("one", "two", null);
+        assertThat(cache.deleteMany(List.of("b1", "none"))).isEqualTo(1);
+        assertThat(cache.async().setMany(java.util.Map.of("b3", b("three")), SetOptions.defaults())
+                .get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(cache.async().deleteMany(List.of("b2", "b3")).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(cache.async().touch("none", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(cache.async().increment("bn", 2, 40, null).get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(cache.async().stats().get(10, TimeUnit.SECONDS).entries()).isEqualTo(1);
+    }
+
+    @Test
     void cache_errorsAreTyped() {
         sluice.cache().set("text", b("hello"));
         assertThatThrownBy(() -> sluice.cache().increment("text", 1)).isInstanceOf(SluiceException.FailedPrecondition.class)
