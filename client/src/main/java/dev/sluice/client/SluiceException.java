@@ -11,7 +11,8 @@ public sealed class SluiceException extends RuntimeException
         permits SluiceException.InvalidArgument, SluiceException.NotFound, SluiceException.AlreadyExists,
                 SluiceException.FailedPrecondition, SluiceException.ResourceExhausted, SluiceException.OutOfRange,
                 SluiceException.Unavailable, SluiceException.DeadlineExceeded, SluiceException.Cancelled,
-                SluiceException.Unauthenticated, SluiceException.PermissionDenied {
+                SluiceException.Unauthenticated, SluiceException.PermissionDenied, SluiceException.Aborted,
+                SluiceException.Unimplemented, SluiceException.Internal {
     private static final long serialVersionUID = 1L;
 
     private final Status.Code code;
@@ -82,9 +83,33 @@ public sealed class SluiceException extends RuntimeException
         }
     }
 
-    /** The call was cancelled, by this client or the server; also the catch-all for other codes. */
+    /** The call was cancelled, by this client or the server. */
     public static final class Cancelled extends SluiceException {
-        Cancelled(Status.Code code, String m, Throwable c) {
+        Cancelled(String m, Throwable c) {
+            super(Status.Code.CANCELLED, m, c);
+        }
+    }
+
+    /** The operation was aborted by a conflict (e.g. a transaction); it may succeed if retried. */
+    public static final class Aborted extends SluiceException {
+        Aborted(String m, Throwable c) {
+            super(Status.Code.ABORTED, m, c);
+        }
+    }
+
+    /** The server does not offer this call (an older server, or a feature turned off). */
+    public static final class Unimplemented extends SluiceException {
+        Unimplemented(String m, Throwable c) {
+            super(Status.Code.UNIMPLEMENTED, m, c);
+        }
+    }
+
+    /**
+     * A failure inside the server or the transport: INTERNAL, UNKNOWN or DATA_LOSS (see
+     * {@link #code()}). Not caused by the request; report it.
+     */
+    public static final class Internal extends SluiceException {
+        Internal(Status.Code code, String m, Throwable c) {
             super(code, m, c);
         }
     }
@@ -122,7 +147,10 @@ public sealed class SluiceException extends RuntimeException
             case DEADLINE_EXCEEDED -> new DeadlineExceeded(m, t);
             case UNAUTHENTICATED -> new Unauthenticated(m, t);
             case PERMISSION_DENIED -> new PermissionDenied(m, t);
-            default -> new Cancelled(status.getCode(), m, t);
+            case CANCELLED -> new Cancelled(m, t);
+            case ABORTED -> new Aborted(m, t);
+            case UNIMPLEMENTED -> new Unimplemented(m, t);
+            case OK, INTERNAL, UNKNOWN, DATA_LOSS -> new Internal(status.getCode(), m, t); // OK: a failure without a status
         };
     }
 
