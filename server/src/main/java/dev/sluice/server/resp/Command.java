@@ -28,6 +28,11 @@ record Command(String name, int arity, List<String> flags, int firstKey, int las
         return arity > 0 ? argc == arity : argc >= -arity;
     }
 
+    /** Refused with OOM while the keyspace is over its memory budget (Redis's "denyoom"). */
+    boolean denyOom() {
+        return flags.contains("denyoom");
+    }
+
     /** The part after '|' for a subcommand. */
     String shortName() {
         int bar = name.indexOf('|');

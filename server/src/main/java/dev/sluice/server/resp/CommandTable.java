@@ -33,7 +33,7 @@ final class CommandTable {
                 .noAuthSub(true, true));
         add(cmd("reset", 1, "fast", 0, 0, 0, "connection", "Resets the connection.", ConnectionCommands::reset)
                 .noAuthSub(true, true));
-        add(cmd("select", 2, "fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).",
+        add(cmd("select", 2, "fast", 0, 0, 0, "connection", "Changes the selected database (0..15).",
                 ConnectionCommands::select));
         add(cmd("auth", -2, "fast", 0, 0, 0, "connection", "Authenticates the connection.", ConnectionCommands::auth)
                 .noAuthSub(true, false));
@@ -71,11 +71,13 @@ final class CommandTable {
         add(cmd("info", -1, "loading", 0, 0, 0, "server", "Returns information and statistics about the server.",
                 ServerCommands::info));
         add(cmd("time", 1, "fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
-        add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys.", KeyCommands::dbsize));
-        add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
-                KeyCommands::flushall));
-        add(cmd("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
-                KeyCommands::flushall));
+        add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys in the database.",
+                KeyCommands::dbsize));
+        add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.",
+                (c, a) -> KeyCommands.flush(c, a, true)));
+        add(cmd("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the current database.",
+                (c, a) -> KeyCommands.flush(c, a, false)));
+        add(cmd("swapdb", 3, "write fast", 0, 0, 0, "server", "Swaps two databases.", KeyCommands::swapdb));
 
         // strings
         add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.",
@@ -92,6 +94,8 @@ final class CommandTable {
                 StringCommands::getdel));
         add(cmd("getex", -2, "write fast", 1, 1, 1, "string", "Returns the value of a key and sets its TTL.",
                 StringCommands::getex));
+        add(cmd("getset", 3, "write denyoom fast", 1, 1, 1, "string", "Sets a key and returns its old value.",
+                StringCommands::getset));
         add(cmd("mget", -2, "readonly fast", 1, -1, 1, "string", "Returns the values of keys.",
                 StringCommands::mget));
         add(cmd("mset", -3, "write denyoom", 1, -1, 2, "string", "Sets several keys.", StringCommands::mset));
@@ -105,16 +109,33 @@ final class CommandTable {
                 (c, a) -> StringCommands.incrBy(c, a[1], Args.parseLong(a[2]))));
         add(cmd("decrby", 3, "write denyoom fast", 1, 1, 1, "string", "Decrements the integer value of a key.",
                 StringCommands::decrBy));
+        add(cmd("incrbyfloat", 3, "write denyoom fast", 1, 1, 1, "string",
+                "Increments the floating point value of a key.", StringCommands::incrByFloat));
         add(cmd("append", 3, "write denyoom fast", 1, 1, 1, "string", "Appends to the value of a key.",
                 StringCommands::append));
         add(cmd("strlen", 2, "readonly fast", 1, 1, 1, "string", "Returns the length of a string value.",
                 StringCommands::strlen));
+        add(cmd("setrange", 4, "write denyoom", 1, 1, 1, "string", "Overwrites part of a string at an offset.",
+                StringCommands::setrange));
+        add(cmd("getrange", 4, "readonly", 1, 1, 1, "string", "Returns a substring of a string.",
+                StringCommands::getrange));
+        add(cmd("substr", 4, "readonly", 1, 1, 1, "string", "Returns a substring of a string.",
+                StringCommands::getrange));
+        add(cmd("setbit", 4, "write denyoom", 1, 1, 1, "bitmap", "Sets or clears a bit of a string.",
+                StringCommands::setbit));
+        add(cmd("getbit", 3, "readonly fast", 1, 1, 1, "bitmap", "Returns a bit of a string.",
+                StringCommands::getbit));
+        add(cmd("bitcount", -2, "readonly", 1, 1, 1, "bitmap", "Counts the set bits of a string.",
+                StringCommands::bitcount));
+        add(cmd("lcs", -3, "readonly", 1, 1, 1, "string", "Finds the longest common substring.",
+                StringCommands::lcs));
 
         // keys
-        add(cmd("del", -2, "write", 1, -1, 1, "generic", "Deletes keys (a list is emptied).", KeyCommands::del));
-        add(cmd("unlink", -2, "write fast", 1, -1, 1, "generic", "Deletes keys (a list is emptied).",
-                KeyCommands::del));
+        add(cmd("del", -2, "write", 1, -1, 1, "generic", "Deletes keys.", KeyCommands::del));
+        add(cmd("unlink", -2, "write fast", 1, -1, 1, "generic", "Deletes keys.", KeyCommands::del));
         add(cmd("exists", -2, "readonly fast", 1, -1, 1, "generic", "Counts the keys that exist.",
+                KeyCommands::exists));
+        add(cmd("touch", -2, "readonly fast", 1, -1, 1, "generic", "Counts the keys that exist (no access times).",
                 KeyCommands::exists));
         add(cmd("expire", -3, "write fast", 1, 1, 1, "generic", "Sets a key's TTL in seconds.",
                 (c, a) -> KeyCommands.expire(c, a, false, false, "expire")));
@@ -126,31 +147,69 @@ final class CommandTable {
                 "Sets a key's expiry as a Unix time in milliseconds.",
                 (c, a) -> KeyCommands.expire(c, a, true, true, "pexpireat")));
         add(cmd("ttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in seconds.",
-                (c, a) -> KeyCommands.ttl(c, a, false)));
+                (c, a) -> KeyCommands.ttl(c, a, false, false)));
         add(cmd("pttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in milliseconds.",
-                (c, a) -> KeyCommands.ttl(c, a, true)));
+                (c, a) -> KeyCommands.ttl(c, a, true, false)));
+        add(cmd("expiretime", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's expiry as a Unix time in seconds.",
+                (c, a) -> KeyCommands.ttl(c, a, false, true)));
+        add(cmd("pexpiretime", 2, "readonly fast", 1, 1, 1, "generic",
+                "Returns a key's expiry as a Unix time in milliseconds.", (c, a) -> KeyCommands.ttl(c, a, true, true)));
         add(cmd("persist", 2, "write fast", 1, 1, 1, "generic", "Removes a key's TTL.", KeyCommands::persist));
         add(cmd("type", 2, "readonly fast", 1, 1, 1, "generic", "Returns the type of a key.", KeyCommands::type));
+        add(cmd("rename", 3, "write", 1, 2, 1, "generic", "Renames a key, replacing the destination.",
+                (c, a) -> KeyCommands.rename(c, a, false)));
+        add(cmd("renamenx", 3, "write fast", 1, 2, 1, "generic", "Renames a key if the new name is free.",
+                (c, a) -> KeyCommands.rename(c, a, true)));
+        add(cmd("copy", -3, "write denyoom", 1, 2, 1, "generic", "Copies a key's value.", KeyCommands::copy));
+        add(cmd("move", 3, "write fast", 1, 1, 1, "generic", "Moves a key to another database.", KeyCommands::move));
         add(cmd("scan", -2, "readonly", 0, 0, 0, "generic", "Iterates over the keys.", KeyCommands::scan));
         add(cmd("keys", 2, "readonly", 0, 0, 0, "generic", "Returns all key names that match a pattern.",
                 KeyCommands::keys));
         add(cmd("randomkey", 1, "readonly", 0, 0, 0, "generic", "Returns a key name.", KeyCommands::randomkey));
 
-        // lists (queues)
-        add(cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
-                ListCommands::push));
-        add(cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
-                ListCommands::push));
-        add(cmd("lpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
-                ListCommands::pop));
-        add(cmd("rpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
-                ListCommands::pop));
-        add(cmd("blpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
-                ListCommands::blockingPop));
-        add(cmd("brpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
-                ListCommands::blockingPop));
-        add(cmd("llen", 2, "readonly fast", 1, 1, 1, "list", "Returns the number of ready elements of a queue.",
-                ListCommands::llen));
+        // lists
+        add(cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "list", "Prepends elements to a list.",
+                (c, a) -> ListCommands.push(c, a, true, false)));
+        add(cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "list", "Appends elements to a list.",
+                (c, a) -> ListCommands.push(c, a, false, false)));
+        add(cmd("lpushx", -3, "write denyoom fast", 1, 1, 1, "list", "Prepends elements to an existing list.",
+                (c, a) -> ListCommands.push(c, a, true, true)));
+        add(cmd("rpushx", -3, "write denyoom fast", 1, 1, 1, "list", "Appends elements to an existing list.",
+                (c, a) -> ListCommands.push(c, a, false, true)));
+        add(cmd("lpop", -2, "write fast", 1, 1, 1, "list", "Removes and returns the first elements of a list.",
+                (c, a) -> ListCommands.pop(c, a, true)));
+        add(cmd("rpop", -2, "write fast", 1, 1, 1, "list", "Removes and returns the last elements of a list.",
+                (c, a) -> ListCommands.pop(c, a, false)));
+        add(cmd("llen", 2, "readonly fast", 1, 1, 1, "list", "Returns the length of a list.", ListCommands::llen));
+        add(cmd("lindex", 3, "readonly", 1, 1, 1, "list", "Returns an element of a list by its index.",
+                ListCommands::lindex));
+        add(cmd("lset", 4, "write denyoom", 1, 1, 1, "list", "Sets an element of a list by its index.",
+                ListCommands::lset));
+        add(cmd("lrange", 4, "readonly", 1, 1, 1, "list", "Returns a range of elements of a list.",
+                ListCommands::lrange));
+        add(cmd("ltrim", 4, "write", 1, 1, 1, "list", "Keeps only a range of elements of a list.",
+                ListCommands::ltrim));
+        add(cmd("lrem", 4, "write", 1, 1, 1, "list", "Removes elements equal to a value.", ListCommands::lrem));
+        add(cmd("linsert", 5, "write denyoom", 1, 1, 1, "list", "Inserts an element before or after another.",
+                ListCommands::linsert));
+        add(cmd("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements.",
+                ListCommands::lpos));
+        add(cmd("lmove", 5, "write denyoom", 1, 2, 1, "list", "Moves an element from one list to another.",
+                ListCommands::lmove));
+        add(cmd("rpoplpush", 3, "write denyoom", 1, 2, 1, "list", "Moves the last element of a list to the front"
+                + " of another.", ListCommands::rpoplpush));
+        add(cmd("lmpop", -4, "write", 0, 0, 0, "list", "Pops elements from the first non-empty list.",
+                ListCommands::lmpop));
+        add(cmd("blpop", -3, "write blocking", 1, -2, 1, "list", "Pops the first element, waiting for one.",
+                (c, a) -> ListCommands.blockingPop(c, a, true)));
+        add(cmd("brpop", -3, "write blocking", 1, -2, 1, "list", "Pops the last element, waiting for one.",
+                (c, a) -> ListCommands.blockingPop(c, a, false)));
+        add(cmd("blmove", 6, "write denyoom blocking", 1, 2, 1, "list", "Moves an element, waiting for one.",
+                ListCommands::blmove));
+        add(cmd("brpoplpush", 4, "write denyoom blocking", 1, 2, 1, "list", "Moves the last element, waiting for"
+                + " one.", ListCommands::brpoplpush));
+        add(cmd("blmpop", -5, "write blocking", 0, 0, 0, "list", "Pops elements from the first non-empty list,"
+                + " waiting for one.", ListCommands::blmpop));
 
         // pub/sub
         add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * connection's Client, its pending reply bytes, a backlog and the pub/sub outbox. Everything
  * except deliver() runs on the connection's event loop.
  *
- * Threading. Commands run inline on the event loop: the cache engine's operations never block
- * (a Caffeine compute on one key) and list pushes/pops use the queue engine's non-waiting forms.
- * A command that must wait (BLPOP/BRPOP with nothing to pop, KEYS and FLUSHALL, which walk the
- * whole keyspace) calls Client.block: its work runs on a virtual thread, and its Completion comes
- * back to the event loop to write the reply.
+ * Threading. Commands run inline on the event loop, each under the keyspace's lock (Keyspace:
+ * one command at a time, as in Redis; nothing waits while holding it). A list pop that must wait
+ * (BLPOP...) registers with the keyspace and suspends the connection without a thread
+ * (Client.suspend); the keyspace hands it its reply when a push serves it, or its timer fires, and
+ * the reply is written back on this event loop. Client.block (work on a virtual thread, its
+ * Completion back on the event loop) remains for commands that wait outside the keyspace.
  *
  * Pipelining order. Replies must leave in request order. While a blocking command waits, the
  * connection is "blocked": auto-read is off, and requests already decoded from the last read go
@@ -119,6 +120,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     public void channelInactive(ChannelHandlerContext ctx) {
         if (client != null) {
             client.closed();
+            if (server.keyspace.cancel(client)) {
+                server.stats.blocked.decrementAndGet();
+            }
             for (Bytes ch : client.channels) {
                 server.pubsub.unsubscribe(this, ch);
             }
@@ -228,7 +232,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         server.metrics.respCommand(cmd.name());
+        Keyspace ks = server.keyspace;
+        ks.lock.lock();
         try {
+            ks.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
         } catch (RespError e) {
             reply.error(e.getMessage());
@@ -240,6 +247,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         } catch (RuntimeException e) {
             log.error("resp command {} failed", cmd.name(), e);
             reply.error("ERR internal error");
+        } finally {
+            try {
+                ks.afterCommand();
+            } finally {
+                ks.lock.unlock();
+            }
         }
     }
 
@@ -330,6 +343,24 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                 d.abandon();
             }
         });
+    }
+
+    Client.Resume suspend() {
+        blocked = true;
+        updateAutoRead();
+        server.stats.blocked.incrementAndGet();
+        return done -> {
+            try {
+                ctx.executor().execute(() -> unblock(done));
+            } catch (RejectedExecutionException stopped) {
+                done.abandon();
+            }
+        };
+    }
+
+    Runnable schedule(Runnable task, long nanos) {
+        var f = ctx.executor().schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
     }
 
     private static Client.Completion errorCompletion(String message) {

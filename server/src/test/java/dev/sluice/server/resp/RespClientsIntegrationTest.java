@@ -91,7 +91,7 @@ class RespClientsIntegrationTest {
             assertThat(j.rpush("jlist", "a", "b", "c")).isEqualTo(3);
             assertThat(j.llen("jlist")).isEqualTo(3);
             assertThat(j.lpop("jlist")).isEqualTo("a");
-            assertThat(j.rpop("jlist", 5)).containsExactly("b", "c");
+            assertThat(j.rpop("jlist", 5)).containsExactly("c", "b");
             assertThat(j.blpop(1, "jlist")).isNull();
             j.lpush("jlist", "z");
             assertThat(j.blpop(0, "jlist")).containsExactly("jlist", "z");
