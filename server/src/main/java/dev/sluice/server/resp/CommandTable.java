@@ -211,6 +211,119 @@ final class CommandTable {
         add(cmd("blmpop", -5, "write blocking", 0, 0, 0, "list", "Pops elements from the first non-empty list,"
                 + " waiting for one.", ListCommands::blmpop));
 
+        // hashes
+        add(cmd("hset", -4, "write denyoom fast", 1, 1, 1, "hash", "Sets fields of a hash.",
+                (c, a) -> HashCommands.hset(c, a, false)));
+        add(cmd("hmset", -4, "write denyoom fast", 1, 1, 1, "hash", "Sets fields of a hash.",
+                (c, a) -> HashCommands.hset(c, a, true)));
+        add(cmd("hsetnx", 4, "write denyoom fast", 1, 1, 1, "hash", "Sets a field only if it is absent.",
+                HashCommands::hsetnx));
+        add(cmd("hget", 3, "readonly fast", 1, 1, 1, "hash", "Returns a field's value.", HashCommands::hget));
+        add(cmd("hmget", -3, "readonly fast", 1, 1, 1, "hash", "Returns fields' values.", HashCommands::hmget));
+        add(cmd("hdel", -3, "write fast", 1, 1, 1, "hash", "Deletes fields.", HashCommands::hdel));
+        add(cmd("hlen", 2, "readonly fast", 1, 1, 1, "hash", "Returns the number of fields.", HashCommands::hlen));
+        add(cmd("hstrlen", 3, "readonly fast", 1, 1, 1, "hash", "Returns the length of a field's value.",
+                HashCommands::hstrlen));
+        add(cmd("hexists", 3, "readonly fast", 1, 1, 1, "hash", "Whether a field exists.", HashCommands::hexists));
+        add(cmd("hkeys", 2, "readonly", 1, 1, 1, "hash", "Returns the fields.", HashCommands::hkeys));
+        add(cmd("hvals", 2, "readonly", 1, 1, 1, "hash", "Returns the values.", HashCommands::hvals));
+        add(cmd("hgetall", 2, "readonly", 1, 1, 1, "hash", "Returns fields and values.", HashCommands::hgetall));
+        add(cmd("hincrby", 4, "write denyoom fast", 1, 1, 1, "hash", "Increments a field's integer value.",
+                HashCommands::hincrby));
+        add(cmd("hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "hash", "Increments a field's float value.",
+                HashCommands::hincrbyfloat));
+        add(cmd("hrandfield", -2, "readonly", 1, 1, 1, "hash", "Returns random fields.", HashCommands::hrandfield));
+        add(cmd("hscan", -3, "readonly", 1, 1, 1, "hash", "Iterates over fields and values.", HashCommands::hscan));
+
+        // sets
+        add(cmd("sadd", -3, "write denyoom fast", 1, 1, 1, "set", "Adds members.", SetCommands::sadd));
+        add(cmd("srem", -3, "write fast", 1, 1, 1, "set", "Removes members.", SetCommands::srem));
+        add(cmd("scard", 2, "readonly fast", 1, 1, 1, "set", "Returns the number of members.", SetCommands::scard));
+        add(cmd("sismember", 3, "readonly fast", 1, 1, 1, "set", "Whether a member is in the set.",
+                SetCommands::sismember));
+        add(cmd("smismember", -3, "readonly fast", 1, 1, 1, "set", "Whether members are in the set.",
+                SetCommands::smismember));
+        add(cmd("smembers", 2, "readonly", 1, 1, 1, "set", "Returns the members.", SetCommands::smembers));
+        add(cmd("spop", -2, "write fast", 1, 1, 1, "set", "Removes and returns random members.", SetCommands::spop));
+        add(cmd("srandmember", -2, "readonly", 1, 1, 1, "set", "Returns random members.", SetCommands::srandmember));
+        add(cmd("smove", 4, "write fast", 1, 2, 1, "set", "Moves a member to another set.", SetCommands::smove));
+        add(cmd("sinter", -2, "readonly", 1, -1, 1, "set", "Intersects sets.", SetCommands::sinter));
+        add(cmd("sunion", -2, "readonly", 1, -1, 1, "set", "Unites sets.", SetCommands::sunion));
+        add(cmd("sdiff", -2, "readonly", 1, -1, 1, "set", "Subtracts sets.", SetCommands::sdiff));
+        add(cmd("sinterstore", -3, "write denyoom", 1, -1, 1, "set", "Stores an intersection.",
+                (c, a) -> SetCommands.store(c, a, "INTER")));
+        add(cmd("sunionstore", -3, "write denyoom", 1, -1, 1, "set", "Stores a union.",
+                (c, a) -> SetCommands.store(c, a, "UNION")));
+        add(cmd("sdiffstore", -3, "write denyoom", 1, -1, 1, "set", "Stores a difference.",
+                (c, a) -> SetCommands.store(c, a, "DIFF")));
+        add(cmd("sintercard", -3, "readonly", 0, 0, 0, "set", "Counts an intersection.", SetCommands::sintercard));
+        add(cmd("sscan", -3, "readonly", 1, 1, 1, "set", "Iterates over members.", SetCommands::sscan));
+
+        // sorted sets
+        add(cmd("zadd", -4, "write denyoom fast", 1, 1, 1, "sorted-set", "Adds members or updates scores.",
+                ZSetCommands::zadd));
+        add(cmd("zincrby", 4, "write denyoom fast", 1, 1, 1, "sorted-set", "Increments a member's score.",
+                ZSetCommands::zincrby));
+        add(cmd("zscore", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's score.",
+                ZSetCommands::zscore));
+        add(cmd("zmscore", -3, "readonly fast", 1, 1, 1, "sorted-set", "Returns members' scores.",
+                ZSetCommands::zmscore));
+        add(cmd("zcard", 2, "readonly fast", 1, 1, 1, "sorted-set", "Returns the number of members.",
+                ZSetCommands::zcard));
+        add(cmd("zrem", -3, "write fast", 1, 1, 1, "sorted-set", "Removes members.", ZSetCommands::zrem));
+        add(cmd("zrank", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's rank.",
+                (c, a) -> ZSetCommands.zrank(c, a, false)));
+        add(cmd("zrevrank", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's rank, highest first.",
+                (c, a) -> ZSetCommands.zrank(c, a, true)));
+        add(cmd("zcount", 4, "readonly fast", 1, 1, 1, "sorted-set", "Counts members in a score range.",
+                ZSetCommands::zcount));
+        add(cmd("zlexcount", 4, "readonly fast", 1, 1, 1, "sorted-set", "Counts members in a lex range.",
+                ZSetCommands::zlexcount));
+        add(cmd("zrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns a range of members.",
+                ZSetCommands::zrangeModern));
+        add(cmd("zrangestore", -5, "write denyoom", 1, 2, 1, "sorted-set", "Stores a range of members.",
+                ZSetCommands::zrangestore));
+        add(cmd("zrevrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members by rank, highest first.",
+                ZSetCommands::zrevrange));
+        add(cmd("zrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a score range.",
+                (c, a) -> ZSetCommands.zrangebyscore(c, a, false)));
+        add(cmd("zrevrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a score range,"
+                + " highest first.", (c, a) -> ZSetCommands.zrangebyscore(c, a, true)));
+        add(cmd("zrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a lex range.",
+                (c, a) -> ZSetCommands.zrangebylex(c, a, false)));
+        add(cmd("zrevrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a lex range,"
+                + " highest first.", (c, a) -> ZSetCommands.zrangebylex(c, a, true)));
+        add(cmd("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a rank range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "RANK")));
+        add(cmd("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a score range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "SCORE")));
+        add(cmd("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a lex range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "LEX")));
+        add(cmd("zpopmin", -2, "write fast", 1, 1, 1, "sorted-set", "Removes and returns the lowest members.",
+                (c, a) -> ZSetCommands.zpop(c, a, false)));
+        add(cmd("zpopmax", -2, "write fast", 1, 1, 1, "sorted-set", "Removes and returns the highest members.",
+                (c, a) -> ZSetCommands.zpop(c, a, true)));
+        add(cmd("zmpop", -4, "write", 0, 0, 0, "sorted-set", "Pops members from the first non-empty sorted set.",
+                ZSetCommands::zmpop));
+        add(cmd("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns random members.",
+                ZSetCommands::zrandmember));
+        add(cmd("zunion", -3, "readonly", 0, 0, 0, "sorted-set", "Unites sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "UNION", false)));
+        add(cmd("zinter", -3, "readonly", 0, 0, 0, "sorted-set", "Intersects sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "INTER", false)));
+        add(cmd("zdiff", -3, "readonly", 0, 0, 0, "sorted-set", "Subtracts sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "DIFF", false)));
+        add(cmd("zunionstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores a union of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "UNION", true)));
+        add(cmd("zinterstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores an intersection of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "INTER", true)));
+        add(cmd("zdiffstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores a difference of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "DIFF", true)));
+        add(cmd("zintercard", -3, "readonly", 0, 0, 0, "sorted-set", "Counts an intersection of sorted sets.",
+                ZSetCommands::zintercard));
+        add(cmd("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores.",
+                ZSetCommands::zscan));
+
         // pub/sub
         add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",
                 PubSubCommands::publish));

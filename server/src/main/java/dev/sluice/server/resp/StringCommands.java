@@ -299,22 +299,36 @@ final class StringCommands {
     static void incrByFloat(Client c, byte[][] a) {
         Keyspace ks = c.server.keyspace;
         byte[] v = ks.getString(c.db, a[1]);
-        BigDecimal base = v == null ? BigDecimal.ZERO : longDouble(parseDecimal(v));
-        BigDecimal incr = longDouble(parseDecimal(a[2]));
-        BigDecimal sum = longDouble(base.add(incr));
-        if (sum.abs().compareTo(MAX_LONG_DOUBLE) > 0) {
-            throw new RespError("ERR increment would produce NaN or Infinity");
-        }
-        BigDecimal r = sum.setScale(17, RoundingMode.HALF_EVEN).stripTrailingZeros();
-        String text = r.signum() == 0 ? "0" : r.toPlainString();
-        byte[] out = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        BigDecimal base = v == null ? BigDecimal.ZERO : parseDecimal(v);
+        byte[] out = formatLongDouble(addLongDouble(base, parseDecimal(a[2])));
         ks.setString(c.db, a[1], out, 0, true);
         c.reply.bulk(out);
     }
 
-    private static final BigDecimal MAX_LONG_DOUBLE = new BigDecimal("1.18973149535723176502e4932");
+    /** Redis's ld2string(LD_STR_HUMAN): "%.17Lf" without trailing zeros. */
+    static byte[] formatLongDouble(BigDecimal v) {
+        BigDecimal r = v.setScale(17, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        String text = r.signum() == 0 ? "0" : r.toPlainString();
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** INCRBYFLOAT's and HINCRBYFLOAT's sum in long double, or the NaN/Infinity error. */
+    static BigDecimal addLongDouble(BigDecimal base, BigDecimal incr) {
+        BigDecimal sum = longDouble(longDouble(base).add(longDouble(incr)));
+        if (sum.abs().compareTo(MAX_LONG_DOUBLE) > 0) {
+            throw new RespError("ERR increment would produce NaN or Infinity");
+        }
+        return sum;
+    }
+
+    static final BigDecimal MAX_LONG_DOUBLE = new BigDecimal("1.18973149535723176502e4932");
 
     private static BigDecimal parseDecimal(byte[] v) {
+        return parseDecimal(v, "ERR value is not a valid float");
+    }
+
+    /** A decimal as Redis's strtold reads it; {@code invalid} for anything else. */
+    static BigDecimal parseDecimal(byte[] v, String invalid) {
         String s = Args.ascii(v);
         String t = s.toLowerCase(java.util.Locale.ROOT);
         if (t.equals("inf") || t.equals("+inf") || t.equals("-inf") || t.equals("infinity") || t.equals("+infinity")
@@ -323,17 +337,17 @@ final class StringCommands {
         }
         if (s.isEmpty() || Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1))
                 || s.length() > 5000) {
-            throw new RespError("ERR value is not a valid float");
+            throw new RespError(invalid);
         }
         BigDecimal d;
         try {
             d = new BigDecimal(s);
         } catch (NumberFormatException e) {
-            throw new RespError("ERR value is not a valid float");
+            throw new RespError(invalid);
         }
         long magnitude = (long) d.precision() - d.scale(); // decimal exponent + 1
         if (d.signum() != 0 && (magnitude > 4933 || magnitude < -4950)) { // strtold's ERANGE
-            throw new RespError("ERR value is not a valid float");
+            throw new RespError(invalid);
         }
         return d;
     }
