@@ -56,6 +56,12 @@ final class Client {
     int db;
     /** Running the commands of EXEC: blocking commands answer their timeout at once. */
     boolean inExec;
+    /** The transaction being queued after MULTI, or null. */
+    TransactionCommands.Multi multi;
+    /** Stamps of the keys WATCHed, by database and name (guarded by the keyspace lock). */
+    final java.util.Map<Keyspace.WatchKey, Keyspace.Stamp> watched = new java.util.HashMap<>();
+    /** A watched key was written since WATCH (guarded by the keyspace lock). */
+    boolean watchDirty;
     /** The list command this connection is blocked in, if any (guarded by the keyspace lock). */
     Keyspace.Waiter waiter;
     final Set<Bytes> channels = new LinkedHashSet<>();
@@ -105,6 +111,11 @@ final class Client {
     /** Runs {@code task} on this connection's event loop after {@code nanos}; returns a canceller. */
     Runnable schedule(Runnable task, long nanos) {
         return handler.schedule(task, nanos);
+    }
+
+    /** Runs one command (a queued one, for EXEC) and writes its reply or its error. */
+    void execute(Command cmd, byte[][] args) {
+        handler.execute(cmd, args);
     }
 
     /** Closes the connection once the replies so far are written (QUIT, protocol errors). */
@@ -157,7 +168,8 @@ final class Client {
         long now = System.currentTimeMillis();
         return "id=" + id + " addr=" + address() + " laddr=" + localAddress() + " fd=-1 name=" + name
                 + " age=" + (now - createdMillis) / 1000 + " idle=0 flags=" + (subscriptions() > 0 ? "P" : "N")
-                + " db=" + db + " sub=" + channels.size() + " psub=" + patterns.size() + " ssub=0 multi=-1 qbuf=0 qbuf-free=0"
+                + " db=" + db + " sub=" + channels.size() + " psub=" + patterns.size() + " ssub=0 multi="
+                + (multi == null ? -1 : multi.commands.size()) + " watch=" + watched.size() + " qbuf=0 qbuf-free=0"
                 + " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + lastCommand
                 + " user=default redir=-1 resp=" + reply.protocol() + " lib-name=" + libName + " lib-ver=" + libVersion;
     }

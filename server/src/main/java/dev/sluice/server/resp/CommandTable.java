@@ -324,6 +324,17 @@ final class CommandTable {
         add(cmd("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores.",
                 ZSetCommands::zscan));
 
+        // transactions
+        add(cmd("multi", 1, "fast", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
+        add(cmd("exec", 1, "slow", 0, 0, 0, "transactions", "Runs the queued commands of a transaction.",
+                TransactionCommands::exec));
+        add(cmd("discard", 1, "fast", 0, 0, 0, "transactions", "Discards a transaction.",
+                TransactionCommands::discard));
+        add(cmd("watch", -2, "fast", 1, -1, 1, "transactions", "Watches keys: EXEC fails if one changes.",
+                TransactionCommands::watch));
+        add(cmd("unwatch", 1, "fast", 0, 0, 0, "transactions", "Forgets the watched keys.",
+                TransactionCommands::unwatch));
+
         // pub/sub
         add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",
                 PubSubCommands::publish));

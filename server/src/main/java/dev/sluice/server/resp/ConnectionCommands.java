@@ -39,6 +39,8 @@ final class ConnectionCommands {
         PubSubCommands.leaveAll(c);
         c.name = "";
         c.db = 0;
+        c.multi = null;
+        c.server.keyspace.unwatch(c);
         c.reply.protocol(2);
         c.deauthenticate();
         c.reply.simple("RESET");

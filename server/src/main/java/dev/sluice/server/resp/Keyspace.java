@@ -154,6 +154,29 @@ final class Keyspace {
 
     private record DbKey(int db, Bytes key) {}
 
+    /** A watched key: database and name. */
+    record WatchKey(int db, Bytes key) {}
+
+    /**
+     * What a key was when WATCHed: its value's identity and change count (a cached string: the
+     * cache entry's revision), and its expiry; {@link #ABSENT_STAMP} for a missing key.
+     */
+    record Stamp(Object identity, long version, long expiresAt) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stamp s && s.identity == identity && s.version == version
+                    && s.expiresAt == expiresAt;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(identity) * 31 + Long.hashCode(version);
+        }
+    }
+
+    static final Stamp ABSENT_STAMP = new Stamp(null, 0, ABSENT);
+    private static final Object CACHED = new Object();
+
     final ReentrantLock lock = new ReentrantLock();
     private final CacheEngine cache;
     private final int cacheMaxKey;
@@ -166,6 +189,7 @@ final class Keyspace {
     private long[] touchedBytes = new long[16]; // guarded by lock
     private final Map<DbKey, ArrayDeque<Waiter>> waiting = new HashMap<>(); // guarded by lock
     private final LinkedHashSet<DbKey> ready = new LinkedHashSet<>(); // guarded by lock
+    private final Map<WatchKey, Set<Client>> watchers = new HashMap<>(); // guarded by lock
 
     Keyspace(CacheEngine cache, long maxElements) {
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -354,6 +378,7 @@ final class Keyspace {
     <T extends Value> T getOrCreate(int db, byte[] key, Class<T> type, Supplier<T> make) {
         T v = get(db, key, type);
         if (v == null) {
+            touched(db, key);
             v = make.get();
             putEntry(dbs[db], new Bytes(key), v, NO_EXPIRY);
             touch(v);
@@ -377,6 +402,7 @@ final class Keyspace {
      * @param keepTtl keep the key's current TTL, whatever its type (KEEPTTL)
      */
     void setString(int db, byte[] key, byte[] v, long ttlNanos, boolean keepTtl) {
+        touched(db, key);
         Db d = dbs[db];
         long keptAt = NO_EXPIRY;
         if (!d.map.isEmpty()) {
@@ -424,11 +450,17 @@ final class Keyspace {
                 found = true;
             }
         }
+        if (found) {
+            touched(db, key);
+        }
         return found;
     }
 
     /** Removes and returns what {@code key} holds, with its expiry; null if absent. */
     Item take(int db, byte[] key) {
+        if (exists(db, key)) {
+            touched(db, key);
+        }
         if (inCache(db, key)) {
             CacheEntry e = cached(key);
             if (e != null) {
@@ -448,6 +480,7 @@ final class Keyspace {
 
     /** Stores {@code item} at {@code key}, replacing a value of any type. */
     void put(int db, byte[] key, Item item) {
+        touched(db, key);
         if (item.expiresAt() != NO_EXPIRY && item.expiresAt() <= cache.now()) {
             delete(db, key);
             return;
@@ -493,6 +526,9 @@ final class Keyspace {
      * Whether the key existed.
      */
     boolean expireAt(int db, byte[] key, long at) {
+        if (exists(db, key)) {
+            touched(db, key);
+        }
         if (at != NO_EXPIRY && at <= cache.now()) {
             return delete(db, key);
         }
@@ -612,6 +648,7 @@ final class Keyspace {
 
     /** FLUSHDB: every key of one database (db 0: the cache's entries too, as ordinary deletes). */
     void flush(int db) {
+        touchExisting(db, -1);
         if (db == 0) {
             for (Iterator<CacheKey> it = cache.keys(); it.hasNext(); ) {
                 cache.delete(new DeleteOp(it.next(), 0, false));
@@ -630,6 +667,8 @@ final class Keyspace {
         if (a == b) {
             return;
         }
+        touchExisting(a, b);
+        touchExisting(b, a);
         if (a == 0 || b == 0) {
             int other = a == 0 ? b : a;
             // db 0's strings leave the cache for the map that goes to `other`
@@ -677,6 +716,90 @@ final class Keyspace {
     /** Memory accounted to map entries. */
     long usedBytes() {
         return used;
+    }
+
+    // ------------------------------------------------------------------ WATCH
+
+    /** The key's stamp now (see {@link Stamp}). */
+    Stamp stamp(int db, byte[] key) {
+        if (inCache(db, key)) {
+            CacheEntry e = cached(key);
+            if (e != null) {
+                return new Stamp(CACHED, e.modRevision(), e.expiresAtNanos());
+            }
+        }
+        Entry e = live(dbs[db], new Bytes(key));
+        return e == null ? ABSENT_STAMP : new Stamp(e.value, e.value.version(), e.expiresAt);
+    }
+
+    /** WATCH: remembers the key's stamp for {@code c}'s next EXEC. */
+    void watch(Client c, int db, byte[] key) {
+        WatchKey k = new WatchKey(db, new Bytes(key));
+        if (c.watched.containsKey(k)) {
+            return;
+        }
+        c.watched.put(k, stamp(db, key));
+        watchers.computeIfAbsent(k, x -> new HashSet<>()).add(c);
+    }
+
+    /** UNWATCH (and the end of EXEC, DISCARD, RESET, a closed connection). */
+    void unwatch(Client c) {
+        lock.lock();
+        try {
+            for (WatchKey k : c.watched.keySet()) {
+                Set<Client> s = watchers.get(k);
+                if (s != null) {
+                    s.remove(c);
+                    if (s.isEmpty()) {
+                        watchers.remove(k);
+                    }
+                }
+            }
+            c.watched.clear();
+            c.watchDirty = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether none of {@code c}'s watched keys changed since WATCH. */
+    boolean watchesHold(Client c) {
+        if (c.watchDirty) {
+            return false;
+        }
+        for (Map.Entry<WatchKey, Stamp> e : c.watched.entrySet()) {
+            if (!stamp(e.getKey().db(), e.getKey().key().b).equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A structural write to a name: its watchers' EXEC will fail. */
+    private void touched(int db, byte[] key) {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        Set<Client> s = watchers.get(new WatchKey(db, new Bytes(key)));
+        if (s != null) {
+            s.forEach(cl -> cl.watchDirty = true);
+        }
+    }
+
+    /**
+     * FLUSHDB and SWAPDB: watchers of keys that exist in {@code db} (or, for a swap, in
+     * {@code other}, whose keys replace them) are touched, as Redis's touchAllWatchedKeysInDb.
+     */
+    private void touchExisting(int db, int other) {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<WatchKey, Set<Client>> e : watchers.entrySet()) {
+            WatchKey k = e.getKey();
+            if (k.db() == db && (exists(db, k.key().b) || (other >= 0 && exists(other, k.key().b)))) {
+                e.getValue().forEach(cl -> cl.watchDirty = true);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ blocked clients

@@ -123,6 +123,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             if (server.keyspace.cancel(client)) {
                 server.stats.blocked.decrementAndGet();
             }
+            server.keyspace.unwatch(client);
             for (Bytes ch : client.channels) {
                 server.pubsub.unsubscribe(this, ch);
             }
@@ -208,7 +209,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         }
         if (cmd == null) {
             server.metrics.respCommand("unknown"); // not the client's name for it: one series for all
-            reply.error(server.commands.unknown(args));
+            refuse(server.commands.unknown(args));
             return;
         }
         client.lastCommand = cmd.name();
@@ -219,23 +220,54 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         if (!cmd.arityOk(args.length)) {
-            reply.error("ERR wrong number of arguments for '" + cmd.name() + "' command");
+            refuse("ERR wrong number of arguments for '" + cmd.name() + "' command");
             return;
         }
         if (!client.authenticated && !cmd.noAuth()) {
-            reply.error("NOAUTH Authentication required.");
+            refuse("NOAUTH Authentication required.");
             return;
         }
         if (client.subscriptions() > 0 && !reply.resp3() && !cmd.inSubscribedMode()) {
-            reply.error("ERR Can't execute '" + cmd.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+            refuse("ERR Can't execute '" + cmd.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
                     + " / QUIT / RESET are allowed in this context");
             return;
         }
-        server.metrics.respCommand(cmd.name());
+        if (client.multi != null && !TX_CONTROL.contains(cmd.name())) {
+            client.multi.commands.add(cmd);
+            client.multi.args.add(args);
+            reply.simple("QUEUED");
+            return;
+        }
         Keyspace ks = server.keyspace;
         ks.lock.lock();
         try {
-            ks.beforeCommand(cmd.denyOom());
+            execute(cmd, args);
+        } finally {
+            try {
+                ks.afterCommand();
+            } finally {
+                ks.lock.unlock();
+            }
+        }
+    }
+
+    /** Commands that run at once inside MULTI instead of being queued (Redis's processCommand). */
+    private static final java.util.Set<String> TX_CONTROL = java.util.Set.of("exec", "discard", "multi", "watch",
+            "quit", "reset");
+
+    /** A command refused before it runs; inside MULTI it also dooms the transaction (EXECABORT). */
+    private void refuse(String error) {
+        if (client.multi != null) {
+            client.multi.dirty = true;
+        }
+        reply.error(error);
+    }
+
+    /** Runs one command under the keyspace lock (held by the caller) and writes its reply or error. */
+    void execute(Command cmd, byte[][] args) {
+        server.metrics.respCommand(cmd.name());
+        try {
+            server.keyspace.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
         } catch (RespError e) {
             reply.error(e.getMessage());
@@ -247,12 +279,6 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         } catch (RuntimeException e) {
             log.error("resp command {} failed", cmd.name(), e);
             reply.error("ERR internal error");
-        } finally {
-            try {
-                ks.afterCommand();
-            } finally {
-                ks.lock.unlock();
-            }
         }
     }
 

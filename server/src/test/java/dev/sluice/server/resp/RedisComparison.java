@@ -61,17 +61,23 @@ final class RedisComparison {
     /** One connection speaking RESP2. */
     static final class Conn implements AutoCloseable {
         final String target;
+        private final int port;
         private final Socket socket;
         private final OutputStream out;
         private final InputStream in;
 
         Conn(String target, int port) throws IOException {
             this.target = target;
+            this.port = port;
             socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(30_000); // a hang becomes a failure, not a stuck build
             out = socket.getOutputStream();
             in = new BufferedInputStream(socket.getInputStream());
+        }
+
+        int port() {
+            return port;
         }
 
         boolean isRedis() {

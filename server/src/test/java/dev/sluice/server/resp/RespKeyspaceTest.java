@@ -78,6 +78,17 @@ class RespKeyspaceTest {
     }
 
     @Test
+    void aGrpcWriteOfAWatchedKey_abortsExec() {
+        send(ch, "SET k v");
+        assertThat(send(ch, "WATCH k")).isEqualTo("+OK\r\n");
+        cache.set(SetOp.of(CacheKey.of("k"), "grpc".getBytes(StandardCharsets.UTF_8)));
+        send(ch, "MULTI");
+        assertThat(send(ch, "SET k resp")).isEqualTo("+QUEUED\r\n");
+        assertThat(send(ch, "EXEC")).isEqualTo("*-1\r\n");
+        assertThat(send(ch, "GET k")).isEqualTo("$4\r\ngrpc\r\n");
+    }
+
+    @Test
     void theEmptyName_isAKeyOfDb0_thoughTheCacheCannotHoldIt() {
         assertThat(RespTesting.exchange(ch, RespTesting.multibulk("SET", "", "v"))).isEqualTo("+OK\r\n");
         assertThat(RespTesting.exchange(ch, RespTesting.multibulk("GET", ""))).isEqualTo("$1\r\nv\r\n");
