@@ -33,6 +33,11 @@ record Command(String name, int arity, List<String> flags, int firstKey, int las
         return flags.contains("denyoom");
     }
 
+    /** Cannot write (Redis's "readonly"): runs without bumping the keyspace's write sequence. */
+    boolean readOnly() {
+        return flags.contains("readonly");
+    }
+
     /** The part after '|' for a subcommand. */
     String shortName() {
         int bar = name.indexOf('|');

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class CommandTable {
     private static final int MAX_ECHOED = 128;
+    /** GET's action: RespHandler gives it a lock-free path (Keyspace.optimisticGet). */
+    static final Command.Action GET = StringCommands::get;
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
@@ -80,8 +82,7 @@ final class CommandTable {
         add(cmd("swapdb", 3, "write fast", 0, 0, 0, "server", "Swaps two databases.", KeyCommands::swapdb));
 
         // strings
-        add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.",
-                StringCommands::get));
+        add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.", GET));
         add(cmd("set", -3, "write denyoom", 1, 1, 1, "string", "Sets the string value of a key.",
                 StringCommands::set));
         add(cmd("setnx", 3, "write denyoom fast", 1, 1, 1, "string", "Sets a key only if it does not exist.",

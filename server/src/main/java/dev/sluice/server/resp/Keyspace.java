@@ -178,6 +178,11 @@ final class Keyspace {
     private static final Object CACHED = new Object();
 
     final ReentrantLock lock = new ReentrantLock();
+    /**
+     * A sequence lock beside `lock` for GET's lock-free path (optimisticGet): odd while a
+     * command that may write runs. Written only by the lock holder.
+     */
+    private volatile long writes;
     private final CacheEngine cache;
     private final int cacheMaxKey;
     private final long maxBytes;
@@ -202,6 +207,42 @@ final class Keyspace {
     }
 
     // ------------------------------------------------------------------ command frame
+
+    /** A command that may write starts (under the lock): optimistic readers will retry. */
+    void beginWrite() {
+        writes = writes + 1; // odd; only the lock holder writes, so no lost update
+    }
+
+    /** ... and ends (under the lock). */
+    void endWrite() {
+        writes = writes + 1; // even again
+    }
+
+    /** {@link #optimisticGet}'s answer when it cannot answer: take the lock. */
+    static final byte[] RETRY = new byte[0];
+
+    /**
+     * GET of a db-0 string without the lock, or {@link #RETRY}. Under contention the lock costs
+     * GET (the hottest command) more than the read itself. The read is one cache lookup; it is
+     * valid if no command that may write ran meanwhile, which the sequence `writes` tells (a
+     * seqlock: even and unchanged around the read). If the read saw any write of a concurrent
+     * command, the cache's own synchronization makes that command's earlier beginWrite visible, so
+     * the second read of `writes` differs and the GET retries under the lock; otherwise the GET
+     * linearizes before that command. So a GET never sees the middle of an EXEC or of an MSET
+     * that writes a key twice. Only when db 0's map is empty (no other types to check) and the
+     * name is one the cache holds. gRPC writes are single atomic cache writes, as before.
+     */
+    byte[] optimisticGet(byte[] key) {
+        long s = writes;
+        if ((s & 1) != 0 || !inCache(0, key) || !dbs[0].map.isEmpty()) {
+            return RETRY;
+        }
+        CacheEntry e = cache.get(CacheKey.of(key)).entry();
+        if (writes != s || !dbs[0].map.isEmpty()) {
+            return RETRY;
+        }
+        return e == null ? null : e.value();
+    }
 
     /** Before a command (under the lock): refuses a growing command over the memory budget. */
     void beforeCommand(boolean denyOom) {

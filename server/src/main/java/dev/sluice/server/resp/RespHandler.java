@@ -239,17 +239,35 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         Keyspace ks = server.keyspace;
+        if (cmd.action() == GET && client.db == 0) {
+            byte[] v = ks.optimisticGet(args[1]);
+            if (v != Keyspace.RETRY) {
+                server.metrics.respCommand(cmd.name());
+                reply.bulkOrNull(v);
+                return;
+            }
+        }
+        boolean write = !cmd.readOnly();
         ks.lock.lock();
         try {
+            if (write) {
+                ks.beginWrite();
+            }
             execute(cmd, args);
         } finally {
             try {
                 ks.afterCommand();
             } finally {
+                if (write) {
+                    ks.endWrite();
+                }
                 ks.lock.unlock();
             }
         }
     }
+
+    /** GET's action, for its lock-free path (Keyspace.optimisticGet). */
+    private static final Command.Action GET = CommandTable.GET;
 
     /** Commands that run at once inside MULTI instead of being queued (Redis's processCommand). */
     private static final java.util.Set<String> TX_CONTROL = java.util.Set.of("exec", "discard", "multi", "watch",
