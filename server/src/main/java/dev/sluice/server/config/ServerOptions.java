@@ -258,7 +258,7 @@ public final class ServerOptions {
 
     @Option(names = "--resp-list-max-length", paramLabel = "N",
             defaultValue = "${env:SLUICE_RESP_LIST_MAX_LENGTH:-100000}",
-            description = "Most elements of a list (the queue LPUSH/RPUSH creates) (env SLUICE_RESP_LIST_MAX_LENGTH;"
+            description = "Most elements of one Redis list (or other collection) (env SLUICE_RESP_LIST_MAX_LENGTH;"
                     + " default: ${DEFAULT-VALUE}).")
     long respListMaxLength;
 

@@ -28,6 +28,16 @@ final class Client {
 
         /** The connection closed meanwhile: undo what must not be lost (e.g. give a message back). */
         default void abandon() {}
+
+        /** A blocking command's timeout in RESP2 and RESP3: the null array / the null bulk string. */
+        Completion NULL_ARRAY = c -> c.reply.nullArray();
+        Completion NULL_BULK = c -> c.reply.nullBulk();
+    }
+
+    /** Hands a blocked command's reply back to its connection; callable from any thread, once. */
+    @FunctionalInterface
+    interface Resume {
+        void resume(Completion done);
     }
 
     final long id;
@@ -42,6 +52,18 @@ final class Client {
     String libVersion = "";
     String lastCommand = "NULL";
     boolean authenticated;
+    /** The selected database (SELECT). */
+    int db;
+    /** Running the commands of EXEC: blocking commands answer their timeout at once. */
+    boolean inExec;
+    /** The transaction being queued after MULTI, or null. */
+    TransactionCommands.Multi multi;
+    /** Stamps of the keys WATCHed, by database and name (guarded by the keyspace lock). */
+    final java.util.Map<Keyspace.WatchKey, Keyspace.Stamp> watched = new java.util.HashMap<>();
+    /** A watched key was written since WATCH (guarded by the keyspace lock). */
+    boolean watchDirty;
+    /** The list command this connection is blocked in, if any (guarded by the keyspace lock). */
+    Keyspace.Waiter waiter;
     final Set<Bytes> channels = new LinkedHashSet<>();
     final Set<Bytes> patterns = new LinkedHashSet<>();
     private volatile CancelableContext life;
@@ -76,6 +98,24 @@ final class Client {
      */
     void block(Blocking work) {
         handler.block(work);
+    }
+
+    /**
+     * Parks this connection without a thread (BLPOP waiting on the keyspace): later commands of
+     * the connection wait, in order, until the returned handle is given the reply.
+     */
+    Resume suspend() {
+        return handler.suspend();
+    }
+
+    /** Runs {@code task} on this connection's event loop after {@code nanos}; returns a canceller. */
+    Runnable schedule(Runnable task, long nanos) {
+        return handler.schedule(task, nanos);
+    }
+
+    /** Runs one command (a queued one, for EXEC) and writes its reply or its error. */
+    void execute(Command cmd, byte[][] args) {
+        handler.execute(cmd, args);
     }
 
     /** Closes the connection once the replies so far are written (QUIT, protocol errors). */
@@ -128,7 +168,8 @@ final class Client {
         long now = System.currentTimeMillis();
         return "id=" + id + " addr=" + address() + " laddr=" + localAddress() + " fd=-1 name=" + name
                 + " age=" + (now - createdMillis) / 1000 + " idle=0 flags=" + (subscriptions() > 0 ? "P" : "N")
-                + " db=0 sub=" + channels.size() + " psub=" + patterns.size() + " ssub=0 multi=-1 qbuf=0 qbuf-free=0"
+                + " db=" + db + " sub=" + channels.size() + " psub=" + patterns.size() + " ssub=0 multi="
+                + (multi == null ? -1 : multi.commands.size()) + " watch=" + watched.size() + " qbuf=0 qbuf-free=0"
                 + " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + lastCommand
                 + " user=default redir=-1 resp=" + reply.protocol() + " lib-name=" + libName + " lib-ver=" + libVersion;
     }

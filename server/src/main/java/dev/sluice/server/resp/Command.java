@@ -28,6 +28,16 @@ record Command(String name, int arity, List<String> flags, int firstKey, int las
         return arity > 0 ? argc == arity : argc >= -arity;
     }
 
+    /** Refused with OOM while the keyspace is over its memory budget (Redis's "denyoom"). */
+    boolean denyOom() {
+        return flags.contains("denyoom");
+    }
+
+    /** Cannot write (Redis's "readonly"): runs without bumping the keyspace's write sequence. */
+    boolean readOnly() {
+        return flags.contains("readonly");
+    }
+
     /** The part after '|' for a subcommand. */
     String shortName() {
         int bar = name.indexOf('|');

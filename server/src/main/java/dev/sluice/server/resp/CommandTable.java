@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class CommandTable {
     private static final int MAX_ECHOED = 128;
+    /** GET's action: RespHandler gives it a lock-free path (Keyspace.optimisticGet). */
+    static final Command.Action GET = StringCommands::get;
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
@@ -33,7 +35,7 @@ final class CommandTable {
                 .noAuthSub(true, true));
         add(cmd("reset", 1, "fast", 0, 0, 0, "connection", "Resets the connection.", ConnectionCommands::reset)
                 .noAuthSub(true, true));
-        add(cmd("select", 2, "fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).",
+        add(cmd("select", 2, "fast", 0, 0, 0, "connection", "Changes the selected database (0..15).",
                 ConnectionCommands::select));
         add(cmd("auth", -2, "fast", 0, 0, 0, "connection", "Authenticates the connection.", ConnectionCommands::auth)
                 .noAuthSub(true, false));
@@ -71,15 +73,16 @@ final class CommandTable {
         add(cmd("info", -1, "loading", 0, 0, 0, "server", "Returns information and statistics about the server.",
                 ServerCommands::info));
         add(cmd("time", 1, "fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
-        add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys.", KeyCommands::dbsize));
-        add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
-                KeyCommands::flushall));
-        add(cmd("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys and empties all lists.",
-                KeyCommands::flushall));
+        add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys in the database.",
+                KeyCommands::dbsize));
+        add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.",
+                (c, a) -> KeyCommands.flush(c, a, true)));
+        add(cmd("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the current database.",
+                (c, a) -> KeyCommands.flush(c, a, false)));
+        add(cmd("swapdb", 3, "write fast", 0, 0, 0, "server", "Swaps two databases.", KeyCommands::swapdb));
 
         // strings
-        add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.",
-                StringCommands::get));
+        add(cmd("get", 2, "readonly fast", 1, 1, 1, "string", "Returns the string value of a key.", GET));
         add(cmd("set", -3, "write denyoom", 1, 1, 1, "string", "Sets the string value of a key.",
                 StringCommands::set));
         add(cmd("setnx", 3, "write denyoom fast", 1, 1, 1, "string", "Sets a key only if it does not exist.",
@@ -92,6 +95,8 @@ final class CommandTable {
                 StringCommands::getdel));
         add(cmd("getex", -2, "write fast", 1, 1, 1, "string", "Returns the value of a key and sets its TTL.",
                 StringCommands::getex));
+        add(cmd("getset", 3, "write denyoom fast", 1, 1, 1, "string", "Sets a key and returns its old value.",
+                StringCommands::getset));
         add(cmd("mget", -2, "readonly fast", 1, -1, 1, "string", "Returns the values of keys.",
                 StringCommands::mget));
         add(cmd("mset", -3, "write denyoom", 1, -1, 2, "string", "Sets several keys.", StringCommands::mset));
@@ -105,16 +110,33 @@ final class CommandTable {
                 (c, a) -> StringCommands.incrBy(c, a[1], Args.parseLong(a[2]))));
         add(cmd("decrby", 3, "write denyoom fast", 1, 1, 1, "string", "Decrements the integer value of a key.",
                 StringCommands::decrBy));
+        add(cmd("incrbyfloat", 3, "write denyoom fast", 1, 1, 1, "string",
+                "Increments the floating point value of a key.", StringCommands::incrByFloat));
         add(cmd("append", 3, "write denyoom fast", 1, 1, 1, "string", "Appends to the value of a key.",
                 StringCommands::append));
         add(cmd("strlen", 2, "readonly fast", 1, 1, 1, "string", "Returns the length of a string value.",
                 StringCommands::strlen));
+        add(cmd("setrange", 4, "write denyoom", 1, 1, 1, "string", "Overwrites part of a string at an offset.",
+                StringCommands::setrange));
+        add(cmd("getrange", 4, "readonly", 1, 1, 1, "string", "Returns a substring of a string.",
+                StringCommands::getrange));
+        add(cmd("substr", 4, "readonly", 1, 1, 1, "string", "Returns a substring of a string.",
+                StringCommands::getrange));
+        add(cmd("setbit", 4, "write denyoom", 1, 1, 1, "bitmap", "Sets or clears a bit of a string.",
+                StringCommands::setbit));
+        add(cmd("getbit", 3, "readonly fast", 1, 1, 1, "bitmap", "Returns a bit of a string.",
+                StringCommands::getbit));
+        add(cmd("bitcount", -2, "readonly", 1, 1, 1, "bitmap", "Counts the set bits of a string.",
+                StringCommands::bitcount));
+        add(cmd("lcs", -3, "readonly", 1, 1, 1, "string", "Finds the longest common substring.",
+                StringCommands::lcs));
 
         // keys
-        add(cmd("del", -2, "write", 1, -1, 1, "generic", "Deletes keys (a list is emptied).", KeyCommands::del));
-        add(cmd("unlink", -2, "write fast", 1, -1, 1, "generic", "Deletes keys (a list is emptied).",
-                KeyCommands::del));
+        add(cmd("del", -2, "write", 1, -1, 1, "generic", "Deletes keys.", KeyCommands::del));
+        add(cmd("unlink", -2, "write fast", 1, -1, 1, "generic", "Deletes keys.", KeyCommands::del));
         add(cmd("exists", -2, "readonly fast", 1, -1, 1, "generic", "Counts the keys that exist.",
+                KeyCommands::exists));
+        add(cmd("touch", -2, "readonly fast", 1, -1, 1, "generic", "Counts the keys that exist (no access times).",
                 KeyCommands::exists));
         add(cmd("expire", -3, "write fast", 1, 1, 1, "generic", "Sets a key's TTL in seconds.",
                 (c, a) -> KeyCommands.expire(c, a, false, false, "expire")));
@@ -126,31 +148,193 @@ final class CommandTable {
                 "Sets a key's expiry as a Unix time in milliseconds.",
                 (c, a) -> KeyCommands.expire(c, a, true, true, "pexpireat")));
         add(cmd("ttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in seconds.",
-                (c, a) -> KeyCommands.ttl(c, a, false)));
+                (c, a) -> KeyCommands.ttl(c, a, false, false)));
         add(cmd("pttl", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's TTL in milliseconds.",
-                (c, a) -> KeyCommands.ttl(c, a, true)));
+                (c, a) -> KeyCommands.ttl(c, a, true, false)));
+        add(cmd("expiretime", 2, "readonly fast", 1, 1, 1, "generic", "Returns a key's expiry as a Unix time in seconds.",
+                (c, a) -> KeyCommands.ttl(c, a, false, true)));
+        add(cmd("pexpiretime", 2, "readonly fast", 1, 1, 1, "generic",
+                "Returns a key's expiry as a Unix time in milliseconds.", (c, a) -> KeyCommands.ttl(c, a, true, true)));
         add(cmd("persist", 2, "write fast", 1, 1, 1, "generic", "Removes a key's TTL.", KeyCommands::persist));
         add(cmd("type", 2, "readonly fast", 1, 1, 1, "generic", "Returns the type of a key.", KeyCommands::type));
+        add(cmd("rename", 3, "write", 1, 2, 1, "generic", "Renames a key, replacing the destination.",
+                (c, a) -> KeyCommands.rename(c, a, false)));
+        add(cmd("renamenx", 3, "write fast", 1, 2, 1, "generic", "Renames a key if the new name is free.",
+                (c, a) -> KeyCommands.rename(c, a, true)));
+        add(cmd("copy", -3, "write denyoom", 1, 2, 1, "generic", "Copies a key's value.", KeyCommands::copy));
+        add(cmd("move", 3, "write fast", 1, 1, 1, "generic", "Moves a key to another database.", KeyCommands::move));
         add(cmd("scan", -2, "readonly", 0, 0, 0, "generic", "Iterates over the keys.", KeyCommands::scan));
         add(cmd("keys", 2, "readonly", 0, 0, 0, "generic", "Returns all key names that match a pattern.",
                 KeyCommands::keys));
         add(cmd("randomkey", 1, "readonly", 0, 0, 0, "generic", "Returns a key name.", KeyCommands::randomkey));
 
-        // lists (queues)
-        add(cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
-                ListCommands::push));
-        add(cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "list", "Publishes elements to a queue.",
-                ListCommands::push));
-        add(cmd("lpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
-                ListCommands::pop));
-        add(cmd("rpop", -2, "write fast", 1, 1, 1, "list", "Takes elements from a queue (at most once).",
-                ListCommands::pop));
-        add(cmd("blpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
-                ListCommands::blockingPop));
-        add(cmd("brpop", -3, "write blocking", 1, -2, 1, "list", "Takes an element, waiting for one.",
-                ListCommands::blockingPop));
-        add(cmd("llen", 2, "readonly fast", 1, 1, 1, "list", "Returns the number of ready elements of a queue.",
-                ListCommands::llen));
+        // lists
+        add(cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "list", "Prepends elements to a list.",
+                (c, a) -> ListCommands.push(c, a, true, false)));
+        add(cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "list", "Appends elements to a list.",
+                (c, a) -> ListCommands.push(c, a, false, false)));
+        add(cmd("lpushx", -3, "write denyoom fast", 1, 1, 1, "list", "Prepends elements to an existing list.",
+                (c, a) -> ListCommands.push(c, a, true, true)));
+        add(cmd("rpushx", -3, "write denyoom fast", 1, 1, 1, "list", "Appends elements to an existing list.",
+                (c, a) -> ListCommands.push(c, a, false, true)));
+        add(cmd("lpop", -2, "write fast", 1, 1, 1, "list", "Removes and returns the first elements of a list.",
+                (c, a) -> ListCommands.pop(c, a, true)));
+        add(cmd("rpop", -2, "write fast", 1, 1, 1, "list", "Removes and returns the last elements of a list.",
+                (c, a) -> ListCommands.pop(c, a, false)));
+        add(cmd("llen", 2, "readonly fast", 1, 1, 1, "list", "Returns the length of a list.", ListCommands::llen));
+        add(cmd("lindex", 3, "readonly", 1, 1, 1, "list", "Returns an element of a list by its index.",
+                ListCommands::lindex));
+        add(cmd("lset", 4, "write denyoom", 1, 1, 1, "list", "Sets an element of a list by its index.",
+                ListCommands::lset));
+        add(cmd("lrange", 4, "readonly", 1, 1, 1, "list", "Returns a range of elements of a list.",
+                ListCommands::lrange));
+        add(cmd("ltrim", 4, "write", 1, 1, 1, "list", "Keeps only a range of elements of a list.",
+                ListCommands::ltrim));
+        add(cmd("lrem", 4, "write", 1, 1, 1, "list", "Removes elements equal to a value.", ListCommands::lrem));
+        add(cmd("linsert", 5, "write denyoom", 1, 1, 1, "list", "Inserts an element before or after another.",
+                ListCommands::linsert));
+        add(cmd("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements.",
+                ListCommands::lpos));
+        add(cmd("lmove", 5, "write denyoom", 1, 2, 1, "list", "Moves an element from one list to another.",
+                ListCommands::lmove));
+        add(cmd("rpoplpush", 3, "write denyoom", 1, 2, 1, "list", "Moves the last element of a list to the front"
+                + " of another.", ListCommands::rpoplpush));
+        add(cmd("lmpop", -4, "write", 0, 0, 0, "list", "Pops elements from the first non-empty list.",
+                ListCommands::lmpop));
+        add(cmd("blpop", -3, "write blocking", 1, -2, 1, "list", "Pops the first element, waiting for one.",
+                (c, a) -> ListCommands.blockingPop(c, a, true)));
+        add(cmd("brpop", -3, "write blocking", 1, -2, 1, "list", "Pops the last element, waiting for one.",
+                (c, a) -> ListCommands.blockingPop(c, a, false)));
+        add(cmd("blmove", 6, "write denyoom blocking", 1, 2, 1, "list", "Moves an element, waiting for one.",
+                ListCommands::blmove));
+        add(cmd("brpoplpush", 4, "write denyoom blocking", 1, 2, 1, "list", "Moves the last element, waiting for"
+                + " one.", ListCommands::brpoplpush));
+        add(cmd("blmpop", -5, "write blocking", 0, 0, 0, "list", "Pops elements from the first non-empty list,"
+                + " waiting for one.", ListCommands::blmpop));
+
+        // hashes
+        add(cmd("hset", -4, "write denyoom fast", 1, 1, 1, "hash", "Sets fields of a hash.",
+                (c, a) -> HashCommands.hset(c, a, false)));
+        add(cmd("hmset", -4, "write denyoom fast", 1, 1, 1, "hash", "Sets fields of a hash.",
+                (c, a) -> HashCommands.hset(c, a, true)));
+        add(cmd("hsetnx", 4, "write denyoom fast", 1, 1, 1, "hash", "Sets a field only if it is absent.",
+                HashCommands::hsetnx));
+        add(cmd("hget", 3, "readonly fast", 1, 1, 1, "hash", "Returns a field's value.", HashCommands::hget));
+        add(cmd("hmget", -3, "readonly fast", 1, 1, 1, "hash", "Returns fields' values.", HashCommands::hmget));
+        add(cmd("hdel", -3, "write fast", 1, 1, 1, "hash", "Deletes fields.", HashCommands::hdel));
+        add(cmd("hlen", 2, "readonly fast", 1, 1, 1, "hash", "Returns the number of fields.", HashCommands::hlen));
+        add(cmd("hstrlen", 3, "readonly fast", 1, 1, 1, "hash", "Returns the length of a field's value.",
+                HashCommands::hstrlen));
+        add(cmd("hexists", 3, "readonly fast", 1, 1, 1, "hash", "Whether a field exists.", HashCommands::hexists));
+        add(cmd("hkeys", 2, "readonly", 1, 1, 1, "hash", "Returns the fields.", HashCommands::hkeys));
+        add(cmd("hvals", 2, "readonly", 1, 1, 1, "hash", "Returns the values.", HashCommands::hvals));
+        add(cmd("hgetall", 2, "readonly", 1, 1, 1, "hash", "Returns fields and values.", HashCommands::hgetall));
+        add(cmd("hincrby", 4, "write denyoom fast", 1, 1, 1, "hash", "Increments a field's integer value.",
+                HashCommands::hincrby));
+        add(cmd("hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "hash", "Increments a field's float value.",
+                HashCommands::hincrbyfloat));
+        add(cmd("hrandfield", -2, "readonly", 1, 1, 1, "hash", "Returns random fields.", HashCommands::hrandfield));
+        add(cmd("hscan", -3, "readonly", 1, 1, 1, "hash", "Iterates over fields and values.", HashCommands::hscan));
+
+        // sets
+        add(cmd("sadd", -3, "write denyoom fast", 1, 1, 1, "set", "Adds members.", SetCommands::sadd));
+        add(cmd("srem", -3, "write fast", 1, 1, 1, "set", "Removes members.", SetCommands::srem));
+        add(cmd("scard", 2, "readonly fast", 1, 1, 1, "set", "Returns the number of members.", SetCommands::scard));
+        add(cmd("sismember", 3, "readonly fast", 1, 1, 1, "set", "Whether a member is in the set.",
+                SetCommands::sismember));
+        add(cmd("smismember", -3, "readonly fast", 1, 1, 1, "set", "Whether members are in the set.",
+                SetCommands::smismember));
+        add(cmd("smembers", 2, "readonly", 1, 1, 1, "set", "Returns the members.", SetCommands::smembers));
+        add(cmd("spop", -2, "write fast", 1, 1, 1, "set", "Removes and returns random members.", SetCommands::spop));
+        add(cmd("srandmember", -2, "readonly", 1, 1, 1, "set", "Returns random members.", SetCommands::srandmember));
+        add(cmd("smove", 4, "write fast", 1, 2, 1, "set", "Moves a member to another set.", SetCommands::smove));
+        add(cmd("sinter", -2, "readonly", 1, -1, 1, "set", "Intersects sets.", SetCommands::sinter));
+        add(cmd("sunion", -2, "readonly", 1, -1, 1, "set", "Unites sets.", SetCommands::sunion));
+        add(cmd("sdiff", -2, "readonly", 1, -1, 1, "set", "Subtracts sets.", SetCommands::sdiff));
+        add(cmd("sinterstore", -3, "write denyoom", 1, -1, 1, "set", "Stores an intersection.",
+                (c, a) -> SetCommands.store(c, a, "INTER")));
+        add(cmd("sunionstore", -3, "write denyoom", 1, -1, 1, "set", "Stores a union.",
+                (c, a) -> SetCommands.store(c, a, "UNION")));
+        add(cmd("sdiffstore", -3, "write denyoom", 1, -1, 1, "set", "Stores a difference.",
+                (c, a) -> SetCommands.store(c, a, "DIFF")));
+        add(cmd("sintercard", -3, "readonly", 0, 0, 0, "set", "Counts an intersection.", SetCommands::sintercard));
+        add(cmd("sscan", -3, "readonly", 1, 1, 1, "set", "Iterates over members.", SetCommands::sscan));
+
+        // sorted sets
+        add(cmd("zadd", -4, "write denyoom fast", 1, 1, 1, "sorted-set", "Adds members or updates scores.",
+                ZSetCommands::zadd));
+        add(cmd("zincrby", 4, "write denyoom fast", 1, 1, 1, "sorted-set", "Increments a member's score.",
+                ZSetCommands::zincrby));
+        add(cmd("zscore", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's score.",
+                ZSetCommands::zscore));
+        add(cmd("zmscore", -3, "readonly fast", 1, 1, 1, "sorted-set", "Returns members' scores.",
+                ZSetCommands::zmscore));
+        add(cmd("zcard", 2, "readonly fast", 1, 1, 1, "sorted-set", "Returns the number of members.",
+                ZSetCommands::zcard));
+        add(cmd("zrem", -3, "write fast", 1, 1, 1, "sorted-set", "Removes members.", ZSetCommands::zrem));
+        add(cmd("zrank", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's rank.",
+                (c, a) -> ZSetCommands.zrank(c, a, false)));
+        add(cmd("zrevrank", 3, "readonly fast", 1, 1, 1, "sorted-set", "Returns a member's rank, highest first.",
+                (c, a) -> ZSetCommands.zrank(c, a, true)));
+        add(cmd("zcount", 4, "readonly fast", 1, 1, 1, "sorted-set", "Counts members in a score range.",
+                ZSetCommands::zcount));
+        add(cmd("zlexcount", 4, "readonly fast", 1, 1, 1, "sorted-set", "Counts members in a lex range.",
+                ZSetCommands::zlexcount));
+        add(cmd("zrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns a range of members.",
+                ZSetCommands::zrangeModern));
+        add(cmd("zrangestore", -5, "write denyoom", 1, 2, 1, "sorted-set", "Stores a range of members.",
+                ZSetCommands::zrangestore));
+        add(cmd("zrevrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members by rank, highest first.",
+                ZSetCommands::zrevrange));
+        add(cmd("zrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a score range.",
+                (c, a) -> ZSetCommands.zrangebyscore(c, a, false)));
+        add(cmd("zrevrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a score range,"
+                + " highest first.", (c, a) -> ZSetCommands.zrangebyscore(c, a, true)));
+        add(cmd("zrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a lex range.",
+                (c, a) -> ZSetCommands.zrangebylex(c, a, false)));
+        add(cmd("zrevrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a lex range,"
+                + " highest first.", (c, a) -> ZSetCommands.zrangebylex(c, a, true)));
+        add(cmd("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a rank range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "RANK")));
+        add(cmd("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a score range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "SCORE")));
+        add(cmd("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a lex range.",
+                (c, a) -> ZSetCommands.zremrange(c, a, "LEX")));
+        add(cmd("zpopmin", -2, "write fast", 1, 1, 1, "sorted-set", "Removes and returns the lowest members.",
+                (c, a) -> ZSetCommands.zpop(c, a, false)));
+        add(cmd("zpopmax", -2, "write fast", 1, 1, 1, "sorted-set", "Removes and returns the highest members.",
+                (c, a) -> ZSetCommands.zpop(c, a, true)));
+        add(cmd("zmpop", -4, "write", 0, 0, 0, "sorted-set", "Pops members from the first non-empty sorted set.",
+                ZSetCommands::zmpop));
+        add(cmd("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns random members.",
+                ZSetCommands::zrandmember));
+        add(cmd("zunion", -3, "readonly", 0, 0, 0, "sorted-set", "Unites sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "UNION", false)));
+        add(cmd("zinter", -3, "readonly", 0, 0, 0, "sorted-set", "Intersects sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "INTER", false)));
+        add(cmd("zdiff", -3, "readonly", 0, 0, 0, "sorted-set", "Subtracts sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "DIFF", false)));
+        add(cmd("zunionstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores a union of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "UNION", true)));
+        add(cmd("zinterstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores an intersection of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "INTER", true)));
+        add(cmd("zdiffstore", -4, "write denyoom", 1, 1, 1, "sorted-set", "Stores a difference of sorted sets.",
+                (c, a) -> ZSetCommands.combine(c, a, "DIFF", true)));
+        add(cmd("zintercard", -3, "readonly", 0, 0, 0, "sorted-set", "Counts an intersection of sorted sets.",
+                ZSetCommands::zintercard));
+        add(cmd("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores.",
+                ZSetCommands::zscan));
+
+        // transactions
+        add(cmd("multi", 1, "fast", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
+        add(cmd("exec", 1, "slow", 0, 0, 0, "transactions", "Runs the queued commands of a transaction.",
+                TransactionCommands::exec));
+        add(cmd("discard", 1, "fast", 0, 0, 0, "transactions", "Discards a transaction.",
+                TransactionCommands::discard));
+        add(cmd("watch", -2, "fast", 1, -1, 1, "transactions", "Watches keys: EXEC fails if one changes.",
+                TransactionCommands::watch));
+        add(cmd("unwatch", 1, "fast", 0, 0, 0, "transactions", "Forgets the watched keys.",
+                TransactionCommands::unwatch));
 
         // pub/sub
         add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",

@@ -38,6 +38,9 @@ final class ConnectionCommands {
     static void reset(Client c, byte[][] a) {
         PubSubCommands.leaveAll(c);
         c.name = "";
+        c.db = 0;
+        c.multi = null;
+        c.server.keyspace.unwatch(c);
         c.reply.protocol(2);
         c.deauthenticate();
         c.reply.simple("RESET");
@@ -45,9 +48,8 @@ final class ConnectionCommands {
 
     static void select(Client c, byte[][] a) {
         int db = Args.parseInt(a[1]);
-        if (db != 0) {
-            throw new RespError("ERR DB index is out of range");
-        }
+        Keyspace.checkDb(db);
+        c.db = db;
         c.reply.ok();
     }
 

@@ -1,49 +1,34 @@
 package dev.sluice.server.resp;
 
-import dev.sluice.server.cache.CacheEngine;
-import dev.sluice.server.cache.CacheEngine.DeleteOp;
-import dev.sluice.server.cache.CacheEngine.SetOp;
-import dev.sluice.server.cache.CacheEntry;
-import dev.sluice.server.cache.CacheKey;
-import dev.sluice.server.cache.Condition;
-import dev.sluice.server.queue.Queue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Commands on keys of any type: DEL/UNLINK, EXISTS, the EXPIRE family, TTL/PTTL, PERSIST, TYPE,
- * SCAN, KEYS, RANDOMKEY, DBSIZE and FLUSHALL/FLUSHDB. A key is a cache entry (a string) or a
- * non-empty queue (a list, see {@link Lists}).
+ * Commands on keys of any type: DEL/UNLINK, EXISTS, TOUCH, the EXPIRE family, TTL/PTTL,
+ * EXPIRETIME/PEXPIRETIME, PERSIST, TYPE, RENAME/RENAMENX, COPY, MOVE, SWAPDB, SCAN, KEYS,
+ * RANDOMKEY, DBSIZE and FLUSHALL/FLUSHDB, on the {@link Keyspace} (under its lock).
  */
 final class KeyCommands {
     private KeyCommands() {}
 
-    private static CacheKey key(byte[] k) {
-        return CacheKey.of(k);
-    }
-
-    static void del(Client c, byte[][] a) throws InterruptedException {
+    static void del(Client c, byte[][] a) {
         long n = 0;
         for (int i = 1; i < a.length; i++) {
-            if (c.server.cache.delete(new DeleteOp(key(a[i]), 0, false)).deleted()) {
+            if (c.server.keyspace.delete(c.db, a[i])) {
                 n++;
-            } else {
-                Queue q = c.server.lists.find(a[i]);
-                if (q != null && q.purge() > 0) { // a list: DEL empties its queue (the queue itself stays)
-                    n++;
-                }
             }
         }
         c.reply.integer(n);
     }
 
-    static void exists(Client c, byte[][] a) throws InterruptedException {
+    /** EXISTS and TOUCH: how many of the keys (counted each time named) exist. */
+    static void exists(Client c, byte[][] a) {
         long n = 0;
         for (int i = 1; i < a.length; i++) {
-            if (c.server.cache.get(key(a[i])).entry() != null || c.server.lists.exists(a[i])) {
+            if (c.server.keyspace.exists(c.db, a[i])) {
                 n++;
             }
         }
@@ -51,9 +36,8 @@ final class KeyCommands {
     }
 
     /**
-     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT. The condition is checked against the
-     * entry read, and the new TTL is written with a compare-and-set on its version (retried if the
-     * key changed meanwhile), so the pair is atomic. A time in the past deletes the key.
+     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT, on a key of any type. A time in the
+     * past deletes the key.
      */
     static void expire(Client c, byte[][] a, boolean millis, boolean absolute, String name) {
         boolean nx = false;
@@ -87,84 +71,159 @@ final class KeyCommands {
             }
             ms = amount * 1000;
         }
-        long now = c.server.wallMillis();
+        long wall = c.server.wallMillis();
         long ttlMs;
         if (absolute) {
-            ttlMs = ms < Long.MIN_VALUE + now ? Long.MIN_VALUE : ms - now; // saturate: far past, not future
+            ttlMs = ms < Long.MIN_VALUE + wall ? Long.MIN_VALUE : ms - wall; // saturate: far past, not future
         } else {
-            if (ms > 0 && ms > Long.MAX_VALUE - now) {
+            if (ms > 0 && ms > Long.MAX_VALUE - wall) {
                 throw StringCommands.invalidExpire(name);
             }
             ttlMs = ms;
         }
-        CacheEngine cache = c.server.cache;
-        for (;;) {
-            CacheEntry e = cache.get(key(a[1])).entry();
-            if (e == null) {
-                c.reply.integer(0);
-                return;
-            }
-            long currentMs = e.hasTtl() ? e.ttlNanos(cache.now()) / 1_000_000 : Long.MAX_VALUE;
-            if ((nx && e.hasTtl()) || (xx && !e.hasTtl()) || (gt && (!e.hasTtl() || ttlMs <= currentMs))
-                    || (lt && e.hasTtl() && ttlMs >= currentMs)) {
-                c.reply.integer(0);
-                return;
-            }
-            boolean done;
-            if (ttlMs <= 0) {
-                done = cache.delete(new DeleteOp(e.key(), e.version(), false)).deleted();
-            } else {
-                long ttl = ttlMs > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE / 2 : ttlMs * 1_000_000;
-                done = cache.set(new SetOp(e.key(), e.value(), ttl, false, new Condition.IfVersion(e.version()), false))
-                        .succeeded();
-            }
-            if (done) {
-                c.reply.integer(1);
-                return;
-            }
+        Keyspace ks = c.server.keyspace;
+        long at = ks.expiresAt(c.db, a[1]);
+        if (at == Keyspace.ABSENT) {
+            c.reply.integer(0);
+            return;
         }
+        boolean hasTtl = at != Keyspace.NO_EXPIRY;
+        long now = ks.now();
+        long currentMs = hasTtl ? Math.max(0, at - now) / 1_000_000 : Long.MAX_VALUE;
+        if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttlMs <= currentMs))
+                || (lt && hasTtl && ttlMs >= currentMs)) {
+            c.reply.integer(0);
+            return;
+        }
+        if (ttlMs <= 0) {
+            ks.delete(c.db, a[1]);
+        } else {
+            long nanos = StringCommands.nanos(ttlMs);
+            long when = now + nanos;
+            ks.expireAt(c.db, a[1], when < 0 || when == Keyspace.NO_EXPIRY ? Keyspace.NO_EXPIRY - 1 : when);
+        }
+        c.reply.integer(1);
     }
 
-    static void ttl(Client c, byte[][] a, boolean millis) throws InterruptedException {
-        CacheEngine cache = c.server.cache;
-        CacheEntry e = cache.get(key(a[1])).entry();
-        if (e == null) {
-            c.reply.integer(c.server.lists.exists(a[1]) ? -1 : -2);
-        } else if (!e.hasTtl()) {
+    /** TTL/PTTL, and with {@code absolute} EXPIRETIME/PEXPIRETIME (Unix time). */
+    static void ttl(Client c, byte[][] a, boolean millis, boolean absolute) {
+        Keyspace ks = c.server.keyspace;
+        long at = ks.expiresAt(c.db, a[1]);
+        if (at == Keyspace.ABSENT) {
+            c.reply.integer(-2);
+        } else if (at == Keyspace.NO_EXPIRY) {
             c.reply.integer(-1);
         } else {
-            long ms = e.ttlNanos(cache.now()) / 1_000_000;
+            long ms = absolute ? c.server.wallMillisAt(at) : Math.max(0, at - ks.now()) / 1_000_000;
             c.reply.integer(millis ? ms : (ms + 500) / 1000);
         }
     }
 
     static void persist(Client c, byte[][] a) {
-        CacheEngine cache = c.server.cache;
-        for (;;) {
-            CacheEntry e = cache.get(key(a[1])).entry();
-            if (e == null || !e.hasTtl()) {
+        Keyspace ks = c.server.keyspace;
+        long at = ks.expiresAt(c.db, a[1]);
+        if (at == Keyspace.ABSENT || at == Keyspace.NO_EXPIRY) {
+            c.reply.integer(0);
+            return;
+        }
+        ks.expireAt(c.db, a[1], Keyspace.NO_EXPIRY);
+        c.reply.integer(1);
+    }
+
+    static void type(Client c, byte[][] a) {
+        c.reply.simple(c.server.keyspace.type(c.db, a[1]));
+    }
+
+    /** RENAME and RENAMENX: the value moves with its TTL; the destination's value is replaced. */
+    static void rename(Client c, byte[][] a, boolean nx) {
+        Keyspace ks = c.server.keyspace;
+        if (!ks.exists(c.db, a[1])) {
+            throw new RespError("ERR no such key");
+        }
+        if (java.util.Arrays.equals(a[1], a[2])) {
+            if (nx) {
                 c.reply.integer(0);
-                return;
+            } else {
+                c.reply.ok();
             }
-            if (cache.set(new SetOp(e.key(), e.value(), 0, false, new Condition.IfVersion(e.version()), false))
-                    .succeeded()) {
-                c.reply.integer(1);
-                return;
-            }
+            return;
         }
-    }
-
-    static void type(Client c, byte[][] a) throws InterruptedException {
-        if (c.server.cache.get(key(a[1])).entry() != null) {
-            c.reply.simple("string");
-        } else if (c.server.lists.exists(a[1])) {
-            c.reply.simple("list");
+        if (nx && ks.exists(c.db, a[2])) {
+            c.reply.integer(0);
+            return;
+        }
+        ks.put(c.db, a[2], ks.take(c.db, a[1]));
+        if (nx) {
+            c.reply.integer(1);
         } else {
-            c.reply.simple("none");
+            c.reply.ok();
         }
     }
 
-    static void scan(Client c, byte[][] a) throws InterruptedException {
+    /** COPY source destination [DB destination-db] [REPLACE]. */
+    static void copy(Client c, byte[][] a) {
+        int db = c.db;
+        boolean replace = false;
+        for (int i = 3; i < a.length; i++) {
+            if (Args.is(a[i], "replace")) {
+                replace = true;
+            } else if (Args.is(a[i], "db") && i + 1 < a.length) {
+                db = Args.parseInt(a[++i]);
+                Keyspace.checkDb(db);
+            } else {
+                throw RespError.syntax();
+            }
+        }
+        if (db == c.db && java.util.Arrays.equals(a[1], a[2])) {
+            throw new RespError("ERR source and destination objects are the same");
+        }
+        Keyspace ks = c.server.keyspace;
+        Keyspace.Value v = ks.value(c.db, a[1]);
+        if (v == null || (!replace && ks.exists(db, a[2]))) {
+            c.reply.integer(0);
+            return;
+        }
+        long at = ks.expiresAt(c.db, a[1]);
+        ks.put(db, a[2], new Keyspace.Item(v.copy(), at));
+        c.reply.integer(1);
+    }
+
+    /** MOVE key db: only if the key is absent in the other database. */
+    static void move(Client c, byte[][] a) {
+        int db = Args.parseInt(a[2]);
+        Keyspace.checkDb(db);
+        if (db == c.db) {
+            throw new RespError("ERR source and destination objects are the same");
+        }
+        Keyspace ks = c.server.keyspace;
+        if (!ks.exists(c.db, a[1]) || ks.exists(db, a[1])) {
+            c.reply.integer(0);
+            return;
+        }
+        ks.put(db, a[1], ks.take(c.db, a[1]));
+        c.reply.integer(1);
+    }
+
+    static void swapdb(Client c, byte[][] a) {
+        int x;
+        int y;
+        try {
+            x = Args.parseInt(a[1]);
+        } catch (RespError e) {
+            throw new RespError("ERR invalid first DB index");
+        }
+        try {
+            y = Args.parseInt(a[2]);
+        } catch (RespError e) {
+            throw new RespError("ERR invalid second DB index");
+        }
+        Keyspace.checkDb(x);
+        Keyspace.checkDb(y);
+        c.server.keyspace.swap(x, y);
+        c.reply.ok();
+    }
+
+    static void scan(Client c, byte[][] a) {
         long cursor;
         String s = Args.ascii(a[1]);
         try {
@@ -188,19 +247,12 @@ final class KeyCommands {
                 }
                 count = (int) Math.min(n, 100_000);
             } else if (Args.is(a[i], "type") && i + 1 < a.length) {
-                type = Args.ascii(a[++i]).toLowerCase(java.util.Locale.ROOT);
+                type = Args.ascii(a[++i]).toLowerCase(Locale.ROOT);
             } else {
                 throw RespError.syntax();
             }
         }
-        if (type != null && !type.equals("string") && !type.equals("list")) {
-            // Redis answers an empty scan for types it knows but the keyspace lacks
-            c.reply.array(2);
-            c.reply.bulk("0");
-            c.reply.array(0);
-            return;
-        }
-        ScanCursors.Page page = c.server.cursors.next(cursor, count, match, type);
+        ScanCursors.Page page = c.server.cursors.next(c.db, cursor, count, match, type);
         c.reply.array(2);
         c.reply.bulk(Long.toUnsignedString(page.cursor()));
         c.reply.array(page.keys().size());
@@ -209,70 +261,53 @@ final class KeyCommands {
         }
     }
 
-    /** KEYS walks the whole keyspace: on a virtual thread, so the event loop keeps serving others. */
+    /** KEYS walks the whole database, as Redis's does: use SCAN in production. */
     static void keys(Client c, byte[][] a) {
         byte[] pattern = a[1];
         boolean all = pattern.length == 1 && pattern[0] == '*';
-        RespServices server = c.server;
-        c.block(ctx -> {
-            List<byte[]> out = new ArrayList<>();
-            for (Iterator<CacheKey> it = server.cache.keys(); it.hasNext(); ) {
-                byte[] k = it.next().bytes();
-                if (all || Glob.matches(pattern, k)) {
-                    out.add(k);
-                }
+        List<byte[]> out = new ArrayList<>();
+        for (Iterator<byte[]> it = c.server.keyspace.keys(c.db); it.hasNext(); ) {
+            byte[] k = it.next();
+            if (all || Glob.matches(pattern, k)) {
+                out.add(k);
             }
-            for (String l : server.lists.nonEmpty()) {
-                byte[] k = l.getBytes(StandardCharsets.US_ASCII);
-                if (all || Glob.matches(pattern, k)) {
-                    out.add(k);
-                }
-            }
-            return cl -> {
-                cl.reply.array(out.size());
-                out.forEach(cl.reply::bulk);
-            };
-        });
+        }
+        c.reply.array(out.size());
+        out.forEach(c.reply::bulk);
     }
 
     /** A key from the first hundred the iterator yields: not uniformly random (see the README). */
-    static void randomkey(Client c, byte[][] a) throws InterruptedException {
-        Iterator<CacheKey> it = c.server.cache.keys();
+    static void randomkey(Client c, byte[][] a) {
+        Iterator<byte[]> it = c.server.keyspace.keys(c.db);
         int skip = ThreadLocalRandom.current().nextInt(100);
         byte[] pick = null;
         for (int i = 0; i <= skip && it.hasNext(); i++) {
-            pick = it.next().bytes();
-        }
-        if (pick == null) {
-            List<String> lists = c.server.lists.nonEmpty();
-            if (!lists.isEmpty()) {
-                pick = lists.get(ThreadLocalRandom.current().nextInt(lists.size())).getBytes(StandardCharsets.US_ASCII);
-            }
+            pick = it.next();
         }
         c.reply.bulkOrNull(pick);
     }
 
-    static void dbsize(Client c, byte[][] a) throws InterruptedException {
-        c.reply.integer(c.server.cache.stats().entries() + c.server.lists.nonEmpty().size());
+    static void dbsize(Client c, byte[][] a) {
+        c.reply.integer(c.server.keyspace.size(c.db));
     }
 
     /**
-     * FLUSHALL/FLUSHDB [ASYNC|SYNC]: deletes every cache entry (each delete is an ordinary one,
-     * so watchers see it) and purges every queue's ready and delayed messages. On a virtual thread.
+     * FLUSHALL/FLUSHDB [ASYNC|SYNC]: deletes the keys of every (or the selected) database. The
+     * cache's entries (db 0's strings) are deleted one by one, so gRPC watchers see each delete.
+     * Sluice queues are not keys and are left alone.
      */
-    static void flushall(Client c, byte[][] a) {
+    static void flush(Client c, byte[][] a, boolean all) {
         if (a.length > 2 || (a.length == 2 && !Args.is(a[1], "async") && !Args.is(a[1], "sync"))) {
             throw RespError.syntax();
         }
-        RespServices server = c.server;
-        c.block(ctx -> {
-            for (Iterator<CacheKey> it = server.cache.keys(); it.hasNext(); ) {
-                server.cache.delete(new DeleteOp(it.next(), 0, false));
+        Keyspace ks = c.server.keyspace;
+        if (all) {
+            for (int db = 0; db < Keyspace.DATABASES; db++) {
+                ks.flush(db);
             }
-            for (Queue q : server.queues.queues()) {
-                q.purge();
-            }
-            return cl -> cl.reply.ok();
-        });
+        } else {
+            ks.flush(c.db);
+        }
+        c.reply.ok();
     }
 }

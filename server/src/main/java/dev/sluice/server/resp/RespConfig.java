@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  * @param preAuthMaxBulkBytes before AUTH: largest bulk string (Redis: 16 KiB)
  * @param pubSubOutputBytes most bytes of pub/sub messages queued for one subscriber; a subscriber
  *     further behind is disconnected (Redis's client-output-buffer-limit pubsub is 32 MB)
- * @param listMaxLength max_ready_messages of a queue that LPUSH/RPUSH creates (a list)
+ * @param listMaxLength most elements of one list (or other collection) in the keyspace
  * @param ioThreads Netty event-loop threads; 0 for one per core
  */
 public record RespConfig(boolean enabled, int port, String password, int maxClients, int maxBulkBytes,

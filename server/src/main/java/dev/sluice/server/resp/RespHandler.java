@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * connection's Client, its pending reply bytes, a backlog and the pub/sub outbox. Everything
  * except deliver() runs on the connection's event loop.
  *
- * Threading. Commands run inline on the event loop: the cache engine's operations never block
- * (a Caffeine compute on one key) and list pushes/pops use the queue engine's non-waiting forms.
- * A command that must wait (BLPOP/BRPOP with nothing to pop, KEYS and FLUSHALL, which walk the
- * whole keyspace) calls Client.block: its work runs on a virtual thread, and its Completion comes
- * back to the event loop to write the reply.
+ * Threading. Commands run inline on the event loop, each under the keyspace's lock (Keyspace:
+ * one command at a time, as in Redis; nothing waits while holding it). A list pop that must wait
+ * (BLPOP...) registers with the keyspace and suspends the connection without a thread
+ * (Client.suspend); the keyspace hands it its reply when a push serves it, or its timer fires, and
+ * the reply is written back on this event loop. Client.block (work on a virtual thread, its
+ * Completion back on the event loop) remains for commands that wait outside the keyspace.
  *
  * Pipelining order. Replies must leave in request order. While a blocking command waits, the
  * connection is "blocked": auto-read is off, and requests already decoded from the last read go
@@ -119,6 +120,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     public void channelInactive(ChannelHandlerContext ctx) {
         if (client != null) {
             client.closed();
+            if (server.keyspace.cancel(client)) {
+                server.stats.blocked.decrementAndGet();
+            }
+            server.keyspace.unwatch(client);
             for (Bytes ch : client.channels) {
                 server.pubsub.unsubscribe(this, ch);
             }
@@ -204,7 +209,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         }
         if (cmd == null) {
             server.metrics.respCommand("unknown"); // not the client's name for it: one series for all
-            reply.error(server.commands.unknown(args));
+            refuse(server.commands.unknown(args));
             return;
         }
         client.lastCommand = cmd.name();
@@ -215,20 +220,72 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         if (!cmd.arityOk(args.length)) {
-            reply.error("ERR wrong number of arguments for '" + cmd.name() + "' command");
+            refuse("ERR wrong number of arguments for '" + cmd.name() + "' command");
             return;
         }
         if (!client.authenticated && !cmd.noAuth()) {
-            reply.error("NOAUTH Authentication required.");
+            refuse("NOAUTH Authentication required.");
             return;
         }
         if (client.subscriptions() > 0 && !reply.resp3() && !cmd.inSubscribedMode()) {
-            reply.error("ERR Can't execute '" + cmd.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+            refuse("ERR Can't execute '" + cmd.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
                     + " / QUIT / RESET are allowed in this context");
             return;
         }
+        if (client.multi != null && !TX_CONTROL.contains(cmd.name())) {
+            client.multi.commands.add(cmd);
+            client.multi.args.add(args);
+            reply.simple("QUEUED");
+            return;
+        }
+        Keyspace ks = server.keyspace;
+        if (cmd.action() == GET && client.db == 0) {
+            byte[] v = ks.optimisticGet(args[1]);
+            if (v != Keyspace.RETRY) {
+                server.metrics.respCommand(cmd.name());
+                reply.bulkOrNull(v);
+                return;
+            }
+        }
+        boolean write = !cmd.readOnly();
+        ks.lock.lock();
+        try {
+            if (write) {
+                ks.beginWrite();
+            }
+            execute(cmd, args);
+        } finally {
+            try {
+                ks.afterCommand();
+            } finally {
+                if (write) {
+                    ks.endWrite();
+                }
+                ks.lock.unlock();
+            }
+        }
+    }
+
+    /** GET's action, for its lock-free path (Keyspace.optimisticGet). */
+    private static final Command.Action GET = CommandTable.GET;
+
+    /** Commands that run at once inside MULTI instead of being queued (Redis's processCommand). */
+    private static final java.util.Set<String> TX_CONTROL = java.util.Set.of("exec", "discard", "multi", "watch",
+            "quit", "reset");
+
+    /** A command refused before it runs; inside MULTI it also dooms the transaction (EXECABORT). */
+    private void refuse(String error) {
+        if (client.multi != null) {
+            client.multi.dirty = true;
+        }
+        reply.error(error);
+    }
+
+    /** Runs one command under the keyspace lock (held by the caller) and writes its reply or error. */
+    void execute(Command cmd, byte[][] args) {
         server.metrics.respCommand(cmd.name());
         try {
+            server.keyspace.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
         } catch (RespError e) {
             reply.error(e.getMessage());
@@ -330,6 +387,24 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                 d.abandon();
             }
         });
+    }
+
+    Client.Resume suspend() {
+        blocked = true;
+        updateAutoRead();
+        server.stats.blocked.incrementAndGet();
+        return done -> {
+            try {
+                ctx.executor().execute(() -> unblock(done));
+            } catch (RejectedExecutionException stopped) {
+                done.abandon();
+            }
+        };
+    }
+
+    Runnable schedule(Runnable task, long nanos) {
+        var f = ctx.executor().schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
     }
 
     private static Client.Completion errorCompletion(String message) {

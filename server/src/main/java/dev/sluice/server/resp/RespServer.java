@@ -107,6 +107,8 @@ public final class RespServer implements AutoCloseable {
                     .sync()
                     .channel();
             services.port = ((InetSocketAddress) ch.localAddress()).getPort();
+            // active expiry of the keyspace's own entries (the cache expires its strings itself)
+            group.next().scheduleAtFixedRate(services.keyspace::sweep, 100, 100, TimeUnit.MILLISECONDS);
             return new RespServer(services, group, connections, ch, epoll ? "epoll" : "nio", ssl != null);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * What every RESP connection shares: the engines, the configuration, the access rules (AUTH
+ * What every RESP connection shares: the engines, the keyspace, the configuration, the access rules (AUTH
  * secrets, protected mode), the command table, the pub/sub broker, SCAN cursors, statistics, the
  * server's metrics, whether to log requests, and the set of connected clients. Thread-safe.
  */
@@ -30,7 +30,8 @@ final class RespServices {
     final PubSub pubsub = new PubSub();
     final CommandTable commands;
     final ScanCursors cursors;
-    final Lists lists;
+    /** Every RESP key's name, type and value (db 0's strings are the cache's entries). */
+    final Keyspace keyspace;
     final Stats stats = new Stats();
     /** Cancelled when the listener stops: ends every blocked command's wait. */
     final CancelableContext root = Context.withCancel(Context.background());
@@ -44,6 +45,7 @@ final class RespServices {
      * ticker, as Redis compares them with its own clock. Injected by tests with a fake ticker.
      */
     private final LongSupplier wallMillis;
+    private final long wallOffsetNanos;
 
     /** Counters for INFO. */
     static final class Stats {
@@ -68,14 +70,25 @@ final class RespServices {
         this.queues = Objects.requireNonNull(queues, "queues");
         this.access = Objects.requireNonNull(access, "access");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.lists = new Lists(this);
+        this.wallOffsetNanos = this.wallMillis.getAsLong() * 1_000_000L - cache.now();
+        this.keyspace = new Keyspace(cache, config.listMaxLength());
         this.cursors = new ScanCursors(this);
         this.commands = new CommandTable();
     }
 
-    /** Unix time in milliseconds now (see {@link #wallMillis}). */
+    /**
+     * Unix time in milliseconds now, derived from the cache's ticker with the offset between the
+     * two clocks measured at start, so that a time converted to the ticker and back is exact
+     * (PEXPIREAT t, then PEXPIRETIME answers t, as in Redis). It follows the ticker, not later
+     * wall-clock adjustments.
+     */
     long wallMillis() {
-        return wallMillis.getAsLong();
+        return Math.floorDiv(cache.now() + wallOffsetNanos, 1_000_000L);
+    }
+
+    /** Unix time of ticker time {@code tickerNanos}, in milliseconds (see {@link #wallMillis()}). */
+    long wallMillisAt(long tickerNanos) {
+        return Math.floorDiv(tickerNanos + wallOffsetNanos, 1_000_000L);
     }
 
     long nextClientId() {

@@ -1,7 +1,5 @@
 package dev.sluice.server.resp;
 
-import dev.sluice.server.cache.CacheKey;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * SCAN cursors. Redis's cursor encodes a position in its hash table; the cache engine exposes a
- * weakly consistent key iterator instead (CacheEngine.keys()), so a cursor here names a
- * server-side iterator: the cache's keys, then the names of non-empty lists. The guarantee is
+ * weakly consistent key iterator instead (Keyspace.keys(): the cache's strings for db 0, then the
+ * database's map), so a cursor here names a server-side iterator over one database. The guarantee is
  * Redis's: a key present for the whole scan is returned (exactly once, in fact); keys added or
  * removed meanwhile may or may not be.
  *
@@ -36,12 +34,13 @@ final class ScanCursors {
     };
 
     private static final class State {
-        final Iterator<CacheKey> keys;
-        Iterator<String> lists;
+        final Iterator<byte[]> keys;
+        final int db;
         long usedAt = System.currentTimeMillis();
 
-        State(Iterator<CacheKey> keys) {
+        State(Iterator<byte[]> keys, int db) {
             this.keys = keys;
+            this.db = db;
         }
     }
 
@@ -53,14 +52,15 @@ final class ScanCursors {
     }
 
     /**
-     * Continues (or with 0 starts) a scan, examining about {@code count} keys.
+     * Continues (or with 0 starts) a scan of database {@code db}, examining about {@code count}
+     * keys. Runs under the keyspace lock.
      *
-     * @param type "string", "list" or null for both
+     * @param type a Redis type name ("string", "list"...) or null for all
      */
-    Page next(long cursor, int count, byte[] match, String type) throws InterruptedException {
+    Page next(int db, long cursor, int count, byte[] match, String type) {
         State s;
         if (cursor == 0) {
-            s = new State(server.cache.keys());
+            s = new State(server.keyspace.keys(db), db);
         } else {
             lock.lock();
             try {
@@ -69,34 +69,21 @@ final class ScanCursors {
             } finally {
                 lock.unlock();
             }
-            if (s == null) {
+            if (s == null || s.db != db) {
                 throw new RespError("ERR invalid cursor");
             }
         }
         List<byte[]> out = new ArrayList<>();
         int examined = 0;
-        boolean strings = type == null || type.equals("string");
-        boolean lists = type == null || type.equals("list");
         while (examined < count && s.keys.hasNext()) {
-            byte[] k = s.keys.next().bytes();
+            byte[] k = s.keys.next();
             examined++;
-            if (strings && (match == null || Glob.matches(match, k))) {
+            if ((match == null || Glob.matches(match, k))
+                    && (type == null || type.equals(server.keyspace.type(db, k)))) {
                 out.add(k);
             }
         }
-        if (examined < count) {
-            if (s.lists == null) {
-                s.lists = lists ? server.lists.nonEmpty().iterator() : List.<String>of().iterator();
-            }
-            while (examined < count && s.lists.hasNext()) {
-                byte[] k = s.lists.next().getBytes(StandardCharsets.US_ASCII);
-                examined++;
-                if (match == null || Glob.matches(match, k)) {
-                    out.add(k);
-                }
-            }
-        }
-        if (!s.keys.hasNext() && s.lists != null && !s.lists.hasNext()) {
+        if (!s.keys.hasNext()) {
             return new Page(0, out);
         }
         long next;

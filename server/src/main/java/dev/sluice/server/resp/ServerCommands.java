@@ -41,12 +41,12 @@ final class ServerCommands {
             sb.append("# Clients\r\n")
                     .append("connected_clients:").append(s.connectedClients()).append("\r\n")
                     .append("maxclients:").append(s.config.maxClients()).append("\r\n")
-                    .append("blocked_clients:").append(s.stats.blocked.get()).append("\r\n\r\n");
+                    .append("blocked_clients:").append(s.keyspace.blockedClients()).append("\r\n\r\n");
         }
         if (all || wanted.contains("memory")) {
             Runtime rt = Runtime.getRuntime();
             sb.append("# Memory\r\n")
-                    .append("used_memory:").append(cs.weightedBytes()).append("\r\n")
+                    .append("used_memory:").append(cs.weightedBytes() + s.keyspace.usedBytes()).append("\r\n")
                     .append("maxmemory:").append(cs.maxBytes()).append("\r\n")
                     .append("maxmemory_policy:").append(s.cache.config().evictionEnabled() ? "allkeys-lfu" : "noeviction")
                     .append("\r\n")
@@ -58,7 +58,7 @@ final class ServerCommands {
                     .append("total_connections_received:").append(s.stats.connections.sum()).append("\r\n")
                     .append("total_commands_processed:").append(s.stats.commands.sum()).append("\r\n")
                     .append("rejected_connections:").append(s.stats.rejectedConnections.sum()).append("\r\n")
-                    .append("expired_keys:").append(cs.expirations()).append("\r\n")
+                    .append("expired_keys:").append(cs.expirations() + s.keyspace.expiredCount()).append("\r\n")
                     .append("evicted_keys:").append(cs.evictions()).append("\r\n")
                     .append("keyspace_hits:").append(cs.hits()).append("\r\n")
                     .append("keyspace_misses:").append(cs.misses()).append("\r\n")
@@ -68,10 +68,13 @@ final class ServerCommands {
                     .append(s.stats.slowSubscribersDisconnected.sum()).append("\r\n\r\n");
         }
         if (all || wanted.contains("keyspace")) {
-            long keys = cs.entries() + s.lists.nonEmpty().size();
             sb.append("# Keyspace\r\n");
-            if (keys > 0) {
-                sb.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+            for (int db = 0; db < Keyspace.DATABASES; db++) {
+                long keys = s.keyspace.size(db);
+                if (keys > 0) {
+                    sb.append("db").append(db).append(":keys=").append(keys).append(",expires=")
+                            .append(s.keyspace.volatileSize(db)).append(",avg_ttl=0\r\n");
+                }
             }
         }
         c.reply.bulk(sb.toString());
@@ -87,7 +90,7 @@ final class ServerCommands {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("port", Integer.toString(s.port));
         m.put("bind", "");
-        m.put("databases", "1");
+        m.put("databases", Integer.toString(Keyspace.DATABASES));
         m.put("maxclients", Integer.toString(s.config.maxClients()));
         m.put("maxmemory", Long.toString(s.cache.config().maxBytes()));
         m.put("maxmemory-policy", s.cache.config().evictionEnabled() ? "allkeys-lfu" : "noeviction");

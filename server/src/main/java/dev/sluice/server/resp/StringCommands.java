@@ -1,51 +1,21 @@
 package dev.sluice.server.resp;
 
-import dev.sluice.server.cache.CacheEngine;
-import dev.sluice.server.cache.CacheEngine.DeleteOp;
-import dev.sluice.server.cache.CacheEngine.SetOp;
-import dev.sluice.server.cache.CacheEntry;
-import dev.sluice.server.cache.CacheKey;
-import dev.sluice.server.cache.CacheResults;
-import dev.sluice.server.cache.Condition;
-import java.util.ArrayList;
-import java.util.Collection;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * String commands on the cache engine: GET, SET and its relatives, MGET/MSET, INCR/DECR, APPEND,
- * STRLEN, GETDEL, GETEX. Each translates its arguments into engine calls; what Redis does
- * atomically and the engine does not is done with the entry's version: APPEND with a
- * compare-and-set retried on conflict; SET with an absolute time already past with the write and
- * then a delete of that version only.
+ * String commands on the keyspace (db 0's strings are the cache engine's entries): GET, SET and
+ * its relatives, MGET/MSET/MSETNX, INCR/DECR/INCRBYFLOAT, APPEND, STRLEN, GETDEL, GETEX, GETSET,
+ * SETRANGE/GETRANGE, SETBIT/GETBIT/BITCOUNT and LCS. Each runs under the keyspace lock, so a
+ * read-modify-write (APPEND, INCR, SETRANGE) is atomic with respect to other RESP clients.
  */
 final class StringCommands {
     private StringCommands() {}
 
-    static CacheKey key(byte[] k) {
-        return CacheKey.of(k);
-    }
-
-    static CacheEntry entry(Client c, byte[] k) {
-        return c.server.cache.get(key(k)).entry();
-    }
-
-    /** A missing string, unless a list of that name exists (then WRONGTYPE, as in Redis). */
-    static void checkMissNotList(Client c, byte[] k) throws InterruptedException {
-        if (c.server.lists.exists(k)) {
-            throw RespError.wrongType();
-        }
-    }
-
-    static void get(Client c, byte[][] a) throws InterruptedException {
-        CacheEntry e = entry(c, a[1]);
-        if (e == null) {
-            checkMissNotList(c, a[1]);
-            c.reply.nullBulk();
-        } else {
-            c.reply.bulk(e.value());
-        }
+    static void get(Client c, byte[][] a) {
+        c.reply.bulkOrNull(c.server.keyspace.getString(c.db, a[1]));
     }
 
     /** An expiry option: EX and PX are relative, EXAT and PXAT absolute Unix times. */
@@ -109,7 +79,7 @@ final class StringCommands {
      * all options parsed. A past EXAT/PXAT writes (conditions and GET as usual) and then deletes
      * what it wrote, the end state Redis reaches when the key it wrote expires.
      */
-    static void set(Client c, byte[][] a) throws InterruptedException {
+    static void set(Client c, byte[][] a) {
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
@@ -135,52 +105,82 @@ final class StringCommands {
             }
         }
         long ttl = unit == null ? 0 : ttlNanos(c, time, unit, "set");
-        write(c, a[1], a[2], ttl, keepTtl, nx ? Condition.IF_ABSENT : xx ? Condition.IF_PRESENT : Condition.ALWAYS,
-                get);
+        write(c, a[1], a[2], ttl, keepTtl, nx, xx, get);
     }
 
     /** The write of SET, SETEX and PSETEX, and its reply; {@code ttl} may be {@link #EXPIRED}. */
-    private static void write(Client c, byte[] k, byte[] v, long ttl, boolean keepTtl, Condition cond, boolean get)
-            throws InterruptedException {
-        if ((get || cond == Condition.IF_ABSENT) && c.server.lists.exists(k)) {
-            if (get) {
-                throw RespError.wrongType(); // GET reads the old value, which is a list
-            }
-            c.reply.nullBulk(); // NX: the key exists, as a list
-            return;
+    private static void write(Client c, byte[] k, byte[] v, long ttl, boolean keepTtl, boolean nx, boolean xx,
+            boolean get) {
+        Keyspace ks = c.server.keyspace;
+        checkValue(c, v);
+        byte[] old = null;
+        boolean exists;
+        if (get) {
+            old = ks.getString(c.db, k); // WRONGTYPE for another type, before anything is written
+            exists = old != null || ks.exists(c.db, k);
+        } else {
+            exists = (nx || xx) && ks.exists(c.db, k);
         }
-        CacheEngine cache = c.server.cache;
-        // an expired write carries a 1 ns TTL, so that no reader before the delete sees it as lasting
-        CacheResults.Set r = cache.set(new SetOp(key(k), v, ttl == EXPIRED ? 1 : ttl, keepTtl, cond, get));
-        if (ttl == EXPIRED && r.succeeded()) { // only what this write made: a later writer's value stays
-            cache.delete(new DeleteOp(r.entry().key(), r.entry().version(), false));
+        boolean writes = !(nx && exists) && !(xx && !exists);
+        if (writes) {
+            if (ttl == EXPIRED) {
+                ks.delete(c.db, k); // the end state of a write that expires at once
+            } else {
+                ks.setString(c.db, k, v, ttl, keepTtl);
+            }
         }
         if (get) {
-            CacheEntry old = r.succeeded() ? r.previous() : r.entry();
-            c.reply.bulkOrNull(old == null ? null : old.value());
-        } else if (r.succeeded()) {
+            c.reply.bulkOrNull(old);
+        } else if (writes) {
             c.reply.ok();
         } else {
             c.reply.nullBulk();
         }
     }
 
-    static void setnx(Client c, byte[][] a) throws InterruptedException {
-        boolean ok = !c.server.lists.exists(a[1]) && c.server.cache.set(new SetOp(key(a[1]), a[2], 0, false, Condition.IF_ABSENT, false)).succeeded();
-        c.reply.integer(ok ? 1 : 0);
+    /** Refuses a value larger than the cache's value limit, for every database alike. */
+    static void checkValue(Client c, byte[] v) {
+        checkLength(c, v.length);
     }
 
-    static void setex(Client c, byte[][] a, boolean millis) throws InterruptedException {
-        long ttl = ttlNanos(c, a[2], millis ? Unit.PX : Unit.EX, millis ? "psetex" : "setex");
-        write(c, a[1], a[3], ttl, false, Condition.ALWAYS, false);
-    }
-
-    static void getdel(Client c, byte[][] a) throws InterruptedException {
-        CacheResults.Delete d = c.server.cache.delete(new DeleteOp(key(a[1]), 0, true));
-        if (!d.deleted()) {
-            checkMissNotList(c, a[1]);
+    static void checkLength(Client c, long length) {
+        int max = c.server.cache.config().maxValueBytes();
+        if (length > max) {
+            throw new RespError("ERR string exceeds maximum allowed size (" + max + " bytes, --cache-max-value-bytes)");
         }
-        c.reply.bulkOrNull(d.deleted() && d.entry() != null ? d.entry().value() : null);
+    }
+
+    static void setnx(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
+        checkValue(c, a[2]);
+        if (ks.exists(c.db, a[1])) {
+            c.reply.integer(0);
+            return;
+        }
+        ks.setString(c.db, a[1], a[2], 0, false);
+        c.reply.integer(1);
+    }
+
+    static void setex(Client c, byte[][] a, boolean millis) {
+        long ttl = ttlNanos(c, a[2], millis ? Unit.PX : Unit.EX, millis ? "psetex" : "setex");
+        write(c, a[1], a[3], ttl, false, false, false, false);
+    }
+
+    static void getdel(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
+        byte[] v = ks.getString(c.db, a[1]);
+        if (v != null) {
+            ks.delete(c.db, a[1]);
+        }
+        c.reply.bulkOrNull(v);
+    }
+
+    static void getset(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
+        checkValue(c, a[2]);
+        byte[] v = ks.getString(c.db, a[1]);
+        ks.setString(c.db, a[1], a[2], 0, false);
+        c.reply.bulkOrNull(v);
     }
 
     /**
@@ -188,7 +188,7 @@ final class StringCommands {
      * answers nil before the time is checked, and a past EXAT/PXAT deletes the key and answers
      * its value.
      */
-    static void getex(Client c, byte[][] a) throws InterruptedException {
+    static void getex(Client c, byte[][] a) {
         boolean persist = false;
         Unit unit = null;
         byte[] time = null;
@@ -204,99 +204,84 @@ final class StringCommands {
                 throw RespError.syntax();
             }
         }
-        CacheEngine cache = c.server.cache;
-        CacheEntry e = entry(c, a[1]);
-        if (e == null) {
-            checkMissNotList(c, a[1]);
-        }
-        if (e == null || (unit == null && !persist)) {
-            c.reply.bulkOrNull(e == null ? null : e.value());
+        Keyspace ks = c.server.keyspace;
+        byte[] v = ks.getString(c.db, a[1]);
+        if (v == null || (unit == null && !persist)) {
+            c.reply.bulkOrNull(v);
             return;
         }
         long ttl = persist ? 0 : ttlNanos(c, time, unit, "getex");
         if (ttl == EXPIRED) {
-            CacheResults.Delete d = cache.delete(new DeleteOp(key(a[1]), 0, true));
-            c.reply.bulkOrNull(d.deleted() && d.entry() != null ? d.entry().value() : null);
-            return;
+            ks.delete(c.db, a[1]);
+        } else {
+            ks.expireAt(c.db, a[1], ttl == 0 ? Keyspace.NO_EXPIRY : ks.now() + ttl);
         }
-        CacheResults.Touch t = cache.touch(key(a[1]), ttl);
-        c.reply.bulkOrNull(t.found() ? t.entry().value() : null);
+        c.reply.bulkOrNull(v);
     }
 
+    /** MGET answers nil for a key of another type, as Redis does. */
     static void mget(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
         c.reply.array(a.length - 1);
         for (int i = 1; i < a.length; i++) {
-            CacheEntry e = entry(c, a[i]);
-            c.reply.bulkOrNull(e == null ? null : e.value());
+            Keyspace.Value v = ks.value(c.db, a[i]);
+            c.reply.bulkOrNull(v instanceof Keyspace.Str s ? s.v() : null);
         }
     }
 
-    /** Checks sizes of every pair first, so that a bad pair writes nothing. */
-    private static List<SetOp> pairs(Client c, byte[][] a, Condition cond, String name) {
+    /** The pairs of MSET/MSETNX by key (a key named twice takes its last value); sizes checked first. */
+    private static Map<Bytes, byte[]> pairs(Client c, byte[][] a, String name) {
         if ((a.length - 1) % 2 != 0) {
             throw new RespError("ERR wrong number of arguments for '" + name + "' command");
         }
-        var cfg = c.server.cache.config();
-        List<SetOp> ops = new ArrayList<>((a.length - 1) / 2);
+        Map<Bytes, byte[]> out = new LinkedHashMap<>();
         for (int i = 1; i < a.length; i += 2) {
-            if (a[i].length == 0 || a[i].length > cfg.maxKeyBytes()) {
-                throw new RespError("ERR key is " + a[i].length + " bytes, keys must be 1.." + cfg.maxKeyBytes());
-            }
-            if (a[i + 1].length > cfg.maxValueBytes()) {
-                throw new RespError("ERR value is " + a[i + 1].length + " bytes, the limit is " + cfg.maxValueBytes());
-            }
-            ops.add(new SetOp(key(a[i]), a[i + 1], 0, false, cond, false));
+            checkValue(c, a[i + 1]);
+            out.put(new Bytes(a[i]), a[i + 1]);
         }
-        return ops;
+        return out;
     }
 
     static void mset(Client c, byte[][] a) {
-        for (SetOp op : pairs(c, a, Condition.ALWAYS, "mset")) {
-            c.server.cache.set(op);
-        }
+        Keyspace ks = c.server.keyspace;
+        pairs(c, a, "mset").forEach((k, v) -> ks.setString(c.db, k.b, v, 0, false));
         c.reply.ok();
     }
 
-    /**
-     * All or nothing: each key is created only if absent; on a conflict the ones created are
-     * undone. A key named twice takes its last value (Redis checks every key, then sets them in
-     * order), so it is not a conflict with itself.
-     */
+    /** All or nothing: sets every pair only if none of the keys exists (of any type). */
     static void msetnx(Client c, byte[][] a) {
-        Map<CacheKey, SetOp> byKey = new LinkedHashMap<>();
-        for (SetOp op : pairs(c, a, Condition.IF_ABSENT, "msetnx")) {
-            byKey.put(op.key(), op);
-        }
-        Collection<SetOp> ops = byKey.values();
-        for (SetOp op : ops) {
-            if (c.server.cache.get(op.key()).entry() != null) {
+        Keyspace ks = c.server.keyspace;
+        Map<Bytes, byte[]> pairs = pairs(c, a, "msetnx");
+        for (Bytes k : pairs.keySet()) {
+            if (ks.exists(c.db, k.b)) {
                 c.reply.integer(0);
                 return;
             }
         }
-        List<CacheEntry> created = new ArrayList<>();
-        for (SetOp op : ops) {
-            CacheResults.Set r = c.server.cache.set(op);
-            if (!r.succeeded()) {
-                for (CacheEntry e : created) {
-                    c.server.cache.delete(new DeleteOp(e.key(), e.version(), false));
-                }
-                c.reply.integer(0);
-                return;
-            }
-            created.add(r.entry());
-        }
+        pairs.forEach((k, v) -> ks.setString(c.db, k.b, v, 0, false));
         c.reply.integer(1);
     }
 
-    static void incrBy(Client c, byte[] k, long delta) throws InterruptedException {
-        if (c.server.lists.exists(k)) {
-            throw RespError.wrongType();
+    static void incrBy(Client c, byte[] k, long delta) {
+        Keyspace ks = c.server.keyspace;
+        byte[] v = ks.getString(c.db, k);
+        long base = v == null ? 0 : parseStoredLong(v);
+        long r;
+        try {
+            r = Math.addExact(base, delta);
+        } catch (ArithmeticException overflow) {
+            throw new RespError("ERR increment or decrement would overflow");
         }
-        c.reply.integer(c.server.cache.increment(key(k), delta, 0, 0).value());
+        ks.setString(c.db, k, Long.toString(r).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, true);
+        c.reply.integer(r);
     }
 
-    static void decrBy(Client c, byte[][] a) throws InterruptedException {
+    /** A stored value as Redis's INCR reads it (string2ll): else "not an integer". */
+    private static long parseStoredLong(byte[] v) {
+        return Args.parseLong(v);
+    }
+
+    static void decrBy(Client c, byte[][] a) {
         long d = Args.parseLong(a[2]);
         if (d == Long.MIN_VALUE) {
             throw new RespError("ERR decrement would overflow");
@@ -304,34 +289,425 @@ final class StringCommands {
         incrBy(c, a[1], -d);
     }
 
-    static void append(Client c, byte[][] a) throws InterruptedException {
-        CacheEngine cache = c.server.cache;
-        for (;;) {
-            CacheEntry e = entry(c, a[1]);
-            byte[] v;
-            Condition cond;
-            if (e == null) {
-                checkMissNotList(c, a[1]); // else the string would shadow the list, and TYPE lie
-                v = a[2];
-                cond = Condition.IF_ABSENT;
-            } else {
-                v = new byte[e.value().length + a[2].length];
-                System.arraycopy(e.value(), 0, v, 0, e.value().length);
-                System.arraycopy(a[2], 0, v, e.value().length, a[2].length);
-                cond = new Condition.IfVersion(e.version());
-            }
-            if (cache.set(new SetOp(key(a[1]), v, 0, e != null, cond, false)).succeeded()) {
-                c.reply.integer(v.length);
-                return;
-            }
-        }
+    /**
+     * INCRBYFLOAT with Redis's arithmetic: Redis computes in x87 long double (64-bit significand)
+     * and prints "%.17Lf" without trailing zeros, so 10.5 + 0.1 answers 10.6 but 10.6 + 5000
+     * answers 5010.60000000000000009. Each operand and the sum are rounded to a 64-bit significand
+     * (half even, as strtold and the FPU do) and kept exactly in a BigDecimal, which gives the
+     * same digits.
+     */
+    static void incrByFloat(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
+        byte[] v = ks.getString(c.db, a[1]);
+        BigDecimal base = v == null ? BigDecimal.ZERO : parseDecimal(v);
+        byte[] out = formatLongDouble(addLongDouble(base, parseDecimal(a[2])));
+        ks.setString(c.db, a[1], out, 0, true);
+        c.reply.bulk(out);
     }
 
-    static void strlen(Client c, byte[][] a) throws InterruptedException {
-        CacheEntry e = entry(c, a[1]);
-        if (e == null) {
-            checkMissNotList(c, a[1]);
+    /** Redis's ld2string(LD_STR_HUMAN): "%.17Lf" without trailing zeros. */
+    static byte[] formatLongDouble(BigDecimal v) {
+        BigDecimal r = v.setScale(17, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        String text = r.signum() == 0 ? "0" : r.toPlainString();
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** INCRBYFLOAT's and HINCRBYFLOAT's sum in long double, or the NaN/Infinity error. */
+    static BigDecimal addLongDouble(BigDecimal base, BigDecimal incr) {
+        BigDecimal sum = longDouble(longDouble(base).add(longDouble(incr)));
+        if (sum.abs().compareTo(MAX_LONG_DOUBLE) > 0) {
+            throw new RespError("ERR increment would produce NaN or Infinity");
         }
-        c.reply.integer(e == null ? 0 : e.value().length);
+        return sum;
+    }
+
+    static final BigDecimal MAX_LONG_DOUBLE = new BigDecimal("1.18973149535723176502e4932");
+
+    private static BigDecimal parseDecimal(byte[] v) {
+        return parseDecimal(v, "ERR value is not a valid float");
+    }
+
+    /** A decimal as Redis's strtold reads it; {@code invalid} for anything else. */
+    static BigDecimal parseDecimal(byte[] v, String invalid) {
+        String s = Args.ascii(v);
+        String t = s.toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("inf") || t.equals("+inf") || t.equals("-inf") || t.equals("infinity") || t.equals("+infinity")
+                || t.equals("-infinity")) {
+            throw new RespError("ERR increment would produce NaN or Infinity");
+        }
+        if (s.isEmpty() || Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1))
+                || s.length() > 5000) {
+            throw new RespError(invalid);
+        }
+        BigDecimal d;
+        try {
+            d = new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            throw new RespError(invalid);
+        }
+        long magnitude = (long) d.precision() - d.scale(); // decimal exponent + 1
+        if (d.signum() != 0 && (magnitude > 4933 || magnitude < -4950)) { // strtold's ERANGE
+            throw new RespError(invalid);
+        }
+        return d;
+    }
+
+    /** {@code x} rounded to the nearest value with a 64-bit significand (x87 long double), exactly. */
+    static BigDecimal longDouble(BigDecimal x) {
+        if (x.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        BigDecimal abs = x.abs();
+        if (abs.scale() < 0) {
+            abs = abs.setScale(0);
+        }
+        java.math.BigInteger num = abs.unscaledValue();
+        java.math.BigInteger den = java.math.BigInteger.TEN.pow(abs.scale());
+        int e = num.bitLength() - den.bitLength() - 63;
+        for (int guard = 0; guard < 8; guard++) {
+            java.math.BigInteger n = e >= 0 ? num : num.shiftLeft(-e);
+            java.math.BigInteger d = e >= 0 ? den.shiftLeft(e) : den;
+            java.math.BigInteger[] qr = n.divideAndRemainder(d);
+            int bits = qr[0].bitLength();
+            if (bits < 64) {
+                e--;
+                continue;
+            }
+            if (bits > 64) {
+                e++;
+                continue;
+            }
+            java.math.BigInteger q = qr[0];
+            int half = qr[1].shiftLeft(1).compareTo(d);
+            if (half > 0 || (half == 0 && q.testBit(0))) {
+                q = q.add(java.math.BigInteger.ONE);
+            }
+            if (q.bitLength() > 64) {
+                q = q.shiftRight(1);
+                e++;
+            }
+            BigDecimal r = e >= 0 ? new BigDecimal(q.shiftLeft(e))
+                    : new BigDecimal(q).divide(new BigDecimal(java.math.BigInteger.ONE.shiftLeft(-e)));
+            return x.signum() < 0 ? r.negate() : r;
+        }
+        throw new IllegalStateException("no 64-bit significand found for " + x);
+    }
+
+    static void append(Client c, byte[][] a) {
+        Keyspace ks = c.server.keyspace;
+        byte[] old = ks.getString(c.db, a[1]);
+        byte[] v;
+        if (old == null) {
+            v = a[2];
+        } else {
+            checkLength(c, (long) old.length + a[2].length);
+            v = new byte[old.length + a[2].length];
+            System.arraycopy(old, 0, v, 0, old.length);
+            System.arraycopy(a[2], 0, v, old.length, a[2].length);
+        }
+        checkValue(c, v);
+        ks.setString(c.db, a[1], v, 0, true);
+        c.reply.integer(v.length);
+    }
+
+    static void strlen(Client c, byte[][] a) {
+        byte[] v = c.server.keyspace.getString(c.db, a[1]);
+        c.reply.integer(v == null ? 0 : v.length);
+    }
+
+    /** SETRANGE key offset value: zero-pads as needed; an empty value creates nothing. */
+    static void setrange(Client c, byte[][] a) {
+        long offset = Args.parseLong(a[2]);
+        if (offset < 0) {
+            throw new RespError("ERR offset is out of range");
+        }
+        Keyspace ks = c.server.keyspace;
+        byte[] old = ks.getString(c.db, a[1]);
+        byte[] part = a[3];
+        if (part.length == 0) {
+            c.reply.integer(old == null ? 0 : old.length);
+            return;
+        }
+        long need = offset + part.length;
+        checkLength(c, need);
+        int len = (int) Math.max(need, old == null ? 0 : old.length);
+        byte[] v = new byte[len];
+        if (old != null) {
+            System.arraycopy(old, 0, v, 0, old.length);
+        }
+        System.arraycopy(part, 0, v, (int) offset, part.length);
+        ks.setString(c.db, a[1], v, 0, true);
+        c.reply.integer(v.length);
+    }
+
+    /** GETRANGE (and SUBSTR) key start end, with Redis 7.0's index rules. */
+    static void getrange(Client c, byte[][] a) {
+        long start = Args.parseLong(a[2]);
+        long end = Args.parseLong(a[3]);
+        byte[] v = c.server.keyspace.getString(c.db, a[1]);
+        if (v == null || (start < 0 && end < 0 && start > end)) {
+            c.reply.bulk(new byte[0]);
+            return;
+        }
+        long n = v.length;
+        if (start < 0) {
+            start = n + start;
+        }
+        if (end < 0) {
+            end = n + end;
+        }
+        start = Math.max(0, start);
+        end = Math.max(0, end);
+        if (end >= n) {
+            end = n - 1;
+        }
+        if (start > end || n == 0) {
+            c.reply.bulk(new byte[0]);
+            return;
+        }
+        byte[] out = new byte[(int) (end - start + 1)];
+        System.arraycopy(v, (int) start, out, 0, out.length);
+        c.reply.bulk(out);
+    }
+
+    private static long bitOffset(byte[] raw) {
+        long off;
+        try {
+            off = Args.parseLong(raw);
+        } catch (RespError e) {
+            throw new RespError("ERR bit offset is not an integer or out of range");
+        }
+        if (off < 0 || off >= (1L << 32)) {
+            throw new RespError("ERR bit offset is not an integer or out of range");
+        }
+        return off;
+    }
+
+    static void setbit(Client c, byte[][] a) {
+        long off = bitOffset(a[2]);
+        byte[] b = a[3];
+        if (b.length != 1 || (b[0] != '0' && b[0] != '1')) {
+            throw new RespError("ERR bit is not an integer or out of range");
+        }
+        Keyspace ks = c.server.keyspace;
+        byte[] old = ks.getString(c.db, a[1]);
+        int index = (int) (off >>> 3);
+        checkLength(c, (long) index + 1);
+        byte[] v = new byte[Math.max(index + 1, old == null ? 0 : old.length)];
+        if (old != null) {
+            System.arraycopy(old, 0, v, 0, old.length);
+        }
+        int mask = 1 << (7 - (int) (off & 7));
+        int was = (v[index] & mask) != 0 ? 1 : 0;
+        if (b[0] == '1') {
+            v[index] |= (byte) mask;
+        } else {
+            v[index] &= (byte) ~mask;
+        }
+        ks.setString(c.db, a[1], v, 0, true);
+        c.reply.integer(was);
+    }
+
+    static void getbit(Client c, byte[][] a) {
+        long off = bitOffset(a[2]);
+        byte[] v = c.server.keyspace.getString(c.db, a[1]);
+        int index = (int) (off >>> 3);
+        if (v == null || index >= v.length) {
+            c.reply.integer(0);
+            return;
+        }
+        c.reply.integer((v[index] & (1 << (7 - (int) (off & 7)))) != 0 ? 1 : 0);
+    }
+
+    /** BITCOUNT key [start end [BYTE|BIT]], with Redis 7.0's order: a missing key answers 0 first. */
+    static void bitcount(Client c, byte[][] a) {
+        byte[] v = c.server.keyspace.getString(c.db, a[1]);
+        if (v == null) {
+            if (a.length != 2 && a.length != 4 && a.length != 5) {
+                throw RespError.syntax();
+            }
+            c.reply.integer(0);
+            return;
+        }
+        long start;
+        long end;
+        boolean bits = false;
+        if (a.length == 4 || a.length == 5) {
+            start = Args.parseLong(a[2]);
+            end = Args.parseLong(a[3]);
+            long total = v.length;
+            if (a.length == 5) {
+                if (Args.is(a[4], "bit")) {
+                    bits = true;
+                    total <<= 3;
+                } else if (!Args.is(a[4], "byte")) {
+                    throw RespError.syntax();
+                }
+            }
+            if (start < 0 && end < 0 && start > end) {
+                c.reply.integer(0);
+                return;
+            }
+            if (start < 0) {
+                start = total + start;
+            }
+            if (end < 0) {
+                end = total + end;
+            }
+            start = Math.max(0, start);
+            end = Math.max(0, end);
+            if (end >= total) {
+                end = total - 1;
+            }
+        } else if (a.length == 2) {
+            start = 0;
+            end = v.length - 1L;
+        } else {
+            throw RespError.syntax();
+        }
+        if (start > end) {
+            c.reply.integer(0);
+            return;
+        }
+        long n = 0;
+        if (bits) {
+            for (long i = start; i <= end; i++) {
+                n += (v[(int) (i >>> 3)] >> (7 - (int) (i & 7))) & 1;
+            }
+        } else {
+            for (long i = start; i <= end; i++) {
+                n += Integer.bitCount(v[(int) i] & 0xff);
+            }
+        }
+        c.reply.integer(n);
+    }
+
+    /** Most cells of LCS's table (4 bytes each), a defence against two huge strings. */
+    static final long LCS_MAX_CELLS = 64L << 20;
+
+    /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN], as Redis 7.0's lcsCommand. */
+    static void lcs(Client c, byte[][] a) {
+        boolean len = false;
+        boolean idx = false;
+        boolean withLen = false;
+        long minLen = 0;
+        for (int i = 3; i < a.length; i++) {
+            if (Args.is(a[i], "idx")) {
+                idx = true;
+            } else if (Args.is(a[i], "len")) {
+                len = true;
+            } else if (Args.is(a[i], "withmatchlen")) {
+                withLen = true;
+            } else if (Args.is(a[i], "minmatchlen") && i + 1 < a.length) {
+                minLen = Math.max(0, Args.parseLong(a[++i]));
+            } else {
+                throw RespError.syntax();
+            }
+        }
+        Keyspace ks = c.server.keyspace;
+        byte[] x;
+        byte[] y;
+        try {
+            x = ks.getString(c.db, a[1]);
+            y = ks.getString(c.db, a[2]);
+        } catch (RespError e) {
+            throw new RespError("ERR The specified keys must contain string values");
+        }
+        if (x == null) {
+            x = new byte[0];
+        }
+        if (y == null) {
+            y = new byte[0];
+        }
+        if (idx && len) {
+            throw new RespError("ERR If you want both the length and indexes, please just use IDX.");
+        }
+        int alen = x.length;
+        int blen = y.length;
+        if ((long) (alen + 1) * (blen + 1) > LCS_MAX_CELLS) {
+            throw new RespError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        }
+        int w = blen + 1;
+        int[] dp = new int[(alen + 1) * w];
+        for (int i = 1; i <= alen; i++) {
+            for (int j = 1; j <= blen; j++) {
+                dp[i * w + j] = x[i - 1] == y[j - 1] ? dp[(i - 1) * w + j - 1] + 1
+                        : Math.max(dp[(i - 1) * w + j], dp[i * w + j - 1]);
+            }
+        }
+        int total = dp[alen * w + blen];
+        if (len) {
+            c.reply.integer(total);
+            return;
+        }
+        byte[] result = new byte[total];
+        java.util.List<long[]> ranges = new java.util.ArrayList<>();
+        int at = total;
+        int i = alen;
+        int j = blen;
+        int as = alen;
+        int ae = 0;
+        int bs = 0;
+        int be = 0;
+        while (i > 0 && j > 0) {
+            boolean emit = false;
+            if (x[i - 1] == y[j - 1]) {
+                result[at - 1] = x[i - 1];
+                if (as == alen) {
+                    as = i - 1;
+                    ae = i - 1;
+                    bs = j - 1;
+                    be = j - 1;
+                } else if (as == i && bs == j) {
+                    as--;
+                    bs--;
+                } else {
+                    emit = true;
+                }
+                if (as == 0 || bs == 0) {
+                    emit = true;
+                }
+                at--;
+                i--;
+                j--;
+            } else {
+                if (dp[(i - 1) * w + j] > dp[i * w + j - 1]) {
+                    i--;
+                } else {
+                    j--;
+                }
+                if (as != alen) {
+                    emit = true;
+                }
+            }
+            if (emit) {
+                long matchLen = ae - as + 1L;
+                if (minLen == 0 || matchLen >= minLen) {
+                    ranges.add(new long[] {as, ae, bs, be, matchLen});
+                }
+                as = alen;
+            }
+        }
+        if (!idx) {
+            c.reply.bulk(result);
+            return;
+        }
+        c.reply.map(2);
+        c.reply.bulk("matches");
+        c.reply.array(ranges.size());
+        for (long[] r : ranges) {
+            c.reply.array(withLen ? 3 : 2);
+            c.reply.array(2);
+            c.reply.integer(r[0]);
+            c.reply.integer(r[1]);
+            c.reply.array(2);
+            c.reply.integer(r[2]);
+            c.reply.integer(r[3]);
+            if (withLen) {
+                c.reply.integer(r[4]);
+            }
+        }
+        c.reply.bulk("len");
+        c.reply.integer(total);
     }
 }

@@ -86,12 +86,39 @@ class RespClientsIntegrationTest {
     }
 
     @Test
+    void jedis_transaction_runsQueuedCommandsTogether_andWatchAbortsIt() {
+        try (Jedis j = new Jedis("127.0.0.1", server.port()); Jedis other = new Jedis("127.0.0.1", server.port())) {
+            j.del("tx", "txl");
+            redis.clients.jedis.Transaction t = j.multi();
+            t.set("tx", "1");
+            Response<Long> incr = t.incr("tx");
+            t.lpush("tx", "x"); // fails when EXEC runs it: a string
+            Response<String> get = t.get("tx");
+            List<Object> results = t.exec();
+            assertThat(results).hasSize(4);
+            assertThat(results.get(0)).isEqualTo("OK");
+            assertThat(incr.get()).isEqualTo(2L);
+            assertThat(results.get(2)).isInstanceOf(JedisDataException.class);
+            assertThat(get.get()).isEqualTo("2");
+
+            j.watch("tx");
+            other.set("tx", "changed");
+            redis.clients.jedis.Transaction aborted = j.multi();
+            aborted.set("tx", "mine");
+            aborted.rpush("txl", "a");
+            assertThat(aborted.exec()).as("WATCH saw the change: nothing ran").isNull();
+            assertThat(j.get("tx")).isEqualTo("changed");
+            assertThat(j.exists("txl")).isFalse();
+        }
+    }
+
+    @Test
     void jedis_listsAndBlpop() {
         try (Jedis j = new Jedis("127.0.0.1", server.port())) {
             assertThat(j.rpush("jlist", "a", "b", "c")).isEqualTo(3);
             assertThat(j.llen("jlist")).isEqualTo(3);
             assertThat(j.lpop("jlist")).isEqualTo("a");
-            assertThat(j.rpop("jlist", 5)).containsExactly("b", "c");
+            assertThat(j.rpop("jlist", 5)).containsExactly("c", "b");
             assertThat(j.blpop(1, "jlist")).isNull();
             j.lpush("jlist", "z");
             assertThat(j.blpop(0, "jlist")).containsExactly("jlist", "z");

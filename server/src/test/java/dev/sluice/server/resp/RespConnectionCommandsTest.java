@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Connection, server and pub/sub bookkeeping commands against Redis 7.0.15's replies (each
- * expected reply was read from a real redis-server; for SELECT, one started with databases 1).
+ * expected reply was read from a real redis-server, with its default 16 databases).
  */
 class RespConnectionCommandsTest {
     private static final String NOT_IN_SUBSCRIBE_MODE = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT"
@@ -28,7 +28,8 @@ class RespConnectionCommandsTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiterString = "->", textBlock = """
             SELECT 0       -> +OK
-            SELECT 1       -> -ERR DB index is out of range
+            SELECT 1       -> +OK
+            SELECT 15      -> +OK
             SELECT 16      -> -ERR DB index is out of range
             SELECT -1      -> -ERR DB index is out of range
             SELECT abc     -> -ERR value is not an integer or out of range
@@ -94,8 +95,8 @@ class RespConnectionCommandsTest {
         List<Object> mem = (List<Object>) parse(send(ch, "CONFIG GET maxmemory*"));
         assertThat(mem).containsExactly("maxmemory", Long.toString(services.cache.config().maxBytes()),
                 "maxmemory-policy", services.cache.config().evictionEnabled() ? "allkeys-lfu" : "noeviction");
-        assertThat(send(ch, "CONFIG GET databases")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n");
-        assertThat(send(ch, "CONFIG GET DATABASES")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n");
+        assertThat(send(ch, "CONFIG GET databases")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$2\r\n16\r\n");
+        assertThat(send(ch, "CONFIG GET DATABASES")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$2\r\n16\r\n");
         @SuppressWarnings("unchecked")
         List<Object> two = (List<Object>) parse(send(ch, "CONFIG GET port time?ut"));
         assertThat(two).containsExactly("port", "0", "timeout", "0");

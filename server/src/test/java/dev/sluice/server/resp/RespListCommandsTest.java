@@ -11,48 +11,49 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lists are queues (see {@link Lists} and the README): both pushes append, both pops take the
- * oldest. These tests pin that documented deviation from Redis, where LPUSH+LPOP is a stack.
+ * What lists do beyond Redis's behaviour (which RespListComparisonTest checks against
+ * redis-server): the element limit, a closed connection leaving the wait line, and lists being
+ * keyspace values rather than queues.
  */
 class RespListCommandsTest {
-    private final EmbeddedChannel ch = connection(services(RespConfig.DEFAULTS));
+    private final RespServices services = services(RespConfig.DEFAULTS.withListMaxLength(3));
+    private final EmbeddedChannel ch = connection(services);
 
     @Test
-    void lpushAndRpush_bothAppend_andLpopAndRpop_bothTakeTheOldest() {
-        assertThat(send(ch, "LPUSH q a b")).isEqualTo(":2\r\n");
-        assertThat(send(ch, "RPUSH q c")).isEqualTo(":3\r\n");
-        assertThat(send(ch, "LPUSH q d")).isEqualTo(":4\r\n");
-        // Redis would answer b (LPUSH prepends): a queue answers in push order whichever end
-        assertThat(send(ch, "LPOP q")).isEqualTo("$1\r\na\r\n");
-        assertThat(send(ch, "RPOP q")).isEqualTo("$1\r\nb\r\n");
-        assertThat(send(ch, "RPOP q 5")).isEqualTo("*2\r\n$1\r\nc\r\n$1\r\nd\r\n");
-        assertThat(send(ch, "LPOP q")).isEqualTo("$-1\r\n");
+    void aListBeyondTheLimit_isRefused_andKeepsItsElements() {
+        assertThat(send(ch, "RPUSH l a b")).isEqualTo(":2\r\n");
+        assertThat(send(ch, "RPUSH l c d")).startsWith("-ERR a collection holds at most 3 elements");
+        assertThat(send(ch, "LPUSH l c")).isEqualTo(":3\r\n");
+        assertThat(send(ch, "LINSERT l BEFORE a x")).startsWith("-ERR a collection holds at most 3");
+        assertThat(send(ch, "LRANGE l 0 -1")).isEqualTo("*3\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n");
     }
 
     @Test
-    void brpop_takesTheOldest_andTimesOutWithANullArray() {
-        send(ch, "RPUSH q a b");
-        assertThat(send(ch, "BRPOP q 0")).isEqualTo("*2\r\n$1\r\nq\r\n$1\r\na\r\n");
-        assertThat(send(ch, "BLPOP q 0")).isEqualTo("*2\r\n$1\r\nq\r\n$1\r\nb\r\n");
-        assertThat(exchangeAwaiting(ch, multibulk("BRPOP", "q", "empty", "0.01"))).isEqualTo("*-1\r\n");
-        assertThat(send(ch, "BRPOP q abc")).isEqualTo("-ERR timeout is not a float or out of range\r\n");
-        assertThat(send(ch, "BRPOP q -1")).isEqualTo("-ERR timeout is negative\r\n");
+    void aClosedConnection_leavesTheWaitLine_andTheNextWaiterIsServed() {
+        EmbeddedChannel gone = connection(services);
+        EmbeddedChannel next = connection(services);
+        gone.writeInbound(RespTesting.buf(multibulk("BLPOP", "q", "0")));
+        next.writeInbound(RespTesting.buf(multibulk("BLPOP", "q", "0")));
+        assertThat(services.keyspace.blockedClients()).isEqualTo(2);
+        gone.close();
+        assertThat(services.keyspace.blockedClients()).isEqualTo(1);
+        assertThat(send(ch, "RPUSH q a")).isEqualTo(":1\r\n");
+        assertThat(exchangeAwaiting(next, "")).isEqualTo("*2\r\n$1\r\nq\r\n$1\r\na\r\n");
+        assertThat(send(ch, "EXISTS q")).isEqualTo(":0\r\n");
+        assertThat(services.stats.blocked.get()).isZero();
     }
 
     @Test
-    void stringCommandsOnAList_answerAsRedisDoes() {
+    void listsAreNotQueues_andFlushallLeavesQueuesAlone() throws Exception {
+        services.queues.createQueue("jobs", dev.sluice.server.queue.QueueConfig.DEFAULTS);
+        services.queues.publish(dev.sluice.concurrent.context.Context.background(), "jobs", false,
+                java.util.List.of(new dev.sluice.server.queue.QueueRegistry.Outgoing(new byte[] {1},
+                        java.util.Map.of(), null)), true);
         send(ch, "RPUSH q a");
-        String wrongType = "-" + RespError.WRONGTYPE + "\r\n";
-        assertThat(send(ch, "GET q")).isEqualTo(wrongType);
-        assertThat(send(ch, "INCR q")).isEqualTo(wrongType);
-        assertThat(send(ch, "DECRBY q 2")).isEqualTo(wrongType);
-        assertThat(send(ch, "GETDEL q")).isEqualTo(wrongType);
-        assertThat(send(ch, "GETEX q EX 10")).isEqualTo(wrongType);
-        assertThat(send(ch, "SET q v GET")).isEqualTo(wrongType);
-        assertThat(send(ch, "APPEND q x")).isEqualTo(wrongType);
-        assertThat(send(ch, "SETNX q v")).isEqualTo(":0\r\n"); // the key exists, as a list
-        assertThat(send(ch, "SET q v NX")).isEqualTo("$-1\r\n");
-        assertThat(send(ch, "TYPE q")).isEqualTo("+list\r\n");
-        assertThat(send(ch, "LPOP q")).isEqualTo("$1\r\na\r\n"); // nothing above touched it
+        assertThat(services.queues.find("q")).as("no Sluice queue behind a list").isNull();
+        assertThat(send(ch, "LLEN jobs")).as("a queue is not a list").isEqualTo(":0\r\n");
+        assertThat(send(ch, "FLUSHALL")).isEqualTo("+OK\r\n");
+        assertThat(send(ch, "EXISTS q")).isEqualTo(":0\r\n");
+        assertThat(services.queues.find("jobs").stats().ready()).as("queues are not keys").isEqualTo(1);
     }
 }
