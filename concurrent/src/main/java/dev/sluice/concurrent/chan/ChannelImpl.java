@@ -26,6 +26,10 @@ import java.util.function.Supplier;
  * Linearization points: each operation takes effect inside its critical section; a blocked
  * operation takes effect inside the counterpart's critical section, at the fire() CAS.
  *
+ * Timer channels (TimerChannels, Go 1.23): `timer` is non-null, the buffer has one slot but
+ * cap() and len() report 0, and every receive consults the timer first (TimerSource), outside
+ * the lock, so that a value that is due is delivered even though the timer is not queued.
+ *
  * Lock order: the only code holding two channel locks is the select engine, which takes them in
  * increasing id order (see concurrent/LOCK-ORDER.md).
  */
@@ -60,12 +64,19 @@ final class ChannelImpl<T> implements Channel<T> {
     final WaitQueue sendq = new WaitQueue();
 
     private final Object[] buf;
+    /** Non-null for a timer channel: asked to deliver before receives (see TimerSource). */
+    final TimerSource timer;
     private int head;       // guarded by lock
     private int count;      // guarded by lock; read racily (opaque) by len()
     private boolean closed; // guarded by lock; read racily (opaque) by isClosed()
 
     ChannelImpl(int capacity) {
+        this(capacity, null);
+    }
+
+    ChannelImpl(int capacity, TimerSource timer) {
         this.buf = new Object[capacity];
+        this.timer = timer;
     }
 
     // ---------------------------------------------------------------- locked primitives
@@ -227,6 +238,9 @@ final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public Received<T> tryReceive() {
+        if (timer != null) {
+            timer.maybeRun();
+        }
         lock.lock();
         Object o = tryReceiveLocked();
         lock.unlock();
@@ -235,6 +249,9 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Returns a value or CLOSED. */
     private Object receiveRaw() throws InterruptedException {
+        if (timer != null) {
+            return timerReceive(null);
+        }
         lock.lock();
         Object o = tryReceiveLocked();
         if (o == EMPTY) {
@@ -247,6 +264,9 @@ final class ChannelImpl<T> implements Channel<T> {
     /** Returns a value or CLOSED; throws when ctx ends first. */
     private Object receiveRaw(Context ctx) throws InterruptedException {
         throwIfDone(ctx);
+        if (timer != null) {
+            return timerReceive(ctx);
+        }
         lock.lock();
         Object o = tryReceiveLocked();
         if (o != EMPTY) {
@@ -264,6 +284,32 @@ final class ChannelImpl<T> implements Channel<T> {
             throw ContextDoneException.of(ctx);
         }
         return mine.closed ? CLOSED : mine.item;
+    }
+
+    /** A receive on a timer channel: the timer is queued only while this receive may wait. */
+    private Object timerReceive(Context ctx) throws InterruptedException {
+        timer.block();
+        try {
+            if (ctx == null) {
+                lock.lock();
+                Object o = tryReceiveLocked();
+                if (o == EMPTY) {
+                    return blockReceive();
+                }
+                lock.unlock();
+                return o;
+            }
+            SelectCase.ReceiveOrClosed<T, ?> mine = new SelectCase.ReceiveOrClosed<>(this, null);
+            ChannelImpl<?> done = doneChannel(ctx);
+            SelectCase<?>[] cases = done == null ? new SelectCase<?>[] {mine}
+                    : new SelectCase<?>[] {mine, new SelectCase.ReceiveOrClosed<>(done, null)};
+            if (SelectImpl.selectNoTimers(cases) == 1) {
+                throw ContextDoneException.of(ctx);
+            }
+            return mine.closed ? CLOSED : mine.item;
+        } finally {
+            timer.unblock();
+        }
     }
 
     /** Called with the lock held; releases it. Returns a value or CLOSED. */
@@ -318,12 +364,12 @@ final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public int len() {
-        return (int) COUNT.getOpaque(this);
+        return timer != null ? 0 : (int) COUNT.getOpaque(this);
     }
 
     @Override
     public int cap() {
-        return buf.length;
+        return timer != null ? 0 : buf.length;
     }
 
     /** Blocked senders plus blocked receivers, including dead select waiters: for tests. */
@@ -359,7 +405,7 @@ final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        return "Channel[len=" + len() + ", cap=" + buf.length + (isClosed() ? ", closed]" : "]");
+        return "Channel[len=" + len() + ", cap=" + cap() + (isClosed() ? ", closed]" : "]");
     }
 
     // ---------------------------------------------------------------- helpers

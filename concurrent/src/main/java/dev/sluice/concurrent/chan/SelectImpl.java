@@ -36,6 +36,46 @@ final class SelectImpl {
      * @throws InterruptedException if interrupted while blocked; no case then took effect
      */
     static int select(SelectCase<?>[] cases) throws InterruptedException {
+        // Timer channels (Go 1.23's blockTimerChan): queue their timers only while this select
+        // may wait; with a default case it never waits, so only due values are delivered.
+        int timers = 0;
+        boolean hasDefault = false;
+        for (SelectCase<?> c : cases) {
+            if (c.kind == SelectCase.DEFAULT) {
+                hasDefault = true;
+            } else if (c.chan != null && c.chan.timer != null) {
+                timers++;
+            }
+        }
+        if (timers == 0) {
+            return selectNoTimers(cases);
+        }
+        int blocked = 0;
+        try {
+            for (SelectCase<?> c : cases) {
+                if (c.kind != SelectCase.DEFAULT && c.kind != SelectCase.DISABLED && c.chan.timer != null) {
+                    if (hasDefault) {
+                        c.chan.timer.maybeRun();
+                    } else {
+                        c.chan.timer.block();
+                        blocked++;
+                    }
+                }
+            }
+            return selectNoTimers(cases);
+        } finally {
+            for (int i = 0; i < cases.length && blocked > 0; i++) {
+                SelectCase<?> c = cases[i];
+                if (c.kind != SelectCase.DEFAULT && c.kind != SelectCase.DISABLED && c.chan.timer != null) {
+                    c.chan.timer.unblock();
+                    blocked--;
+                }
+            }
+        }
+    }
+
+    /** The select proper, for cases whose timer channels (if any) were already told. */
+    static int selectNoTimers(SelectCase<?>[] cases) throws InterruptedException {
         int n = cases.length;
         ThreadScratch scratch = ThreadScratch.get();
         int[] order = scratch.order(n);
