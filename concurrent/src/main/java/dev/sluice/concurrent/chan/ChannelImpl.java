@@ -10,7 +10,28 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /*
- * Go's hchan (runtime/chan.go), in Java.
+ * Go's hchan (runtime/chan.go), in Java, in two modes.
+ *
+ * RING MODE (buffered, capacity >= 1, not a timer channel): the buffer is a lock-free bounded
+ * MPMC queue (Ring, Vyukov's algorithm), so a send into a non-full buffer and a receive from a
+ * non-empty one take no lock: one CAS each. The lock guards only the wait queues:
+ *   - Receivers block only on an empty ring: a receiver enqueues its waiter, publishes
+ *     recvWaiting (volatile), then re-reads the ring (Dekker: a sender CASes tail, then reads
+ *     recvWaiting); whichever side comes second sees the other. A sender that sees recvWaiting
+ *     wakes every queued receiver with RETRY (no value handed over), and each retries its
+ *     receive or select: a woken receiver may lose the value to another one, but no value ever
+ *     sits in limbo, so a losing select case never needs to give one back.
+ *   - Senders block only on a full ring: a sender enqueues its waiter and sets SENDQ in the
+ *     ring's tail (which also makes every lock-free put fail), then re-reads the ring. While
+ *     SENDQ is set the lock holder is the ring's only producer; after a take, a receiver that sees
+ *     SENDQ takes the lock and refills: it fires the first live sender and puts its value (Go's
+ *     recv moving the first sender's value to the tail: FIFO across buffer and blocked senders).
+ *     A fired sender's value goes in only after its fire CAS succeeded, so dead select waiters
+ *     are dropped without side effect.
+ *   - close sets CLOSED in the ring's tail, wakes receivers with RETRY (they drain what was
+ *     put before, then see "closed") and fails blocked senders.
+ *
+ * LOCK MODE (unbuffered channels and timer channels): the state below.
  *
  * State: a ring buffer (buf, head, count), a closed flag and two FIFO wait queues of Waiters
  * (recvq: blocked receivers, sendq: blocked senders), all guarded by one lock. Every operation
@@ -38,6 +59,8 @@ final class ChannelImpl<T> implements Channel<T> {
     static final Object EMPTY = new Object();
     /** tryReceiveLocked: closed and drained. */
     static final Object CLOSED = new Object();
+    /** A receive waiter's item when it was woken to try again (ring mode): nothing was handed over. */
+    static final Object RETRY = new Object();
 
     static final int SENT = 0;
     static final int WOULD_BLOCK = 1;
@@ -66,6 +89,10 @@ final class ChannelImpl<T> implements Channel<T> {
     private final Object[] buf;
     /** Non-null for a timer channel: asked to deliver before receives (see TimerSource). */
     final TimerSource timer;
+    /** The buffer in ring mode; null in lock mode. */
+    final Ring ring;
+    /** Ring mode: receive waiters queued (recvq.size()); written under the lock. */
+    private volatile int recvWaiting;
     private int head;       // guarded by lock
     private int count;      // guarded by lock; read racily (opaque) by len()
     private boolean closed; // guarded by lock; read racily (opaque) by isClosed()
@@ -75,7 +102,9 @@ final class ChannelImpl<T> implements Channel<T> {
     }
 
     ChannelImpl(int capacity, TimerSource timer) {
-        this.buf = new Object[capacity];
+        boolean ringMode = capacity > 0 && timer == null;
+        this.buf = ringMode ? null : new Object[capacity];
+        this.ring = ringMode ? new Ring(capacity) : null;
         this.timer = timer;
     }
 
@@ -83,6 +112,9 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Under the lock: send without waiting. Returns SENT, WOULD_BLOCK or IS_CLOSED. */
     int trySendLocked(Object value) {
+        if (ring != null) {
+            return ringSendLocked(value);
+        }
         if (closed) {
             return IS_CLOSED;
         }
@@ -103,6 +135,9 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Under the lock: receive without waiting. Returns a value, EMPTY or CLOSED. */
     Object tryReceiveLocked() {
+        if (ring != null) {
+            return ringReceiveLocked();
+        }
         int n = count;
         if (n > 0) {
             int h = head;
@@ -130,6 +165,220 @@ final class ChannelImpl<T> implements Channel<T> {
         return closed ? CLOSED : EMPTY;
     }
 
+    // ---------------------------------------------------------------- ring mode
+
+    /** Under the lock: a send that does not wait, behind any blocked senders. */
+    private int ringSendLocked(Object value) {
+        refillLocked();
+        int r = ring.put(value, false); // WOULD_BLOCK while senders still wait (SENDQ)
+        if (r == SENT && recvWaiting != 0) {
+            wakeReceiversLocked();
+        }
+        return r;
+    }
+
+    /** Under the lock: a receive that does not wait. */
+    private Object ringReceiveLocked() {
+        Object v = ring.take();
+        if (v != EMPTY) {
+            if ((ring.tail() & Ring.SENDQ) != 0) {
+                refillLocked();
+            }
+            return v;
+        }
+        return (ring.tail() & Ring.CLOSED) != 0 ? closedOrRetake() : EMPTY;
+    }
+
+    /**
+     * CLOSED was read: re-takes once, because take() may have read tail before the last put;
+     * after CLOSED no put succeeds, so an empty take now means drained.
+     */
+    private Object closedOrRetake() {
+        Object v = ring.take();
+        return v != EMPTY ? v : CLOSED;
+    }
+
+    /** Lock-free send; SENT, WOULD_BLOCK or IS_CLOSED. Wakes receivers after a put. */
+    private int ringTrySend(Object value) {
+        int r = ring.put(value, false);
+        if (r == SENT && recvWaiting != 0) { // read after the tail CAS: the Dekker pair
+            lock.lock();
+            wakeReceiversLocked();
+            lock.unlock();
+        }
+        return r;
+    }
+
+    /** Lock-free receive: a value, EMPTY or CLOSED. Refills from blocked senders after a take. */
+    private Object ringTryReceive() {
+        Object v = ring.take();
+        if (v != EMPTY) {
+            if ((ring.tail() & Ring.SENDQ) != 0) { // read after the head CAS: the Dekker pair
+                lock.lock();
+                refillLocked();
+                lock.unlock();
+            }
+            return v;
+        }
+        if ((ring.tail() & Ring.CLOSED) != 0) {
+            return closedOrRetake(); // CLOSED is final: what is claimed below it is still taken
+        }
+        return EMPTY;
+    }
+
+    /**
+     * Under the lock: while senders wait and the ring has room, fires the first live one and puts
+     * its value; clears SENDQ when none is left. Wakes receivers if it put anything.
+     */
+    private void refillLocked() {
+        if ((ring.tail() & Ring.SENDQ) == 0) {
+            return;
+        }
+        boolean put = false;
+        while (!sendq.isEmpty() && ring.hasRoom()) {
+            Waiter s = sendq.poll();
+            Object sv = s.item; // read before the CAS: once fired, the owner may reuse the waiter
+            if (s.fire(null, false)) {
+                if (ring.put(sv, true) != SENT) { // sole producer while SENDQ is set, and there is room
+                    throw new AssertionError("refill found no room");
+                }
+                put = true;
+            }
+        }
+        if (sendq.isEmpty()) {
+            ring.clearBits(Ring.SENDQ);
+        }
+        if (put && recvWaiting != 0) {
+            wakeReceiversLocked();
+        }
+    }
+
+    /** Under the lock: wakes every queued receiver to try again. */
+    private void wakeReceiversLocked() {
+        for (Waiter r; (r = recvq.poll()) != null; ) {
+            r.fire(RETRY, false);
+        }
+        recvWaiting = 0;
+    }
+
+    /** Under the lock: queues a receive waiter (select or plain). */
+    void enqueueReceiverLocked(Waiter w) {
+        recvq.enqueue(w);
+        if (ring != null) {
+            recvWaiting = recvq.size(); // volatile write, then the caller re-reads the ring
+        }
+    }
+
+    /** Under the lock: queues a send waiter (select or plain). */
+    void enqueueSenderLocked(Waiter w) {
+        sendq.enqueue(w);
+        if (ring != null) {
+            ring.setBits(Ring.SENDQ); // also fails every lock-free put that read tail before
+        }
+    }
+
+    /** Under the lock: unlinks a waiter that did not fire (a no-op if a counterpart took it). */
+    void removeLocked(Waiter w, boolean send) {
+        if (send) {
+            sendq.remove(w);
+            if (ring != null && sendq.isEmpty()) {
+                ring.clearBits(Ring.SENDQ);
+            }
+        } else {
+            recvq.remove(w);
+            if (ring != null) {
+                recvWaiting = recvq.size();
+            }
+        }
+    }
+
+    /**
+     * Under the lock, after queueing {@code w}: the second half of the Dekker pair. A receiver
+     * that now finds something to take (or the channel closed) is fired with RETRY by itself; a
+     * sender that finds room is moved in by the refill, perhaps itself. A no-op in lock mode.
+     */
+    void recheckLocked(Waiter w, boolean send) {
+        if (ring == null) {
+            return;
+        }
+        if (send) {
+            refillLocked();
+        } else if (ring.nonEmpty() || (ring.tail() & Ring.CLOSED) != 0) {
+            recvq.remove(w);
+            recvWaiting = recvq.size();
+            w.fire(RETRY, false);
+        }
+    }
+
+    /** Ring mode: blocking send. True if sent, false if the channel is closed. */
+    private boolean ringSend(Object value) throws InterruptedException {
+        for (;;) {
+            int r = ringTrySend(value);
+            if (r != WOULD_BLOCK) {
+                return r == SENT;
+            }
+            lock.lock();
+            r = ringSendLocked(value);
+            if (r != WOULD_BLOCK) {
+                lock.unlock();
+                return r == SENT;
+            }
+            if (Thread.interrupted()) {
+                lock.unlock();
+                throw new InterruptedException();
+            }
+            Waiter w = ThreadScratch.get().single;
+            w.prepare(w, 0, value);
+            w.arm();
+            enqueueSenderLocked(w);
+            recheckLocked(w, true);
+            lock.unlock();
+            if (w.await() == Waiter.CANCELLED) {
+                lock.lock();
+                removeLocked(w, true);
+                lock.unlock();
+                w.clear();
+                throw new InterruptedException();
+            }
+            boolean sent = !w.closed;
+            w.clear();
+            return sent;
+        }
+    }
+
+    /** Ring mode: blocking receive. A value or CLOSED. */
+    private Object ringReceive() throws InterruptedException {
+        for (;;) {
+            Object o = ringTryReceive();
+            if (o != EMPTY) {
+                return o;
+            }
+            lock.lock();
+            o = ringReceiveLocked();
+            if (o != EMPTY) {
+                lock.unlock();
+                return o;
+            }
+            if (Thread.interrupted()) {
+                lock.unlock();
+                throw new InterruptedException();
+            }
+            Waiter w = ThreadScratch.get().single;
+            w.prepare(w, 0, null);
+            w.arm();
+            enqueueReceiverLocked(w);
+            recheckLocked(w, false);
+            lock.unlock();
+            if (w.await() == Waiter.CANCELLED) {
+                lock.lock();
+                removeLocked(w, false);
+                lock.unlock();
+                throw new InterruptedException();
+            }
+            w.clear(); // RETRY: try again
+        }
+    }
+
     // ---------------------------------------------------------------- send
 
     @Override
@@ -142,6 +391,9 @@ final class ChannelImpl<T> implements Channel<T> {
     @Override
     public boolean sendOrClosed(T value) throws InterruptedException {
         Objects.requireNonNull(value, "value");
+        if (ring != null) {
+            return ringSend(value);
+        }
         lock.lock();
         int r = trySendLocked(value);
         if (r == WOULD_BLOCK) {
@@ -178,6 +430,27 @@ final class ChannelImpl<T> implements Channel<T> {
     public void send(Context ctx, T value) throws InterruptedException {
         Objects.requireNonNull(value, "value");
         throwIfDone(ctx);
+        if (ring != null) {
+            int r = ringTrySend(value);
+            if (r == SENT) {
+                return;
+            }
+            if (r == IS_CLOSED) {
+                throw closedSend();
+            }
+            ChannelImpl<?> done = doneChannel(ctx);
+            if (done == null) {
+                if (!ringSend(value)) {
+                    throw closedSend();
+                }
+                return;
+            }
+            SelectCase<?>[] cases = {new SelectCase.Send<>(this, value, null), new SelectCase.ReceiveOrClosed<>(done, null)};
+            if (SelectImpl.select(cases) == 1) {
+                throw ContextDoneException.of(ctx);
+            }
+            return;
+        }
         lock.lock();
         int r = trySendLocked(value);
         if (r == SENT) {
@@ -205,6 +478,18 @@ final class ChannelImpl<T> implements Channel<T> {
     @Override
     public boolean trySend(T value) {
         Objects.requireNonNull(value, "value");
+        if (ring != null) {
+            int r = ringTrySend(value);
+            if (r == WOULD_BLOCK) {
+                lock.lock();
+                r = ringSendLocked(value); // blocked senders may have left room behind them
+                lock.unlock();
+            }
+            if (r == IS_CLOSED) {
+                throw closedSend();
+            }
+            return r == SENT;
+        }
         lock.lock();
         int r = trySendLocked(value);
         lock.unlock();
@@ -238,6 +523,10 @@ final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public Received<T> tryReceive() {
+        if (ring != null) {
+            Object o = ringTryReceive();
+            return o == EMPTY ? null : toReceived(o);
+        }
         if (timer != null) {
             timer.maybeRun();
         }
@@ -249,6 +538,9 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Returns a value or CLOSED. */
     private Object receiveRaw() throws InterruptedException {
+        if (ring != null) {
+            return ringReceive();
+        }
         if (timer != null) {
             return timerReceive(null);
         }
@@ -267,17 +559,29 @@ final class ChannelImpl<T> implements Channel<T> {
         if (timer != null) {
             return timerReceive(ctx);
         }
-        lock.lock();
-        Object o = tryReceiveLocked();
-        if (o != EMPTY) {
+        ChannelImpl<?> done;
+        if (ring != null) {
+            Object o = ringTryReceive();
+            if (o != EMPTY) {
+                return o;
+            }
+            done = doneChannel(ctx);
+            if (done == null) {
+                return ringReceive();
+            }
+        } else {
+            lock.lock();
+            Object o = tryReceiveLocked();
+            if (o != EMPTY) {
+                lock.unlock();
+                return o;
+            }
+            done = doneChannel(ctx);
+            if (done == null) {
+                return blockReceive();
+            }
             lock.unlock();
-            return o;
         }
-        ChannelImpl<?> done = doneChannel(ctx);
-        if (done == null) {
-            return blockReceive();
-        }
-        lock.unlock();
         SelectCase.ReceiveOrClosed<T, ?> mine = new SelectCase.ReceiveOrClosed<>(this, null);
         SelectCase<?>[] cases = {mine, new SelectCase.ReceiveOrClosed<>(done, null)};
         if (SelectImpl.select(cases) == 1) {
@@ -344,6 +648,10 @@ final class ChannelImpl<T> implements Channel<T> {
                 throw new ChannelClosedException("close of closed channel");
             }
             CLOSED_FLAG.setOpaque(this, true);
+            if (ring != null) {
+                ring.setBits(Ring.CLOSED); // from here every put fails
+                wakeReceiversLocked(); // they drain what was put before, then see "closed"
+            }
             // Wake everyone: receivers see "closed" (the buffer is empty while they wait),
             // senders fail. Nobody can enqueue after this point.
             for (Waiter r; (r = recvq.poll()) != null; ) {
@@ -364,11 +672,17 @@ final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public int len() {
+        if (ring != null) {
+            return ring.size();
+        }
         return timer != null ? 0 : (int) COUNT.getOpaque(this);
     }
 
     @Override
     public int cap() {
+        if (ring != null) {
+            return ring.capacity;
+        }
         return timer != null ? 0 : buf.length;
     }
 
