@@ -2,6 +2,7 @@ package dev.sluice.concurrent.chan;
 
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
+import dev.sluice.concurrent.internal.WaitList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -83,8 +84,8 @@ final class ChannelImpl<T> implements Channel<T> {
     /** Unique, increasing: the lock order among channels. */
     final long id = IDS.incrementAndGet();
     final ChanLock lock = new ChanLock();
-    final WaitQueue recvq = new WaitQueue();
-    final WaitQueue sendq = new WaitQueue();
+    final WaitList<Waiter> recvq = new WaitList<>();
+    final WaitList<Waiter> sendq = new WaitList<>();
 
     private final Object[] buf;
     /** Non-null for a timer channel: asked to deliver before receives (see TimerSource). */
@@ -118,7 +119,7 @@ final class ChannelImpl<T> implements Channel<T> {
         if (closed) {
             return IS_CLOSED;
         }
-        for (Waiter r; (r = recvq.poll()) != null; ) {
+        for (Waiter r; (r = recvq.pollFirst()) != null; ) {
             if (r.fire(value, false)) {
                 return SENT; // direct handoff: the buffer is empty while receivers wait
             }
@@ -145,7 +146,7 @@ final class ChannelImpl<T> implements Channel<T> {
             buf[h] = null;
             head = h + 1 == buf.length ? 0 : h + 1;
             // A slot is free: move the first live blocked sender's value to the tail (Go's recv).
-            for (Waiter s; (s = sendq.poll()) != null; ) {
+            for (Waiter s; (s = sendq.pollFirst()) != null; ) {
                 Object sv = s.item;
                 if (s.fire(null, false)) {
                     int tail = head + n - 1;
@@ -156,7 +157,7 @@ final class ChannelImpl<T> implements Channel<T> {
             count = n - 1;
             return v;
         }
-        for (Waiter s; (s = sendq.poll()) != null; ) {
+        for (Waiter s; (s = sendq.pollFirst()) != null; ) {
             Object sv = s.item; // read before the CAS: once fired, the owner may reuse the waiter
             if (s.fire(null, false)) {
                 return sv; // unbuffered handoff
@@ -236,7 +237,7 @@ final class ChannelImpl<T> implements Channel<T> {
         }
         boolean put = false;
         while (!sendq.isEmpty() && ring.hasRoom()) {
-            Waiter s = sendq.poll();
+            Waiter s = sendq.pollFirst();
             Object sv = s.item; // read before the CAS: once fired, the owner may reuse the waiter
             if (s.fire(null, false)) {
                 if (ring.put(sv, true) != SENT) { // sole producer while SENDQ is set, and there is room
@@ -255,7 +256,7 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Under the lock: wakes every queued receiver to try again. */
     private void wakeReceiversLocked() {
-        for (Waiter r; (r = recvq.poll()) != null; ) {
+        for (Waiter r; (r = recvq.pollFirst()) != null; ) {
             r.fire(RETRY, false);
         }
         recvWaiting = 0;
@@ -263,7 +264,7 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Under the lock: queues a receive waiter (select or plain). */
     void enqueueReceiverLocked(Waiter w) {
-        recvq.enqueue(w);
+        recvq.addLast(w);
         if (ring != null) {
             recvWaiting = recvq.size(); // volatile write, then the caller re-reads the ring
         }
@@ -271,7 +272,7 @@ final class ChannelImpl<T> implements Channel<T> {
 
     /** Under the lock: queues a send waiter (select or plain). */
     void enqueueSenderLocked(Waiter w) {
-        sendq.enqueue(w);
+        sendq.addLast(w);
         if (ring != null) {
             ring.setBits(Ring.SENDQ); // also fails every lock-free put that read tail before
         }
@@ -412,7 +413,7 @@ final class ChannelImpl<T> implements Channel<T> {
         Waiter w = ThreadScratch.get().single;
         w.prepare(w, 0, value);
         w.arm();
-        sendq.enqueue(w);
+        sendq.addLast(w);
         lock.unlock();
         if (w.await() == Waiter.CANCELLED) {
             lock.lock();
@@ -625,7 +626,7 @@ final class ChannelImpl<T> implements Channel<T> {
         Waiter w = ThreadScratch.get().single;
         w.prepare(w, 0, null);
         w.arm();
-        recvq.enqueue(w);
+        recvq.addLast(w);
         lock.unlock();
         if (w.await() == Waiter.CANCELLED) {
             lock.lock();
@@ -654,10 +655,10 @@ final class ChannelImpl<T> implements Channel<T> {
             }
             // Wake everyone: receivers see "closed" (the buffer is empty while they wait),
             // senders fail. Nobody can enqueue after this point.
-            for (Waiter r; (r = recvq.poll()) != null; ) {
+            for (Waiter r; (r = recvq.pollFirst()) != null; ) {
                 r.fire(null, true);
             }
-            for (Waiter s; (s = sendq.poll()) != null; ) {
+            for (Waiter s; (s = sendq.pollFirst()) != null; ) {
                 s.fire(null, true);
             }
         } finally {

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
@@ -55,7 +57,7 @@ public final class Cond {
 
     private final Locker locker;
     private final ReentrantLock lock = new ReentrantLock();
-    private final WaitList waiters = new WaitList(); // guarded by lock
+    private final WaitList<WaitNode> waiters = new WaitList<>(); // guarded by lock
 
     private Cond(Locker locker) {
         this.locker = locker;

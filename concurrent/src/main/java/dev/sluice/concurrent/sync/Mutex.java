@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -103,7 +105,7 @@ public final class Mutex implements Locker {
 
     /** Guards queue and starving, and every node status write. Package-private for tests. */
     final ReentrantLock qlock = new ReentrantLock();
-    private final WaitList queue = new WaitList();
+    private final WaitList<WaitNode> queue = new WaitList<>();
     private volatile boolean starving; // written under qlock; read racily to skip spinning
     private final LongSupplier clock;
 

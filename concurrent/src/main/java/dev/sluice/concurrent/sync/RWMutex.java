@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -86,8 +88,8 @@ public final class RWMutex implements Locker {
 
     /** Guards the queues and every node status write. Package-private for tests. */
     final ReentrantLock lock = new ReentrantLock();
-    private final WaitList readers = new WaitList();
-    private final WaitList writers = new WaitList();
+    private final WaitList<WaitNode> readers = new WaitList<>();
+    private final WaitList<WaitNode> writers = new WaitList<>();
 
     private RWMutex() {}
 

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -66,7 +68,7 @@ public final class WaitGroup {
     private volatile long count;
     private volatile int leaving; // released waiters whose await has not returned yet
     private final ReentrantLock lock = new ReentrantLock();
-    private final WaitList waiters = new WaitList(); // guarded by lock
+    private final WaitList<WaitNode> waiters = new WaitList<>(); // guarded by lock
 
     private WaitGroup() {}
 
