@@ -36,6 +36,9 @@ public abstract sealed class SelectCase<R>
     // Written by the select engine for the chosen receive case.
     Object item;
     boolean closed;
+    // Written by the select engine: a ring channel's indexes as pass 1 saw them.
+    long seenHead;
+    long seenTail;
 
     SelectCase(int kind, ChannelImpl<?> chan, Object value) {
         this.kind = kind;

@@ -36,6 +36,58 @@ final class SelectImpl {
      * @throws InterruptedException if interrupted while blocked; no case then took effect
      */
     static int select(SelectCase<?>[] cases) throws InterruptedException {
+        // Timer channels (Go 1.23's blockTimerChan): queue their timers only while this select
+        // may wait; with a default case it never waits, so only due values are delivered.
+        int timers = 0;
+        boolean hasDefault = false;
+        for (SelectCase<?> c : cases) {
+            if (c.kind == SelectCase.DEFAULT) {
+                hasDefault = true;
+            } else if (c.chan != null && c.chan.timer != null) {
+                timers++;
+            }
+        }
+        if (timers == 0) {
+            return selectNoTimers(cases);
+        }
+        int blocked = 0;
+        try {
+            for (SelectCase<?> c : cases) {
+                if (c.kind != SelectCase.DEFAULT && c.kind != SelectCase.DISABLED && c.chan.timer != null) {
+                    if (hasDefault) {
+                        c.chan.timer.maybeRun();
+                    } else {
+                        c.chan.timer.block();
+                        blocked++;
+                    }
+                }
+            }
+            return selectNoTimers(cases);
+        } finally {
+            for (int i = 0; i < cases.length && blocked > 0; i++) {
+                SelectCase<?> c = cases[i];
+                if (c.kind != SelectCase.DEFAULT && c.kind != SelectCase.DISABLED && c.chan.timer != null) {
+                    c.chan.timer.unblock();
+                    blocked--;
+                }
+            }
+        }
+    }
+
+    /** The select proper, for cases whose timer channels (if any) were already told. */
+    static int selectNoTimers(SelectCase<?>[] cases) throws InterruptedException {
+        for (;;) {
+            int r = selectOnce(cases);
+            if (r != RETRY) {
+                return r;
+            }
+        }
+    }
+
+    /** selectOnce: a ring channel woke this select to try again (nothing took effect). */
+    private static final int RETRY = -1;
+
+    private static int selectOnce(SelectCase<?>[] cases) throws InterruptedException {
         int n = cases.length;
         ThreadScratch scratch = ThreadScratch.get();
         int[] order = scratch.order(n);
@@ -68,10 +120,19 @@ final class SelectImpl {
 
         lockAll(locks, nlocks);
         try {
-            // 3. Pass 1: the first ready case in poll order wins.
+            // 3. Pass 1: the first ready case in poll order wins. Ring channels (lock-free
+            // buffers) keep moving while we hold their locks, so with a default case "nothing
+            // ready" is confirmed by a second look at their indexes: unchanged means every case
+            // was not ready at one instant between the two looks (Go's TestNonblockSelectRace).
+            for (int attempt = 0; ; attempt++) {
             for (int k = 0; k < enabled; k++) {
                 int i = order[k];
                 SelectCase<?> c = cases[i];
+                Ring ring = c.chan.ring;
+                if (ring != null) {
+                    c.seenHead = ring.head();
+                    c.seenTail = ring.tail();
+                }
                 if (c.kind == SelectCase.SEND) {
                     int r = c.chan.trySendLocked(c.value);
                     if (r == ChannelImpl.SENT) {
@@ -88,6 +149,10 @@ final class SelectImpl {
                         return i;
                     }
                 }
+            }
+            if (dflt < 0 || unchanged(cases, order, enabled) || attempt >= 1_000) {
+                break; // (after 1000 attempts under constant change, report the default anyway)
+            }
             }
             // 4. Nothing ready.
             if (dflt >= 0) {
@@ -106,11 +171,17 @@ final class SelectImpl {
                 Waiter w = ws[k];
                 if (c.kind == SelectCase.SEND) {
                     w.prepare(leader, i, c.value);
-                    c.chan.sendq.enqueue(w);
+                    c.chan.enqueueSenderLocked(w);
                 } else {
                     w.prepare(leader, i, null);
-                    c.chan.recvq.enqueue(w);
+                    c.chan.enqueueReceiverLocked(w);
                 }
+            }
+            // Ring channels: re-read each after registering (the Dekker pair with lock-free
+            // puts and takes); a case that became ready fires this group at once.
+            for (int k = 0; k < enabled && leader.state < 0; k++) {
+                SelectCase<?> c = cases[order[k]];
+                c.chan.recheckLocked(ws[k], c.kind == SelectCase.SEND);
             }
         } finally {
             unlockAll(locks, nlocks);
@@ -131,7 +202,7 @@ final class SelectImpl {
             }
             ChannelImpl<?> ch = cases[i].chan;
             ch.lock.lock();
-            (cases[i].kind == SelectCase.SEND ? ch.sendq : ch.recvq).remove(w);
+            ch.removeLocked(w, cases[i].kind == SelectCase.SEND);
             ch.lock.unlock();
             w.clear();
         }
@@ -142,6 +213,9 @@ final class SelectImpl {
         boolean closed = winner.closed;
         Object item = winner.item;
         winner.clear();
+        if (item == ChannelImpl.RETRY) {
+            return RETRY; // woken by a ring channel: nothing happened, poll again
+        }
         if (c.kind == SelectCase.SEND) {
             if (closed) {
                 throw ChannelImpl.closedSend();
@@ -151,6 +225,18 @@ final class SelectImpl {
             c.item = item;
         }
         return fired;
+    }
+
+    /** Whether no ring channel among the cases moved since pass 1 looked at it. */
+    private static boolean unchanged(SelectCase<?>[] cases, int[] order, int enabled) {
+        for (int k = 0; k < enabled; k++) {
+            SelectCase<?> c = cases[order[k]];
+            Ring ring = c.chan.ring;
+            if (ring != null && (ring.head() != c.seenHead || ring.tail() != c.seenTail)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int insertLock(ChannelImpl<?>[] locks, int nlocks, ChannelImpl<?> ch) {

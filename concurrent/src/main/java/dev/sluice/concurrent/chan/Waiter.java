@@ -2,6 +2,7 @@ package dev.sluice.concurrent.chan;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import dev.sluice.concurrent.internal.WaitLink;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -27,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * before the CAS, and the owner unlinks every other one under the channel lock after waking. The
  * one access after the CAS is {@code unpark(thread)}, and {@code thread} never changes.
  */
-final class Waiter {
+final class Waiter extends WaitLink<Waiter> {
     static final int WAITING = -1;
     static final int PARKED = -2;
     static final int CANCELLED = -3;
@@ -67,11 +68,6 @@ final class Waiter {
 
     /** Set by the counterpart when the waiter fired because its channel closed. */
     boolean closed;
-
-    // Queue links, guarded by the lock of the channel whose queue holds this waiter.
-    Waiter prev;
-    Waiter next;
-    boolean linked;
 
     Waiter(Thread thread) {
         this.thread = thread;

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Go's cancelCtx and timerCtx (context/context.go) in one class.
  *
  * A context registers with its nearest ancestor that can end (walking through value contexts;
- * a WithoutCancel or root ancestor ends the walk: such a parent never ends). Registration and
+ * a WithoutCancel or root ancestor ends the walk: such a parent never ends). A parent
+ * implemented outside this package is watched by a virtual thread instead (ForeignParent). Registration and
  * cancellation both take the parent's lock, so a child created concurrently with its parent's
  * cancellation either is in the children set when the parent swaps it out (and is cancelled by
  * the parent) or sees the parent's err under the lock (and cancels itself): the child always
@@ -58,6 +59,8 @@ final class CancelContext implements CancelableContext, Canceler {
         CancelContext c = new CancelContext(parent, deadline);
         if (c.cancelParent != null) {
             c.cancelParent.addChild(c); // cancels c at once if the parent already ended
+        } else if (ForeignParent.isForeign(parent)) {
+            ForeignParent.watch(parent, c.done(), c); // a user-implemented parent
         }
         if (deadline.isPresent()) {
             long left = deadline.getAsLong() - System.nanoTime();

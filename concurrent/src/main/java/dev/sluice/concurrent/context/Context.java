@@ -25,9 +25,17 @@ import java.util.function.Supplier;
  *
  * <p>Every blocking operation in this library has a form that takes a context and throws a
  * {@link ContextDoneException} promptly when it ends. All methods here are thread-safe and none
- * blocks. Implementations are provided by this package only.
+ * blocks.
+ *
+ * <p>As in Go, applications may implement {@code Context} themselves. Such a context must keep
+ * the contract above: {@link #done()} is {@link dev.sluice.concurrent.chan.Channel#nil()} if it
+ * can never end, and otherwise a channel (made with {@code Channel.unbuffered()}) that is closed
+ * when it ends, after which {@link #err()} and {@link #cause()} return their final values.
+ * Children derived from it ({@link #withCancel} and friends) and {@link #afterFunc} watch that
+ * channel and end when it closes, as Go's {@code propagateCancel} does for foreign contexts:
+ * each such child costs one parked virtual thread until either side ends.
  */
-public sealed interface Context permits CancelableContext, EmptyContext, ValueContext, WithoutCancelContext {
+public interface Context {
 
     /**
      * A channel that is closed when this context ends; it never carries a value. For a context
@@ -114,10 +122,13 @@ public sealed interface Context permits CancelableContext, EmptyContext, ValueCo
         return CancelContext.create(parent, OptionalLong.of(System.nanoTime() + saturatedNanos(timeout)), cause);
     }
 
-    /** A child carrying {@code value} under {@code key}; it ends when {@code parent} ends. */
+    /**
+     * A child carrying {@code value} under {@code key}; it ends when {@code parent} ends. The value
+     * may be null, as Go allows a nil value: {@link #value} then returns null for {@code key} from
+     * this child and its descendants, hiding any value an ancestor stored under it.
+     */
     static <T> Context withValue(Context parent, Key<T> key, T value) {
-        return new ValueContext(Objects.requireNonNull(parent, "parent"), Objects.requireNonNull(key, "key"),
-                Objects.requireNonNull(value, "value"));
+        return new ValueContext(Objects.requireNonNull(parent, "parent"), Objects.requireNonNull(key, "key"), value);
     }
 
     /** A child with the parent's values that never ends and has no deadline: Go's {@code WithoutCancel}. */

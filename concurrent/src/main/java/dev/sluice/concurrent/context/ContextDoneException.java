@@ -24,6 +24,24 @@ public abstract sealed class ContextDoneException extends RuntimeException
     }
 
     /**
+     * Whether this error is a timeout: Go's {@code Timeout() bool}, which {@code DeadlineExceeded}
+     * implements (returning true) so that code checking errors for timeouts generically treats it
+     * as one. True for {@link DeadlineExceededException}, false for {@link CanceledException}.
+     */
+    public boolean timeout() {
+        return false;
+    }
+
+    /**
+     * Whether retrying may succeed: Go's {@code Temporary() bool}, true for
+     * {@code DeadlineExceeded} (a later attempt with a new deadline may finish in time) and
+     * false for {@link CanceledException}.
+     */
+    public boolean temporary() {
+        return false;
+    }
+
+    /**
      * A new exception to throw because {@code ctx} ended: of the same kind as {@code ctx.err()},
      * with the context's explicit cause, if any, as its cause.
      *

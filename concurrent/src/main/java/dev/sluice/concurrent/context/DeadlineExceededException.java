@@ -7,4 +7,16 @@ public final class DeadlineExceededException extends ContextDoneException {
     DeadlineExceededException(Throwable cause, boolean writableStackTrace) {
         super("context deadline exceeded", cause, writableStackTrace);
     }
+
+    /** Always true: a deadline passing is a timeout (Go's {@code DeadlineExceeded.Timeout()}). */
+    @Override
+    public boolean timeout() {
+        return true;
+    }
+
+    /** Always true, as Go's {@code DeadlineExceeded.Temporary()}. */
+    @Override
+    public boolean temporary() {
+        return true;
+    }
 }

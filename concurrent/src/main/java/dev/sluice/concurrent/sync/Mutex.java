@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -32,10 +34,10 @@ import java.util.function.LongSupplier;
  * that makes the mode a pure function of the queue and the clock, which tests drive with an
  * injected clock. Invariant: starving implies LOCKED and a non-empty queue.
  *
- * Ownership: `owner` is written only by the holder (after acquiring, before releasing), so a
- * thread reading its own identity there holds the mutex, and one that does not hold it never
- * reads its own identity (its last write there was null). That makes the holder checks exact
- * without a volatile write per lock.
+ * Ownership: none, as in Go. A mutex is locked or not; it does not belong to a thread, so any
+ * thread may unlock it (a lock handed across threads is a Go idiom) and lock() by the thread
+ * that locked it blocks like anyone else's. Unlock of an unlocked mutex is detected on the
+ * state word (Go's "sync: unlock of unlocked mutex").
  *
  * Giving up (interrupt, context): a still-queued node unlinks itself. A node already granted
  * HANDED owns the mutex and unlocks it (passing it on). A node already SIGNALLED holds the WOKEN
@@ -50,11 +52,12 @@ import java.util.function.LongSupplier;
  * A mutual-exclusion lock: Go's {@code sync.Mutex}.
  *
  * <ul>
- *   <li><b>Not reentrant.</b> Locking a mutex the calling thread already holds would deadlock in
- *       Go; here it throws {@link IllegalStateException} instead.</li>
- *   <li><b>Owned by a thread.</b> Only the thread that locked the mutex may unlock it (Go lets any
- *       goroutine unlock); unlocking by another thread, or unlocking an unlocked mutex, throws
- *       {@link IllegalStateException} and leaves the mutex unchanged.</li>
+ *   <li><b>Not owned by a thread</b>, as in Go: any thread may unlock a locked mutex (locking in
+ *       one thread and unlocking in another is allowed), and a thread that locks a mutex that is
+ *       already locked, by itself or anyone, waits for an unlock. So it is not reentrant: locking
+ *       it twice from one thread without an unlock in between blocks forever, as in Go.
+ *       {@link #tryLock()} simply returns false while the mutex is locked. Unlocking an unlocked
+ *       mutex throws {@link IllegalStateException}.</li>
  *   <li><b>Anti-starvation.</b> Normally a thread that arrives while the mutex is free may take it
  *       ahead of queued threads, which is fast. Once the longest-waiting thread has waited more
  *       than 1 ms, the mutex switches to starvation mode: each unlock hands it directly to the
@@ -72,7 +75,7 @@ import java.util.function.LongSupplier;
  * }
  * }</pre>
  */
-public final class Mutex {
+public final class Mutex implements Locker {
     /** Go's starvationThresholdNs. */
     static final long STARVATION_THRESHOLD_NANOS = 1_000_000;
 
@@ -99,11 +102,10 @@ public final class Mutex {
     }
 
     private volatile int state;
-    private Thread owner; // written only by the holder; see the class comment
 
     /** Guards queue and starving, and every node status write. Package-private for tests. */
     final ReentrantLock qlock = new ReentrantLock();
-    private final WaitList queue = new WaitList();
+    private final WaitList<WaitNode> queue = new WaitList<>();
     private volatile boolean starving; // written under qlock; read racily to skip spinning
     private final LongSupplier clock;
 
@@ -131,10 +133,9 @@ public final class Mutex {
      *
      * @throws InterruptedException if the thread is interrupted while waiting; the mutex is not
      *     held
-     * @throws IllegalStateException if the calling thread already holds the mutex
      */
+    @Override
     public void lock() throws InterruptedException {
-        checkNotHeld();
         lock0(null);
     }
 
@@ -146,11 +147,9 @@ public final class Mutex {
      *     {@code ctx} has ended before the call, even when the mutex is free, or ends while the
      *     call waits; the mutex is then not held
      * @throws InterruptedException if the thread is interrupted while waiting
-     * @throws IllegalStateException if the calling thread already holds the mutex
      */
     public void lock(Context ctx) throws InterruptedException {
         Objects.requireNonNull(ctx, "ctx");
-        checkNotHeld();
         Parking.checkContext(ctx);
         lock0(ctx);
     }
@@ -159,35 +158,29 @@ public final class Mutex {
      * Locks the mutex if it is free at this instant: Go's {@code TryLock}. Never blocks; in
      * starvation mode the mutex belongs to its waiters and this returns false.
      *
-     * @return true if the calling thread now holds the mutex
-     * @throws IllegalStateException if the calling thread already holds the mutex
+     * @return true if the call locked the mutex; false if it was locked, by any thread, the
+     *     caller included (Go's {@code TryLock})
      */
     public boolean tryLock() {
-        checkNotHeld();
         for (;;) {
             int s = state;
             if ((s & LOCKED) != 0) {
                 return false;
             }
             if (STATE.compareAndSet(this, s, s | LOCKED)) {
-                owner = Thread.currentThread();
                 return true;
             }
         }
     }
 
     /**
-     * Unlocks the mutex, waking or handing it to a waiting thread if there is one. Never blocks.
+     * Unlocks the mutex, waking or handing it to a waiting thread if there is one. Any thread may
+     * call it, not only the one that locked the mutex (as in Go). Never blocks.
      *
-     * @throws IllegalStateException if the mutex is not locked, or is locked by another thread
+     * @throws IllegalStateException if the mutex is not locked; it is left unchanged
      */
+    @Override
     public void unlock() {
-        if (owner != Thread.currentThread()) {
-            throw new IllegalStateException((state & LOCKED) == 0
-                    ? "unlock of unlocked Mutex"
-                    : "unlock of Mutex by a thread that does not hold it");
-        }
-        owner = null;
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
             unlockSlow();
         }
@@ -198,13 +191,6 @@ public final class Mutex {
     private void lock0(Context ctx) throws InterruptedException {
         if (!STATE.compareAndSet(this, 0, LOCKED) && !spin()) {
             lockSlow(ctx);
-        }
-        owner = Thread.currentThread();
-    }
-
-    private void checkNotHeld() {
-        if (owner == Thread.currentThread()) {
-            throw new IllegalStateException("Mutex is not reentrant: the calling thread already holds it");
         }
     }
 
@@ -292,7 +278,6 @@ public final class Mutex {
             qlock.unlock();
         }
         if (acquired) {
-            owner = Thread.currentThread();
             unlock();
         }
     }
@@ -303,6 +288,12 @@ public final class Mutex {
         WaitNode wake = null;
         qlock.lock();
         try {
+            if ((state & LOCKED) == 0) {
+                // Only unlockers clear LOCKED, and they do it under qlock or by the CAS
+                // LOCKED -> 0, which would have made state 0: this is Go's fatal
+                // "sync: unlock of unlocked mutex", reported before anything changed.
+                throw new IllegalStateException("unlock of unlocked Mutex");
+            }
             WaitNode head = queue.peekFirst();
             if (head != null) {
                 long waited = clock.getAsLong() - head.since;

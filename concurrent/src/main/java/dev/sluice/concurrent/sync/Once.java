@@ -5,29 +5,29 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
- * Go's sync.Once (sync/once.go) with sync.OnceFunc's failure semantics.
+ * Go's sync.Once (sync/once.go).
  *
- * State moves NEW -> RUNNING -> DONE | FAILED, once. The fast path is one volatile read of a
- * final state. The first caller moves NEW -> RUNNING under `lock`, runs f without the lock, then
- * records the outcome and signals `finished` under the lock; later callers wait on `finished`
- * while RUNNING. `failure` is written before the volatile `state`, so whoever reads FAILED sees
- * it. Unlike Go, which holds its mutex while f runs, the lock is not held during f: the runner
- * is recorded instead, so that a recursive call from inside f fails rather than deadlocks.
+ * State moves NEW -> RUNNING -> DONE, once. The fast path is one volatile read of DONE. The first
+ * caller moves NEW -> RUNNING under `lock`, runs f without the lock, then sets DONE and signals
+ * `finished` under the lock, whether f returned or threw (Go's Do: "if f panics, Do considers it
+ * to have returned"); later callers wait on `finished` while RUNNING. Unlike Go, which holds its
+ * mutex while f runs, the lock is not held during f: the runner is recorded instead, so that a
+ * recursive call from inside f fails rather than deadlocks.
  *
- * Linearization point: the write of the final state.
+ * Linearization point: the write of DONE.
  */
 
 /**
- * Runs a function exactly once: Go's {@code sync.Once}, with the failure semantics of Go's
- * {@code sync.OnceFunc}.
+ * Runs a function exactly once: Go's {@code sync.Once}.
  *
  * <ul>
  *   <li>The first call of {@link #run} runs its function; every other call, concurrent or
  *       later, runs nothing. Concurrent calls wait until the function has finished, so when any
- *       call returns normally, the function's effects are visible.</li>
- *   <li>If the function throws, the failure is remembered: the call that ran it rethrows it, and
- *       every later call throws a fresh {@link OnceFailedException} with it as the cause. The
- *       function is never retried.</li>
+ *       call returns, the function's effects are visible.</li>
+ *   <li>If the function throws, the call that ran it rethrows it, and the once counts as done,
+ *       as Go's {@code Do} treats a panicking call: every other call returns normally and the
+ *       function is never retried. To have every call report the failure, use {@link OnceFunc}
+ *       or {@link OnceValue} (Go's {@code OnceFunc}/{@code OnceValue}).</li>
  * </ul>
  *
  * <p><b>Waiting is not interruptible</b> (as in Go, and as for class initialization): a call that
@@ -39,10 +39,8 @@ public final class Once {
     private static final int NEW = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
-    private static final int FAILED = 3;
 
     private volatile int state;
-    private Throwable failure;   // written before state = FAILED
     private Thread runner;       // guarded by lock: the thread running f, while RUNNING
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
@@ -59,24 +57,20 @@ public final class Once {
      * Blocks, uninterruptibly, while another thread's function is running.
      *
      * @throws IllegalStateException if called from within the function being run (Go deadlocks)
-     * @throws OnceFailedException if the function (run by an earlier or concurrent call) threw
      * @throws RuntimeException or {@link Error}: whatever {@code f} throws, in the call that ran it
+     *     only (a checked exception thrown sneakily arrives wrapped in {@link OnceFailedException})
      */
     public void run(Runnable f) {
         Objects.requireNonNull(f, "f");
-        int s = state;
-        if (s == DONE) {
+        if (state == DONE) {
             return;
-        }
-        if (s == FAILED) {
-            throw new OnceFailedException(failure);
         }
         runSlow(f);
     }
 
-    /** Whether a function has run to completion or failed. A snapshot; never blocks. */
+    /** Whether a function has returned or thrown. A snapshot; never blocks. */
     public boolean isDone() {
-        return state >= DONE;
+        return state == DONE;
     }
 
     private void runSlow(Runnable f) {
@@ -87,9 +81,6 @@ public final class Once {
                 int s = state;
                 if (s == DONE) {
                     return;
-                }
-                if (s == FAILED) {
-                    throw new OnceFailedException(failure);
                 }
                 if (s == NEW) {
                     runner = me;
@@ -112,8 +103,7 @@ public final class Once {
         }
         lock.lock();
         try {
-            failure = thrown;
-            state = thrown == null ? DONE : FAILED;
+            state = DONE;
             runner = null;
             finished.signalAll();
         } finally {
@@ -135,8 +125,7 @@ public final class Once {
         return "Once[" + switch (state) {
             case NEW -> "new";
             case RUNNING -> "running";
-            case DONE -> "done";
-            default -> "failed";
+            default -> "done";
         } + "]";
     }
 }

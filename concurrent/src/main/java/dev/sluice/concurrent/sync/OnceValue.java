@@ -25,6 +25,7 @@ public final class OnceValue<T> implements Supplier<T> {
     private final Once once = Once.create();
     private Supplier<? extends T> f; // cleared after the run; guarded by once
     private T value;                 // written before once's final state, read after it
+    private Throwable failure;       // likewise; what f threw, if it threw
 
     private OnceValue(Supplier<? extends T> f) {
         this.f = f;
@@ -46,13 +47,20 @@ public final class OnceValue<T> implements Supplier<T> {
      */
     @Override
     public T get() {
-        once.run(this::compute);
+        once.run(this::compute); // rethrows f's failure in the call that ran it
+        Throwable t = failure;
+        if (t != null) {
+            throw new OnceFailedException(t);
+        }
         return value;
     }
 
     private void compute() {
         try {
             value = f.get();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
             f = null;
         }

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -53,15 +55,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *       deadlock</b>, exactly as in Go: a reader that calls {@link #rLock()} again while a writer
  *       waits blocks behind that writer, which waits for the first read lock.</li>
  *   <li>When a writer unlocks, the readers that were waiting enter before the next writer.</li>
- *   <li>The write lock is owned by its thread: only that thread may {@link #unlock()} it, and it
- *       may not take the lock again (read or write) while holding it; both mistakes throw
- *       {@link IllegalStateException} instead of deadlocking. Read locks are counted, not owned,
- *       as in Go: {@link #rUnlock()} may run on another thread, and a mismatched {@code rUnlock}
- *       is detected only when no read lock is held at all.</li>
+ *   <li>Not owned by a thread, as in Go: {@link #unlock()} and {@link #rUnlock()} may run on a
+ *       thread other than the one that locked. A thread that asks for the lock while it (or
+ *       anyone) holds it in a conflicting way waits, so locking twice from one thread deadlocks
+ *       as in Go, and {@link #tryLock()}/{@link #tryRLock()} simply return false. Unlocking a lock
+ *       that is not held throws {@link IllegalStateException}; a mismatched {@code rUnlock} is
+ *       detected only when no read lock is held at all.</li>
+ *   <li>{@link #rLocker()} is Go's {@code RLocker}: a {@link Locker} over the read side.</li>
  *   <li>Safe on virtual threads: waiting parks, never pins.</li>
  * </ul>
  */
-public final class RWMutex {
+public final class RWMutex implements Locker {
     private static final int READERS = (1 << 28) - 1;
     private static final int RQ = 1 << 28;
     private static final int WQ = 1 << 29;
@@ -80,12 +84,12 @@ public final class RWMutex {
     }
 
     private volatile int state;
-    private Thread writer; // written only by the write-lock holder (see Mutex's class comment)
+    private final Locker readLocker = new ReadLocker();
 
     /** Guards the queues and every node status write. Package-private for tests. */
     final ReentrantLock lock = new ReentrantLock();
-    private final WaitList readers = new WaitList();
-    private final WaitList writers = new WaitList();
+    private final WaitList<WaitNode> readers = new WaitList<>();
+    private final WaitList<WaitNode> writers = new WaitList<>();
 
     private RWMutex() {}
 
@@ -104,11 +108,9 @@ public final class RWMutex {
      * {@link Mutex#lock()}).
      *
      * @throws InterruptedException if the thread is interrupted while waiting; no lock is held
-     * @throws IllegalStateException if the calling thread holds the write lock (this would
-     *     deadlock), or if the reader count would overflow (2^28 - 1 readers)
+     * @throws IllegalStateException if the reader count would overflow (2^28 - 1 readers)
      */
     public void rLock() throws InterruptedException {
-        checkNotWriter();
         if (!tryRLock0()) {
             rLockSlow(null);
         }
@@ -125,7 +127,6 @@ public final class RWMutex {
      */
     public void rLock(Context ctx) throws InterruptedException {
         Objects.requireNonNull(ctx, "ctx");
-        checkNotWriter();
         Parking.checkContext(ctx);
         if (!tryRLock0()) {
             rLockSlow(ctx);
@@ -139,7 +140,6 @@ public final class RWMutex {
      * @throws IllegalStateException as {@link #rLock()}
      */
     public boolean tryRLock() {
-        checkNotWriter();
         return tryRLock0();
     }
 
@@ -226,10 +226,9 @@ public final class RWMutex {
      * served in arrival order. Interruption as in {@link #rLock()}.
      *
      * @throws InterruptedException if the thread is interrupted while waiting; no lock is held
-     * @throws IllegalStateException if the calling thread already holds the write lock
      */
+    @Override
     public void lock() throws InterruptedException {
-        checkNotWriter();
         lock0(null);
     }
 
@@ -241,11 +240,9 @@ public final class RWMutex {
      *     the call (even if the lock is free) or ends while the call waits; no lock is held, and
      *     readers that queued behind this writer are let in
      * @throws InterruptedException if the thread is interrupted while waiting
-     * @throws IllegalStateException if the calling thread already holds the write lock
      */
     public void lock(Context ctx) throws InterruptedException {
         Objects.requireNonNull(ctx, "ctx");
-        checkNotWriter();
         Parking.checkContext(ctx);
         lock0(ctx);
     }
@@ -253,36 +250,31 @@ public final class RWMutex {
     /**
      * Takes the write lock if nobody holds or waits for the lock at this instant. Never blocks.
      *
-     * @return true if the calling thread now holds the write lock
-     * @throws IllegalStateException if the calling thread already holds the write lock
+     * @return true if the call took the write lock; false if anyone (the caller included) holds
+     *     the lock in either mode or a writer waits
      */
     public boolean tryLock() {
-        checkNotWriter();
-        if (STATE.compareAndSet(this, 0, WA)) {
-            writer = Thread.currentThread();
-            return true;
-        }
-        return false;
+        return STATE.compareAndSet(this, 0, WA);
     }
 
     /**
      * Releases the write lock: queued readers enter first, then the next queued writer waits for
-     * them. Never blocks.
+     * them. Any thread may call it, not only the one that locked (as in Go). Never blocks.
      *
-     * @throws IllegalStateException if the calling thread does not hold the write lock
+     * @throws IllegalStateException if the write lock is not held; nothing changes
      */
+    @Override
     public void unlock() {
-        if (writer != Thread.currentThread()) {
-            throw new IllegalStateException((state & WA) == 0
-                    ? "unlock of RWMutex that is not write-locked"
-                    : "unlock of RWMutex by a thread that does not hold the write lock");
-        }
-        writer = null;
         if (STATE.compareAndSet(this, WA, 0)) {
             return;
         }
         lock.lock();
         try {
+            if ((state & WA) == 0) {
+                // WA is cleared only here and by the CAS above: Go's fatal
+                // "sync: Unlock of unlocked RWMutex", reported before anything changed.
+                throw new IllegalStateException("unlock of RWMutex that is not write-locked");
+            }
             // Readers that queued behind this writer go first (Go's Unlock releases them before
             // the next writer can take the lock); WQ, if set, keeps newcomers out.
             for (;;) {
@@ -302,7 +294,31 @@ public final class RWMutex {
         if (!STATE.compareAndSet(this, 0, WA)) {
             lockSlow(ctx);
         }
-        writer = Thread.currentThread();
+    }
+
+    /**
+     * A {@link Locker} whose {@code lock}/{@code unlock} are this mutex's {@link #rLock()} and
+     * {@link #rUnlock()}: Go's {@code RLocker}. The same object on every call. Never blocks.
+     */
+    public Locker rLocker() {
+        return readLocker;
+    }
+
+    private final class ReadLocker implements Locker {
+        @Override
+        public void lock() throws InterruptedException {
+            rLock();
+        }
+
+        @Override
+        public void unlock() {
+            rUnlock();
+        }
+
+        @Override
+        public String toString() {
+            return "RLocker[" + RWMutex.this + "]";
+        }
     }
 
     private void lockSlow(Context ctx) throws InterruptedException {
@@ -339,7 +355,6 @@ public final class RWMutex {
             lock.unlock();
         }
         if (granted) {
-            writer = Thread.currentThread();
             unlock();
         }
         throw Parking.failure(r, ctx);
@@ -411,12 +426,6 @@ public final class RWMutex {
             if ((s & bits) == 0 || STATE.compareAndSet(this, s, s & ~bits)) {
                 return;
             }
-        }
-    }
-
-    private void checkNotWriter() {
-        if (writer == Thread.currentThread()) {
-            throw new IllegalStateException("RWMutex is not reentrant: the calling thread holds the write lock");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
@@ -51,7 +53,7 @@ public final class Semaphore {
     /** Guards cur, the queue and every node status write. Package-private for tests. */
     final ReentrantLock lock = new ReentrantLock();
     private long cur;                                // guarded by lock
-    private final WaitList waiters = new WaitList(); // guarded by lock
+    private final WaitList<WaitNode> waiters = new WaitList<>(); // guarded by lock
 
     private Semaphore(long size) {
         this.size = size;

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,7 +68,7 @@ public final class SingleFlight<K, V> {
 
     /** One in-flight call. Fields guarded by the group's lock. */
     private static final class Flight<V> {
-        final WaitList waiters = new WaitList();
+        final WaitList<WaitNode> waiters = new WaitList<>();
         int callers;
         V value;
         Throwable failure;

@@ -1,5 +1,7 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
 import dev.sluice.concurrent.context.Context;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,6 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * no lost wake-up, and a waiter that queued after an Add restarted the count is not released
  * early by a zeroing that happened before it queued.
  *
+ * Reuse detection (Go: "WaitGroup is reused before previous Wait has returned"): the zeroing
+ * change adds the number of waiters it releases to `leaving`, and each released waiter takes
+ * itself off as its await returns. An add that starts a new round (counter 0 -> positive) while
+ * released waiters have not yet returned is the misuse Go panics on; it throws and changes
+ * nothing. Go detects it in the late Wait, by chance of timing; counting the leavers makes the
+ * check exact, and puts it at the call that is wrong.
+ *
  * Linearization points: add at its CAS; await returns at (or after) the zeroing CAS.
  */
 
@@ -37,24 +46,29 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The counter must never go below zero. As in Go, calls to {@link #add} with a positive delta
  * that start a new round (counter at zero) should happen before the {@link #await} they are
- * meant for.
+ * meant for, and a group may be reused for a new round only after every {@code await} of the
+ * previous round has returned: an {@code add} that breaks this rule throws.
  */
 public final class WaitGroup {
     private static final int RELEASED = 1; // node grant code
 
     private static final VarHandle COUNT;
+    private static final VarHandle LEAVING;
 
     static {
         try {
-            COUNT = MethodHandles.lookup().findVarHandle(WaitGroup.class, "count", long.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            COUNT = l.findVarHandle(WaitGroup.class, "count", long.class);
+            LEAVING = l.findVarHandle(WaitGroup.class, "leaving", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private volatile long count;
+    private volatile int leaving; // released waiters whose await has not returned yet
     private final ReentrantLock lock = new ReentrantLock();
-    private final WaitList waiters = new WaitList(); // guarded by lock
+    private final WaitList<WaitNode> waiters = new WaitList<>(); // guarded by lock
 
     private WaitGroup() {}
 
@@ -67,7 +81,10 @@ public final class WaitGroup {
      * Adds {@code delta} (which may be negative) to the counter. When the counter reaches zero,
      * every thread blocked in {@link #await} is released. Never blocks.
      *
-     * @throws IllegalStateException if the counter would go below zero; it is left unchanged
+     * @throws IllegalStateException if the counter would go below zero, or if this add starts a
+     *     new round while an {@link #await} released by the previous round has not returned yet
+     *     (Go: "WaitGroup is reused before previous Wait has returned"); the counter is left
+     *     unchanged
      */
     public void add(int delta) {
         for (;;) {
@@ -76,10 +93,17 @@ public final class WaitGroup {
             if (n < 0) {
                 throw new IllegalStateException("negative WaitGroup counter: " + c + " + (" + delta + ")");
             }
+            if (c == 0 && delta > 0 && leaving != 0) {
+                throw new IllegalStateException("WaitGroup is reused before previous Wait has returned");
+            }
             if (n == 0 && c != 0) {
                 lock.lock();
                 try {
                     if (COUNT.compareAndSet(this, c, 0L)) {
+                        int released = waiters.size();
+                        if (released > 0) {
+                            LEAVING.getAndAdd(this, released); // before any of them can return
+                        }
                         for (WaitNode w; (w = waiters.pollFirst()) != null; ) {
                             w.status = RELEASED;
                             LockSupport.unpark(w.thread);
@@ -171,15 +195,32 @@ public final class WaitGroup {
         }
         int r = Parking.await(node, ctx, this);
         if (r == RELEASED) {
+            released();
             return;
         }
+        boolean granted;
         lock.lock();
         try {
+            granted = node.status == RELEASED;
             waiters.remove(node);
         } finally {
             lock.unlock();
         }
+        if (granted) {
+            released(); // released as it gave up: it still counted as leaving
+        }
         throw Parking.failure(r, ctx);
+    }
+
+    /** Tests only: runs in a released waiter just before it counts itself out of `leaving`. */
+    Runnable beforeLeaving;
+
+    private void released() {
+        Runnable hook = beforeLeaving;
+        if (hook != null) {
+            hook.run();
+        }
+        LEAVING.getAndAdd(this, -1);
     }
 
     /** Queued waiters: for tests. */

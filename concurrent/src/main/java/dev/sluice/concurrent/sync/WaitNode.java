@@ -1,5 +1,9 @@
 package dev.sluice.concurrent.sync;
 
+import dev.sluice.concurrent.internal.WaitList;
+
+import dev.sluice.concurrent.internal.WaitLink;
+
 /**
  * One blocked thread's entry in one primitive's wait queue: Go's {@code sudog} as used by
  * {@code runtime/sema.go}.
@@ -17,7 +21,7 @@ package dev.sluice.concurrent.sync;
  *
  * <p>Nodes are not reused across operations: an operation allocates one only when it must wait.
  */
-final class WaitNode {
+final class WaitNode extends WaitLink<WaitNode> {
     /** Linked in a queue, nothing granted yet. Every primitive's grant codes are positive. */
     static final int WAITING = 0;
 
@@ -32,9 +36,4 @@ final class WaitNode {
 
     /** Mutex: clock reading when the thread first queued, kept when it queues again. */
     long since;
-
-    // Queue links, guarded by the owning primitive's lock.
-    WaitNode prev;
-    WaitNode next;
-    boolean linked;
 }

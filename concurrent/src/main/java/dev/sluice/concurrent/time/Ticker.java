@@ -24,18 +24,19 @@ import java.util.Objects;
  * }</pre>
  *
  * <ul>
- *   <li>The channel buffers one tick. A receiver slower than the period loses ticks: a tick that
- *       finds the previous one unreceived is dropped, and after a stall the ticker skips to the
- *       next multiple of the period instead of catching up. A receiver never sees a backlog.</li>
+ *   <li>The channel is unbuffered, as in Go 1.23 ({@code cap()} and {@code len()} are 0), and
+ *       holds at most one due tick. A receiver slower than the period loses ticks: after a stall
+ *       the ticker skips to the next multiple of the period instead of catching up. A receiver
+ *       never sees a backlog.</li>
  *   <li>Each tick carries the time it was due.</li>
  *   <li>Go 1.23: once {@link #stop()} or {@link #reset(Duration)} returns, no tick from before
  *       the call is received; an unreceived tick is discarded. Stop does not close the
  *       channel.</li>
  * </ul>
  *
- * <p>A ticker that is no longer needed must be stopped: unlike Go 1.23, an unreferenced running
- * ticker is not collected (the timer queue holds it). All methods are thread-safe and none
- * blocks.
+ * <p>As in Go 1.23, a ticker nobody references any more is garbage even if it was never
+ * stopped: it is in the timer queue only while a thread is blocked on its channel. All methods
+ * are thread-safe and none blocks.
  */
 public final class Ticker {
     private final RuntimeTimer timer;

@@ -1,6 +1,9 @@
 package dev.sluice.concurrent.time;
 
+import dev.sluice.concurrent.chan.Channel;
+import dev.sluice.concurrent.chan.ReceiveChannel;
 import dev.sluice.concurrent.chan.Select;
+import java.time.Instant;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.concurrent.context.ContextDoneException;
 import java.time.Duration;
@@ -21,6 +24,23 @@ import java.util.Objects;
  */
 public final class Time {
     private Time() {}
+
+    /**
+     * A channel that receives the time once per {@code period}: Go's {@code time.Tick}, a
+     * {@link Ticker} without a handle to stop it. As in Go 1.23 it costs nothing once nobody
+     * references the channel (the ticker is then garbage), so it is fine for a loop that lives
+     * as long as the program. A zero or negative period gives the nil channel, as Go returns nil.
+     * Never blocks.
+     *
+     * @throws NullPointerException if {@code period} is null
+     */
+    public static ReceiveChannel<Instant> tick(Duration period) {
+        Objects.requireNonNull(period, "period");
+        if (period.isZero() || period.isNegative()) {
+            return Channel.nil();
+        }
+        return Ticker.create(period).channel();
+    }
 
     /**
      * Blocks for {@code d}, or until {@code ctx} ends, whichever comes first. A zero or negative

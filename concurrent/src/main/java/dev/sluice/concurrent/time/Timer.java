@@ -10,12 +10,18 @@ import java.util.Objects;
  * Go's {@code time.Timer}: a single event, delivered either on a {@link #channel()} or by running
  * a function on its own virtual thread ({@link #afterFunc}).
  *
- * <p>Stop and reset follow Go 1.23: once {@link #stop()} or {@link #reset(Duration)} returns, no
- * value from before the call will be received from the channel. This holds because firing (send
- * to the channel) and stopping (cancel the pending fire, drain a value not yet received) run
- * under one lock, and a fire that lost the race finds its generation outdated (see
- * {@code RuntimeTimer}). The channel has a one-value buffer, so the timer thread never blocks on
- * a slow receiver. The value sent is the time the timer was due to fire.
+ * <p>Go 1.23 semantics:
+ * <ul>
+ *   <li>Once {@link #stop()} or {@link #reset(Duration)} returns, no value from before the call
+ *       will be received from the channel: firing and stopping run under one lock, and a fire
+ *       that lost the race finds its generation outdated (see {@code RuntimeTimer}).</li>
+ *   <li>The channel is unbuffered: {@code cap()} and {@code len()} are 0. A value that is due is
+ *       received at once; the timer never blocks on a slow receiver.</li>
+ *   <li>A timer nobody references any more is garbage even if it was never stopped: it sits in
+ *       the timer queue only while a thread is blocked receiving from its channel (func timers
+ *       stay queued until they run or are stopped).</li>
+ * </ul>
+ * The value sent is the time the timer was due to fire.
  *
  * <p>All methods are thread-safe and none blocks.
  */
@@ -54,8 +60,8 @@ public final class Timer {
 
     /**
      * A channel that receives the current time once {@code d} has elapsed: Go's
-     * {@code time.After}. The timer cannot be stopped, so it stays scheduled until it fires; in a
-     * select inside a loop use {@link dev.sluice.concurrent.chan.Select#timeout}, which stops it.
+     * {@code time.After}. The timer cannot be stopped, but as in Go 1.23 it is garbage as soon as
+     * nobody references the channel, so {@code after} in a loop does not accumulate timers.
      * Never blocks.
      *
      * @throws NullPointerException if {@code d} is null
@@ -91,6 +97,11 @@ public final class Timer {
      */
     public boolean reset(Duration d) {
         return timer.reset(nanos(d), 0);
+    }
+
+    /** The runtime timer: for tests. */
+    RuntimeTimer timerForTests() {
+        return timer;
     }
 
     /** {@code d} in nanoseconds, saturated; durations beyond ~292 years never fire in practice. */

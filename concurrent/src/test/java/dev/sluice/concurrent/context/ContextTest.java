@@ -204,10 +204,140 @@ class ContextTest {
     }
 
     @Test
-    void withValue_rejectsNulls() {
-        assertThatThrownBy(() -> Context.withValue(Context.background(), USER, null))
+    void withValue_nullValue_hidesTheParentsValue() {
+        // Go allows WithValue(ctx, key, nil); Value(key) then reports nil below it.
+        Context withUser = Context.withValue(Context.background(), USER, "alice");
+        Context hidden = Context.withValue(withUser, USER, null);
+        Context below = Context.withValue(Context.withCancel(hidden), TRACE, "t1");
+
+        assertThat(withUser.value(USER)).isEqualTo("alice");
+        assertThat(hidden.value(USER)).isNull();
+        assertThat(below.value(USER)).isNull();
+        assertThat(below.value(TRACE)).isEqualTo("t1");
+    }
+
+    @Test
+    void withValue_rejectsNullParentAndKey() {
+        assertThatThrownBy(() -> Context.withValue(null, USER, "x")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Context.withValue(Context.background(), null, "x"))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Context.withCancel(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void deadlineExceeded_reportsTimeout_canceledDoesNot() throws Exception {
+        // Go's TestDeadlineExceededSupportsTimeout.
+        assertThat(ContextDoneException.DEADLINE_EXCEEDED.timeout()).isTrue();
+        assertThat(ContextDoneException.DEADLINE_EXCEEDED.temporary()).isTrue();
+        assertThat(ContextDoneException.CANCELED.timeout()).isFalse();
+        CancelableContext ctx = Context.withTimeout(Context.background(), Duration.ofMillis(-1));
+        assertThat(ContextDoneException.of(ctx).timeout()).isTrue();
+    }
+
+    /** A context implemented by an application, as Go's tests' myDoneCtx: its own done channel. */
+    static final class AppContext implements Context {
+        final Channel<Void> done = Channel.unbuffered();
+        volatile ContextDoneException err;
+        volatile Throwable cause;
+
+        void end(Throwable why) {
+            cause = why;
+            err = ContextDoneException.CANCELED;
+            done.close();
+        }
+
+        @Override
+        public Channel<Void> done() {
+            return done;
+        }
+
+        @Override
+        public ContextDoneException err() {
+            return err;
+        }
+
+        @Override
+        public Throwable cause() {
+            return err == null ? null : cause;
+        }
+
+        @Override
+        public java.util.OptionalLong deadlineNanos() {
+            return java.util.OptionalLong.empty();
+        }
+
+        @Override
+        public <T> T value(Key<T> key) {
+            @SuppressWarnings("unchecked")
+            T v = key == USER ? (T) "app" : null;
+            return v;
+        }
+    }
+
+    @Test
+    void userImplementedContext_propagatesCancellationToDerivedContexts() throws Exception {
+        // Go's propagateCancel for a parent that is not a cancelCtx (TestCustomContextGoroutines'
+        // myDoneCtx): the child ends when the parent's Done closes.
+        AppContext app = new AppContext();
+        CancelableContext child = Context.withCancel(Context.withValue(app, TRACE, "t"));
+        CancelableContext timed = Context.withTimeout(child, Duration.ofHours(1));
+        IllegalStateException why = new IllegalStateException("app shutting down");
+
+        assertThat(timed.value(USER)).isEqualTo("app");
+        assertThat(child.err()).isNull();
+        app.end(why);
+
+        Received<Void> r = timed.done().receiveOrClosed();
+        assertThat(r.ok()).isFalse();
+        assertThat(child.err()).isSameAs(ContextDoneException.CANCELED);
+        assertThat(timed.cause()).isSameAs(why);
+    }
+
+    @Test
+    void userImplementedContext_alreadyEnded_endsTheChildAtOnce() {
+        AppContext app = new AppContext();
+        app.end(null);
+
+        CancelableContext child = Context.withCancel(app);
+
+        assertThat(child.err()).isSameAs(ContextDoneException.CANCELED);
+    }
+
+    @Test
+    void userImplementedContext_childCancelledFirst_keepsItsOwnCause() throws Exception {
+        AppContext app = new AppContext();
+        CancelableContext child = Context.withCancel(app);
+        IllegalArgumentException mine = new IllegalArgumentException("mine");
+
+        child.cancel(mine);
+        app.end(new IllegalStateException("later"));
+
+        assertThat(child.cause()).isSameAs(mine);
+    }
+
+    @Test
+    void userImplementedContext_worksWithAfterFuncAndBlockingCalls() throws Exception {
+        AppContext app = new AppContext();
+        CountDownLatch ran = new CountDownLatch(1);
+        AfterFunc stopped = Context.afterFunc(app, () -> {
+            throw new AssertionError("stopped before the context ended");
+        });
+        Context.afterFunc(app, ran::countDown);
+        assertThat(stopped.stop()).isTrue();
+        Channel<String> never = Channel.unbuffered();
+        dev.sluice.concurrent.sync.Mutex held = dev.sluice.concurrent.sync.Mutex.create();
+        held.lock();
+        Task<Void> receiver = Threads.VIRTUAL.run(() -> never.receive(app));
+        Task<Void> locker = Threads.VIRTUAL.run(() -> held.lock(app));
+        Eventually.awaitBlocked(receiver.thread());
+        Eventually.awaitBlocked(locker.thread());
+
+        app.end(null);
+
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(receiver::join).isInstanceOf(CanceledException.class);
+        assertThatThrownBy(locker::join).isInstanceOf(CanceledException.class);
+        assertThat(stopped.stop()).isFalse();
     }
 
     @Test

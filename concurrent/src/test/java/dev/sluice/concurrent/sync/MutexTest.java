@@ -75,30 +75,53 @@ class MutexTest {
     }
 
     @Test
-    void unlock_byNonHolder_throws_andLeavesMutexLocked() throws Exception {
+    void unlock_fromAnotherThread_releasesTheMutex_asInGo() throws Exception {
+        // Go: a Mutex is not associated with a goroutine; one may lock and another unlock it.
         Mutex m = Mutex.create();
         m.lock();
 
-        Task<Void> intruder = Threads.VIRTUAL.run(m::unlock);
+        Threads.VIRTUAL.run(m::unlock).join();
 
-        assertThatThrownBy(intruder::join).isInstanceOf(IllegalStateException.class)
-                .hasMessage("unlock of Mutex by a thread that does not hold it");
-        assertThat(m.isLocked()).isTrue();
+        assertThat(m.isLocked()).isFalse();
+        assertThat(m.tryLock()).isTrue();
         m.unlock();
-        assertThatThrownBy(m::unlock).isInstanceOf(IllegalStateException.class); // twice
+        assertThatThrownBy(m::unlock).isInstanceOf(IllegalStateException.class) // Go's TestMutexMisuse
+                .hasMessage("unlock of unlocked Mutex");
     }
 
     @Test
-    void lock_byHolder_throwsInsteadOfDeadlocking() throws Exception {
+    void tryLock_byHolder_returnsFalse() throws Exception {
+        // Go's TestMutex: "TryLock succeeded with mutex locked" is the failure.
         Mutex m = Mutex.create();
         m.lock();
 
-        assertThatThrownBy(m::lock).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("not reentrant");
-        assertThatThrownBy(() -> m.lock(Context.background())).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(m::tryLock).isInstanceOf(IllegalStateException.class);
-        m.unlock(); // still held once, and released normally
-        assertThat(m.isLocked()).isFalse();
+        assertThat(m.tryLock()).isFalse();
+
+        m.unlock();
+        assertThat(m.tryLock()).isTrue();
+        m.unlock();
+    }
+
+    @Test
+    void lock_byHolder_waitsForAnUnlockFromAnotherThread() throws Exception {
+        // A mutex used as a handoff: the second lock() of the same thread blocks (in Go it would
+        // deadlock if nobody else unlocked) until another thread unlocks.
+        Mutex m = Mutex.create();
+        AtomicBoolean firstLockHeld = new AtomicBoolean();
+        Task<Void> twice = Threads.VIRTUAL.run(() -> {
+            m.lock();
+            firstLockHeld.set(true);
+            m.lock(); // held by this very thread: waits
+            firstLockHeld.set(false);
+        });
+        Eventually.await("first lock taken, second one queued", () -> firstLockHeld.get() && m.waiters() == 1);
+
+        m.unlock(); // the test thread unlocks what the other thread locked
+
+        twice.join();
+        assertThat(firstLockHeld).as("the second lock() returned after the foreign unlock").isFalse();
+        assertThat(m.isLocked()).isTrue();
+        m.unlock();
     }
 
     // ------------------------------------------------------------------ mutual exclusion

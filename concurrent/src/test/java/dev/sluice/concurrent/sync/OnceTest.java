@@ -73,7 +73,9 @@ class OnceTest {
     }
 
     @Test
-    void run_whenFunctionThrows_rethrowsIt_andRemembersTheFailure() {
+    void run_whenFunctionThrows_rethrowsIt_andCountsAsDone() {
+        // Go's TestOncePanic: "if f panics, Do considers it to have returned; future calls of Do
+        // return without calling f".
         Once once = Once.create();
         IllegalStateException boom = new IllegalStateException("boom");
         AtomicInteger runs = new AtomicInteger();
@@ -83,16 +85,14 @@ class OnceTest {
             throw boom;
         })).isSameAs(boom);
 
-        assertThatThrownBy(() -> once.run(runs::incrementAndGet)).isInstanceOf(OnceFailedException.class)
-                .hasCause(boom);
-        assertThatThrownBy(() -> once.run(runs::incrementAndGet)).isInstanceOf(OnceFailedException.class)
-                .hasCause(boom);
+        once.run(runs::incrementAndGet);
+        once.run(runs::incrementAndGet);
         assertThat(runs).hasValue(1);
         assertThat(once.isDone()).isTrue();
     }
 
     @Test
-    void run_waitingCallers_getTheFailureToo() throws Exception {
+    void run_waitingCallers_returnNormally_whenTheFunctionThrows() throws Exception {
         Once once = Once.create();
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -108,8 +108,37 @@ class OnceTest {
         release.countDown();
 
         assertThatThrownBy(first::join).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(second::join).isInstanceOf(OnceFailedException.class)
-                .hasCauseInstanceOf(IllegalArgumentException.class);
+        second.join(); // Go's Do returns in the waiting goroutine as well
+        assertThat(once.isDone()).isTrue();
+    }
+
+    @Test
+    void onceFunc_failure_isRethrownByEveryCall() throws Exception {
+        // Go's TestOnceFunc ("OnceFunc re-panics with the same value on every call").
+        AtomicInteger runs = new AtomicInteger();
+        IllegalStateException boom = new IllegalStateException("boom");
+        OnceFunc f = OnceFunc.of(() -> {
+            runs.incrementAndGet();
+            throw boom;
+        });
+
+        assertThatThrownBy(f::run).isSameAs(boom);
+        assertThatThrownBy(f::run).isInstanceOf(OnceFailedException.class).hasCause(boom);
+        assertThatThrownBy(() -> Threads.VIRTUAL.run(f::run).join()).isInstanceOf(OnceFailedException.class)
+                .hasCause(boom);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void onceFunc_runsItsFunctionOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        OnceFunc f = OnceFunc.of(runs::incrementAndGet);
+
+        f.run();
+        f.run();
+        Threads.VIRTUAL.run(f::run).join();
+
+        assertThat(runs).hasValue(1);
     }
 
     @Test
@@ -122,8 +151,10 @@ class OnceTest {
         assertThatThrownBy(caller::join)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("recursive");
-        // the outer function failed with that exception, and it is remembered
-        assertThatThrownBy(() -> once.run(() -> { })).isInstanceOf(OnceFailedException.class);
+        // the outer function failed with that exception, which counts as done (Go's Do)
+        AtomicInteger runs = new AtomicInteger();
+        once.run(runs::incrementAndGet);
+        assertThat(runs).hasValue(0);
     }
 
     @Test

@@ -224,27 +224,55 @@ class RWMutexTest {
     }
 
     @Test
-    void unlock_byNonHolder_throws_andKeepsWriteLock() throws Exception {
+    void unlock_fromAnotherThread_releasesTheWriteLock_asInGo() throws Exception {
         RWMutex rw = RWMutex.create();
         rw.lock();
 
-        assertThatThrownBy(() -> Threads.VIRTUAL.run(rw::unlock).join()).isInstanceOf(IllegalStateException.class)
-                .hasMessage("unlock of RWMutex by a thread that does not hold the write lock");
-        assertThat(Threads.VIRTUAL.start(rw::tryRLock).join()).isFalse();
+        Threads.VIRTUAL.run(rw::unlock).join();
+
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.tryRLock()).isTrue();
+        rw.rUnlock();
+    }
+
+    @Test
+    void tryLocks_byWriteHolder_returnFalse() throws Exception {
+        // Go's TestRWMutex family: TryLock/TryRLock report false while the lock is held.
+        RWMutex rw = RWMutex.create();
+        rw.lock();
+
+        assertThat(rw.tryLock()).isFalse();
+        assertThat(rw.tryRLock()).isFalse();
+
+        rw.unlock();
+        assertThat(rw.tryRLock()).isTrue();
+        assertThat(rw.tryLock()).as("read-locked").isFalse();
+        rw.rUnlock();
+        assertThat(rw.tryLock()).isTrue();
         rw.unlock();
     }
 
     @Test
-    void anyLock_byWriteHolder_throwsInsteadOfDeadlocking() throws Exception {
-        RWMutex rw = RWMutex.create();
-        rw.lock();
-
-        assertThatThrownBy(rw::lock).isInstanceOf(IllegalStateException.class).hasMessageContaining("not reentrant");
-        assertThatThrownBy(rw::rLock).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> rw.rLock(Context.background())).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(rw::tryLock).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(rw::tryRLock).isInstanceOf(IllegalStateException.class);
-        rw.unlock();
+    void rLocker_locksTheReadSide() throws Exception {
+        // Go's TestRLocker: two read locks through RLocker, a writer waits for both to go.
+        RWMutex wl = RWMutex.create();
+        Locker rl = wl.rLocker();
+        assertThat(wl.rLocker()).isSameAs(rl);
+        for (int i = 0; i < 10; i++) {
+            rl.lock();
+            rl.lock();
+            assertThat(wl.activeReaders()).isEqualTo(2);
+            Task<Void> writer = Threads.VIRTUAL.run(wl::lock);
+            Eventually.await("writer queued", () -> wl.waiters() == 1);
+            rl.unlock();
+            assertThat(wl.isWriteLocked()).as("RLocker() didn't read-lock it").isFalse();
+            rl.unlock();
+            writer.join();
+            assertThat(wl.isWriteLocked()).isTrue();
+            assertThat(wl.tryRLock()).as("RLocker() didn't respect the write lock").isFalse();
+            wl.unlock();
+        }
+        assertThatThrownBy(rl::unlock).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

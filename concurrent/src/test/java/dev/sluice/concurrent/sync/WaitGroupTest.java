@@ -79,6 +79,34 @@ class WaitGroupTest {
     }
 
     @Test
+    void add_startingANewRound_beforePreviousWaitReturned_throws() throws Exception {
+        // Go's TestWaitGroupMisuse2/3: "WaitGroup is reused before previous Wait has returned".
+        // The hook holds the released waiter between its release and its return.
+        WaitGroup wg = WaitGroup.create();
+        CountDownLatch inWindow = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        wg.beforeLeaving = () -> {
+            inWindow.countDown();
+            MutexTest.awaitIgnoringInterrupts(leave);
+        };
+        wg.add(1);
+        Task<Void> waiter = Threads.VIRTUAL.run(wg::await);
+        Eventually.await("waiter queued", () -> wg.waiters() == 1);
+        wg.done();
+        inWindow.await();
+
+        assertThatThrownBy(() -> wg.add(1)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("WaitGroup is reused before previous Wait has returned");
+        assertThat(wg.count()).isZero();
+
+        leave.countDown();
+        waiter.join();
+        wg.add(1); // the previous Wait has returned: reuse is fine now
+        wg.done();
+        wg.await();
+    }
+
+    @Test
     void done_onZeroCounter_throws() {
         WaitGroup wg = WaitGroup.create();
 

@@ -7,6 +7,8 @@ import dev.sluice.concurrent.chan.Channel;
 import dev.sluice.concurrent.chan.ReceiveChannel;
 import dev.sluice.concurrent.chan.Select;
 import dev.sluice.concurrent.testing.Eventually;
+import dev.sluice.concurrent.testing.Threads;
+import dev.sluice.concurrent.testing.Threads.Task;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,7 +109,7 @@ class TimerTest {
     @Test
     void stop_afterFireBeforeReceive_discardsTheValue_andReturnsTrue() throws Exception {
         Timer t = Timer.create(Duration.ZERO);
-        Eventually.await("timer fired", () -> t.channel().len() == 1);
+        awaitTimersDue(SHORT); // due, not received
 
         assertThat(t.stop()).isTrue();
 
@@ -134,7 +136,7 @@ class TimerTest {
     @Test
     void reset_afterFireBeforeReceive_discardsTheStaleValue() throws Exception {
         Timer t = Timer.create(Duration.ZERO);
-        Eventually.await("timer fired", () -> t.channel().len() == 1);
+        awaitTimersDue(SHORT); // due, not received
 
         assertThat(t.reset(LONG)).isTrue();
 
@@ -233,6 +235,64 @@ class TimerTest {
         assertThat(t.reset(SHORT)).isFalse();
 
         Eventually.await("second run", () -> runs.get() == 2);
+    }
+
+    // ------------------------------------------------------------------ Go 1.23: unbuffered, collectable
+
+    @Test
+    void channel_isUnbuffered_evenWithAValueDue() throws Exception {
+        // Go 1.23: cap(t.C) == 0 and len(t.C) == 0 for timer channels (asynctimerchan=0).
+        Timer t = Timer.create(Duration.ZERO);
+        awaitTimersDue(SHORT);
+
+        assertThat(t.channel().cap()).isZero();
+        assertThat(t.channel().len()).isZero();
+        assertThat(t.channel().tryReceive()).as("but the due value is received at once").isNotNull();
+        assertThat(t.channel().tryReceive()).isNull();
+    }
+
+    @Test
+    void unreferencedTimers_stayOutOfTheTimerQueue_andAreCollected() throws Exception {
+        // Go 1.23's TestTimerGC idea: time.After/NewTimer in a loop, never stopped, costs nothing.
+        int before = TimerQueue.pending();
+        for (int i = 0; i < 1_000; i++) {
+            Timer.after(LONG);
+            Timer.create(LONG);
+        }
+        assertThat(TimerQueue.pending()).as("no receiver waits, so nothing is queued").isLessThan(before + 50);
+
+        java.lang.ref.WeakReference<Timer> ref = new java.lang.ref.WeakReference<>(Timer.create(LONG));
+        for (int i = 0; i < 100 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ref.get()).as("an unstopped, unreferenced timer is garbage").isNull();
+    }
+
+    @Test
+    void blockedReceiver_queuesTheTimer_onlyWhileItWaits() throws Exception {
+        Timer t = Timer.create(LONG);
+        Channel<Integer> other = Channel.unbuffered();
+        assertThat(t.timerForTests().queued()).isFalse();
+
+        Task<Integer> waiter = Threads.VIRTUAL.start(() ->
+                Select.select(t.channel().onReceive(v -> 1), other.onReceive(v -> v)));
+        Eventually.await("timer queued for its blocked receiver", () -> t.timerForTests().queued());
+        other.send(2);
+
+        assertThat(waiter.join()).isEqualTo(2);
+        assertThat(t.timerForTests().queued()).as("unqueued when the select ended").isFalse();
+        assertThat(t.stop()).as("still armed").isTrue();
+    }
+
+    @Test
+    void blockedReceiver_isWokenByTheTimer() throws Exception {
+        Timer t = Timer.create(SHORT);
+
+        Instant got = t.channel().receive();
+
+        assertThat(got).isNotNull();
+        assertThat(t.stop()).as("received: expired").isFalse();
     }
 
     // ------------------------------------------------------------------ Select.timeout

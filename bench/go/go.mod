@@ -1,0 +1,3 @@
+module sluice.dev/bench/parity
+
+go 1.19
