@@ -62,7 +62,7 @@ class CliSecurityTest {
     void withCaCertKeyAndToken_theCallSucceeds() {
         StringWriter err = new StringWriter();
 
-        assertThat(sluice(err, "get", "k", "--ca", tls("ca.pem"), "--cert", tls("client.pem"), "--key",
+        assertThat(sluice(err, "ttl", "k", "--ca", tls("ca.pem"), "--cert", tls("client.pem"), "--key",
                 tls("client.key"), "--token", "s3cret")).as(err.toString()).isZero();
     }
 
@@ -70,7 +70,7 @@ class CliSecurityTest {
     void withoutTheToken_theCallIsUnauthenticated() {
         StringWriter err = new StringWriter();
 
-        assertThat(sluice(err, "get", "k", "--ca", tls("ca.pem"), "--cert", tls("client.pem"), "--key",
+        assertThat(sluice(err, "ttl", "k", "--ca", tls("ca.pem"), "--cert", tls("client.pem"), "--key",
                 tls("client.key"))).isEqualTo(1);
         assertThat(err.toString()).contains("unauthenticated");
     }
@@ -79,6 +79,6 @@ class CliSecurityTest {
     void withoutTheClientCertificate_theCallFails() {
         StringWriter err = new StringWriter();
 
-        assertThat(sluice(err, "get", "k", "--ca", tls("ca.pem"), "--token", "s3cret")).isEqualTo(1);
+        assertThat(sluice(err, "ttl", "k", "--ca", tls("ca.pem"), "--token", "s3cret")).isEqualTo(1);
     }
 }

@@ -117,8 +117,9 @@ class CliTlsEnvironmentTest {
         List<String> trust = List.of("-Djavax.net.ssl.trustStore=" + store, "-Djavax.net.ssl.trustStorePassword=changeit",
                 "-Djavax.net.ssl.trustStoreType=PKCS12");
 
-        Run withTls = sluice(Map.of("SLUICE_TLS", "true", "SLUICE_TOKEN", "s3cret"), trust, "get", "k");
-        Run withoutTls = sluice(Map.of("SLUICE_TLS", "false", "SLUICE_TOKEN", "s3cret"), trust, "get", "k");
+        // ttl answers whether or not k exists: only the connection is on trial
+        Run withTls = sluice(Map.of("SLUICE_TLS", "true", "SLUICE_TOKEN", "s3cret"), trust, "ttl", "k");
+        Run withoutTls = sluice(Map.of("SLUICE_TLS", "false", "SLUICE_TOKEN", "s3cret"), trust, "ttl", "k");
 
         assertThat(withTls.exit()).as(withTls.output()).isZero();
         assertThat(withoutTls.exit()).as(withoutTls.output()).isEqualTo(1);
