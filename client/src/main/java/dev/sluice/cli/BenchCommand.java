@@ -134,9 +134,24 @@ final class BenchCommand {
         @Option(names = "--outstanding", paramLabel = "N", defaultValue = "1000", description = "Deliveries each subscriber may hold unacknowledged (default: ${DEFAULT-VALUE}).")
         int outstanding;
 
+        @Option(names = "--dedup", description = "Give every message a unique dedup id (the cost of the dedup window).")
+        boolean dedup;
+
+        @Option(names = "--priorities", description = "Give every message a random priority 0-9.")
+        boolean priorities;
+
+        @Option(names = "--ordering-keys", paramLabel = "N", defaultValue = "0",
+                description = "Spread messages over N ordering keys, round robin (0: none; default: ${DEFAULT-VALUE}).")
+        int orderingKeys;
+
+        private final AtomicLong sequence = new AtomicLong();
+
         @Override
         int run(SluiceClient c) throws Exception {
             load.check(spec.commandLine());
+            if (orderingKeys < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ordering-keys must be >= 0");
+            }
             if (consumers < 0 || batch < 1 || window < 1 || outstanding < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--consumers must be >= 0; --batch, --window and --outstanding >= 1");
@@ -224,7 +239,7 @@ final class BenchCommand {
                     if (stamped) {
                         writeLong(payload, start);
                     }
-                    p.publish(OutgoingMessage.of(payload)).whenComplete((id, t) -> {
+                    p.publish(message(payload)).whenComplete((id, t) -> {
                         if (t != null) {
                             failure.compareAndSet(null, t);
                         } else {
@@ -237,6 +252,25 @@ final class BenchCommand {
             } catch (InterruptedException | RuntimeException e) {
                 failure.compareAndSet(null, e);
             }
+        }
+
+        /** The message as the options shape it; without options, exactly what an application sends. */
+        private OutgoingMessage message(byte[] payload) {
+            OutgoingMessage m = OutgoingMessage.of(payload);
+            if (!dedup && !priorities && orderingKeys == 0) {
+                return m;
+            }
+            long n = sequence.incrementAndGet();
+            if (dedup) {
+                m = m.withDedupId("bench-" + n);
+            }
+            if (priorities) {
+                m = m.withPriority(ThreadLocalRandom.current().nextInt(10));
+            }
+            if (orderingKeys > 0) {
+                m = m.withOrderingKey("key-" + n % orderingKeys);
+            }
+            return m;
         }
 
         private void report(String test, long messages, double seconds, Histogram h, String latency) {

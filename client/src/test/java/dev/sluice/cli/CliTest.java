@@ -164,6 +164,12 @@ class CliTest {
         assertThat(queue.out()).contains("\"test\":\"queue publish\"", "\"test\":\"queue deliver\"",
                 "\"test\":\"queue end-to-end\"",
                 "\"messages\":1000", "\"p99_us\"", "\"messages_per_sec\"");
+        Run options = sluice("bench", "queue", "-c", "2", "-n", "500", "--queue", "opts", "--dedup", "--priorities",
+                "--ordering-keys", "10", "--json");
+        assertThat(options.code()).isZero();
+        assertThat(options.out()).contains("\"test\":\"queue end-to-end\"", "\"messages\":500");
+        assertThat(sluice("queue", "describe", "opts", "--json").out()).contains("\"dedup_ids\":500",
+                "\"published\":500", "\"duplicates\":0");
     }
 
     @Test

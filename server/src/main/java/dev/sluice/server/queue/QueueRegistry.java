@@ -460,16 +460,23 @@ public final class QueueRegistry implements AutoCloseable {
             }
         }
         checkDelay("delay", o.delay());
-        if (o.orderingKey() != null
-                && o.orderingKey().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_ORDERING_KEY_BYTES) {
+        if (longerThan(o.orderingKey(), QueueLimits.MAX_ORDERING_KEY_BYTES)) {
             throw SluiceException.invalid("ordering_key is longer than " + QueueLimits.MAX_ORDERING_KEY_BYTES + " bytes");
         }
         if (o.priority() < 0 || o.priority() > Message.MAX_PRIORITY) {
             throw SluiceException.invalid("priority must be 0.." + Message.MAX_PRIORITY + ", was " + o.priority());
         }
-        if (o.dedupId() != null && o.dedupId().getBytes(StandardCharsets.UTF_8).length > QueueLimits.MAX_DEDUP_ID_BYTES) {
+        if (longerThan(o.dedupId(), QueueLimits.MAX_DEDUP_ID_BYTES)) {
             throw SluiceException.invalid("dedup_id is longer than " + QueueLimits.MAX_DEDUP_ID_BYTES + " bytes");
         }
+    }
+
+    /**
+     * Whether {@code s} is more than {@code maxBytes} of UTF-8; encodes only strings that could be
+     * (a char is at most 3 bytes), so the empty strings gRPC hands over for unset fields cost nothing.
+     */
+    private static boolean longerThan(String s, int maxBytes) {
+        return s != null && s.length() * 3L > maxBytes && s.getBytes(StandardCharsets.UTF_8).length > maxBytes;
     }
 
     private void checkDelay(String what, Duration d) {

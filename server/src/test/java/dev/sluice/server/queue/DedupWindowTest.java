@@ -139,10 +139,15 @@ class DedupWindowTest {
     }
 
     @Test
-    void tooLongADedupId_isInvalid_andABadWindowIsRefused() {
+    void tooLongADedupId_isInvalid_andABadWindowIsRefused() throws Exception {
         registry.createQueue("q", QueueConfig.DEFAULTS);
         assertThatThrownBy(() -> publish("q", "x", "i".repeat(QueueLimits.MAX_DEDUP_ID_BYTES + 1)))
                 .isInstanceOfSatisfying(SluiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> registry.publish(BG, "q", false, List.of(new QueueRegistry.Outgoing(new byte[0],
+                Map.of(), null, null, 0, "é".repeat(QueueLimits.MAX_ORDERING_KEY_BYTES / 2 + 1))), false))
+                .isInstanceOfSatisfying(SluiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        String exactly = "i".repeat(QueueLimits.MAX_DEDUP_ID_BYTES);
+        assertThat(publish("q", "x", exactly)).isEqualTo(publish("q", "y", exactly));
         assertThatThrownBy(() -> config(10, Duration.ofDays(2), 100)).isInstanceOf(SluiceException.class);
         assertThatThrownBy(() -> config(10, Duration.ofMinutes(1), 0)).isInstanceOf(SluiceException.class);
     }
