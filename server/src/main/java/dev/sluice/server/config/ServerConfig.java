@@ -33,6 +33,11 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
                 RespConfig.DISABLED);
     }
 
+    /** This configuration bound to another address. */
+    public ServerConfig withHost(String host) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+    }
+
     /** This configuration with other security settings. */
     public ServerConfig withSecurity(SecurityConfig security) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
