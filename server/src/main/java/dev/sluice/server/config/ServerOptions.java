@@ -249,6 +249,27 @@ public final class ServerOptions {
                     + " default: ${DEFAULT-VALUE}).")
     long respListMaxLength;
 
+    @Option(names = "--resp-timeout", paramLabel = "DURATION", converter = SecondsConverter.class,
+            defaultValue = "${env:SLUICE_RESP_TIMEOUT:-0}",
+            description = "Close a Redis protocol connection that has sent no complete command for this long, like"
+                    + " Redis's timeout (a bare number is seconds; blocked commands and pub/sub subscribers are"
+                    + " exempt); 0: never (env SLUICE_RESP_TIMEOUT; default: ${DEFAULT-VALUE}).")
+    Duration respTimeout;
+
+    @Option(names = "--resp-auth-timeout", paramLabel = "DURATION", converter = SecondsConverter.class,
+            defaultValue = "${env:SLUICE_RESP_AUTH_TIMEOUT:-10s}",
+            description = "With authentication required, close a Redis protocol connection that has not sent a valid"
+                    + " AUTH or HELLO AUTH this long after connecting; 0: never (env SLUICE_RESP_AUTH_TIMEOUT;"
+                    + " default: ${DEFAULT-VALUE}).")
+    Duration respAuthTimeout;
+
+    @Option(names = "--resp-max-unauthenticated-per-ip", paramLabel = "N",
+            defaultValue = "${env:SLUICE_RESP_MAX_UNAUTHENTICATED_PER_IP:-100}",
+            description = "With authentication required, the most Redis protocol connections one IP address may hold"
+                    + " before authenticating; 0: no limit (env SLUICE_RESP_MAX_UNAUTHENTICATED_PER_IP;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int respMaxUnauthenticatedPerIp;
+
     /**
      * The log format from --log-format; not part of {@link ServerConfig}, since it configures the
      * process's logging rather than the server.
@@ -264,7 +285,8 @@ public final class ServerOptions {
         RespConfig d = RespConfig.DEFAULTS;
         return new RespConfig(resp, respPort, respPassword, respMaxClients, toInt("--resp-max-bulk-bytes",
                 respMaxBulkBytes), d.maxInlineBytes(), d.maxArgs(), respQueryBufferBytes, d.preAuthMaxArgs(),
-                d.preAuthMaxBulkBytes(), respPubSubOutputBytes, respListMaxLength, d.ioThreads());
+                d.preAuthMaxBulkBytes(), respPubSubOutputBytes, respListMaxLength, d.ioThreads(),
+                new RespConfig.Timeouts(respTimeout, respAuthTimeout, respMaxUnauthenticatedPerIp));
     }
 
     /**
@@ -313,6 +335,15 @@ public final class ServerOptions {
         @Override
         public Duration convert(String value) {
             return Units.duration(value);
+        }
+    }
+
+    /** A duration, or a bare number of seconds (as Redis's timeout), 0 for "off". */
+    static final class SecondsConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip();
+            return v.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(v)) : Units.duration(v);
         }
     }
 

@@ -62,6 +62,11 @@ final class Client {
         handler.authenticated();
     }
 
+    /** A failed AUTH: the reply is delayed, and the connection may be closed after it (AuthThrottle). */
+    void authFailed() {
+        handler.authFailed();
+    }
+
     /** Requires AUTH again (RESET with a password or token set), with the pre-AUTH limits. */
     void deauthenticate() {
         if (server.access.required()) {
