@@ -73,7 +73,7 @@ final class ConnectionCommands {
             c.authFailed(); // counted, throttled and logged, never with the secret
             throw new RespError("WRONGPASS invalid username-password pair or user is disabled.");
         }
-        c.authenticate();
+        c.authenticate(secret);
     }
 
     static void hello(Client c, byte[][] a) {

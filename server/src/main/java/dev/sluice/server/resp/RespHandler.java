@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * closed after the reply when the throttle says so. --resp-timeout closes a connection with no
  * complete command for that long, unless it is blocked or subscribed (as Redis does), checked
  * in ticks of a tenth of it (see checkIdle). Each close is counted in
- * sluice_connections_closed_total{protocol="resp",reason}.
+ * sluice_connections_closed_total{protocol="resp",reason}. A connection that authenticated with
+ * a token (not the RESP password) is tracked in the TokenSet and closed when the token is
+ * revoked by a reload of the tokens file or expires.
  *
  * Pub/sub output. PUBLISH on any thread calls deliver(), which appends to a lock-free outbox and
  * schedules one drain task on this event loop; the drain encodes everything queued and flushes
@@ -99,6 +101,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     private boolean commandSinceTick;
     private int idleTicks;
     private int authFailures;
+    private dev.sluice.server.security.TokenSet.Session tokenSession;
     /** Set by a failed AUTH: hold its reply this long (see the class comment). */
     private long pauseMillis;
     private boolean paused;
@@ -170,6 +173,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         cancel(authTimer);
         cancel(idleTimer);
         leaveUnauthenticated();
+        endTokenSession();
         if (client != null) {
             client.closed();
             for (Bytes ch : client.channels) {
@@ -354,16 +358,45 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         ctx.close();
     }
 
-    void authenticated() {
+    /** @param token the token it authenticated with, tracked for revocation; null for the RESP password */
+    void authenticated(byte[] token) {
         decoder.authenticated();
+        endTokenSession();
+        if (token != null) {
+            tokenSession = server.access.track(token, () -> {
+                try {
+                    ctx.executor().execute(this::tokenRevoked);
+                } catch (RejectedExecutionException stopped) {
+                    // the listener is stopping: the connection closes anyway
+                }
+            });
+        }
         cancel(authTimer);
         authTimer = null;
         leaveUnauthenticated();
         server.authThrottle.succeeded(source);
     }
 
+    private void tokenRevoked() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        log.info("resp client {} (id={}): closed: the token it authenticated with was revoked or has expired",
+                client.address(), client.id);
+        server.metrics.connectionClosed("resp", "token_revoked");
+        abort();
+    }
+
+    private void endTokenSession() {
+        if (tokenSession != null) {
+            tokenSession.close();
+            tokenSession = null;
+        }
+    }
+
     void unauthenticated() {
         decoder.unauthenticated();
+        endTokenSession();
         if (!unauthenticatedCounted && server.enterUnauthenticated(source, false)) {
             unauthenticatedCounted = true;
         }

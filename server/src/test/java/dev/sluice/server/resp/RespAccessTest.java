@@ -177,7 +177,7 @@ class RespAccessTest {
     }
 
     @Test
-    void reload_removedTokenIsWrongpass_addedTokenAuthenticates() throws Exception {
+    void reload_removedTokenClosesItsConnectionAndIsWrongpass_addedTokenAuthenticates() throws Exception {
         TokenSet tokens = tokensFile("old-tok\n");
         RespAccess access = RespAccess.of(RespConfig.DEFAULTS, new SecurityConfig(TlsConfig.DISABLED, tokens, true),
                 "127.0.0.1");
@@ -187,8 +187,11 @@ class RespAccessTest {
         Files.writeString(dir.resolve("tokens"), "new-tok\n");
         assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.RELOADED);
 
-        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "old-tok"))).isEqualTo(WRONGPASS);
-        assertThat(exchange(ch, multibulk("AUTH", "new-tok"))).isEqualTo("+OK\r\n");
+        ch.runPendingTasks();
+        assertThat(ch.isActive()).as("the connection authenticated with the revoked token is closed").isFalse();
+        EmbeddedChannel next = connectionFrom(LOOPBACK, RespConfig.DEFAULTS, access);
+        assertThat(RespTesting.exchangeAwaiting(next, multibulk("AUTH", "old-tok"))).isEqualTo(WRONGPASS);
+        assertThat(exchange(next, multibulk("AUTH", "new-tok"))).isEqualTo("+OK\r\n");
     }
 
     // ------------------------------------------------------------------ protected mode
