@@ -147,7 +147,8 @@ public final class SluiceServer {
         ServerConfig.Observability o = config.observability();
         if (o.metricsEnabled()) {
             try {
-                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort());
+                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort(),
+                        o.metricsAuth() ? config.security().tokens() : null);
             } catch (IOException e) {
                 grpc.shutdownNow();
                 throw new IOException("cannot serve metrics on " + config.host() + ":" + o.metricsPort() + ": "
@@ -203,7 +204,8 @@ public final class SluiceServer {
                     .append(", protected mode ").append(onOff(r.protectedModeActive())).append(')');
         }
         int metricsPort = metricsPort();
-        b.append(" metrics=").append(metricsPort < 0 ? "off" : "http://" + config.host() + ":" + metricsPort + "/metrics");
+        b.append(" metrics=").append(metricsPort < 0 ? "off" : "http://" + config.host() + ":" + metricsPort + "/metrics"
+                + (config.observability().metricsAuth() ? " (auth tokens)" : ""));
         return b.toString();
     }
 

@@ -57,8 +57,10 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
      * @param metricsEnabled whether to serve {@code /metrics}
      * @param metricsPort its port on the server's host; 0 picks a free one
      * @param logRequests one log line per gRPC call and per RESP command
+     * @param metricsAuth whether {@code /metrics} requires {@code Authorization: Bearer <token>} with
+     *     one of the server's tokens ({@code /-/healthy} stays open)
      */
-    public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
+    public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests, boolean metricsAuth) {
         public static final int DEFAULT_METRICS_PORT = 9464;
 
         /** What the flags default to: metrics on 9464, no request log. */
@@ -71,6 +73,11 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
             if (metricsPort < 0 || metricsPort > 65535) {
                 throw new IllegalArgumentException("metrics port must be 0..65535, was " + metricsPort);
             }
+        }
+
+        /** With /metrics open to anyone who reaches the port. */
+        public Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
+            this(metricsEnabled, metricsPort, logRequests, false);
         }
     }
 

@@ -189,6 +189,12 @@ public final class ServerOptions {
                     + " default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--metrics-auth", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_METRICS_AUTH:-false}",
+            description = "Require Authorization: Bearer <token> (one of the server's tokens) on /metrics;"
+                    + " /-/healthy stays open (env SLUICE_METRICS_AUTH; default: ${DEFAULT-VALUE}).")
+    boolean metricsAuth;
+
     @Option(names = "--log-requests", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_LOG_REQUESTS:-false}",
             description = "Log one line per gRPC call (peer, method, status, duration) and per RESP command"
@@ -305,8 +311,17 @@ public final class ServerOptions {
         QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
                 d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
-                new ServerConfig.Observability(metrics, metricsPort, logRequests), respConfig());
+        SecurityConfig security = security();
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security,
+                observability(security), respConfig());
+    }
+
+    private ServerConfig.Observability observability(SecurityConfig security) {
+        if (metricsAuth && (!metrics || !security.tokens().required())) {
+            throw new IllegalArgumentException(!metrics ? "--metrics-auth needs --metrics true"
+                    : "--metrics-auth needs tokens: --auth-tokens-file FILE or env SLUICE_AUTH_TOKENS");
+        }
+        return new ServerConfig.Observability(metrics, metricsPort, logRequests, metricsAuth);
     }
 
     private SecurityConfig security() {
