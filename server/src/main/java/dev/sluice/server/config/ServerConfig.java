@@ -21,10 +21,30 @@ import java.util.Objects;
  * @param security TLS, tokens and protected mode of the listeners
  * @param observability the metrics endpoint and request logging
  * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
+ * @param maxClientMemory most bytes all RESP clients' input and output buffers may hold together
+ *     (--max-client-memory); past it the largest are disconnected
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
                            Duration shutdownGrace, SecurityConfig security, Observability observability,
-                           RespConfig resp) {
+                           RespConfig resp, long maxClientMemory) {
+
+    /** With the default --max-client-memory (see {@link #defaultMaxClientMemory()}). */
+    public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+            Duration shutdownGrace, SecurityConfig security, Observability observability, RespConfig resp) {
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                defaultMaxClientMemory());
+    }
+
+    /** A quarter of the maximum heap, at least 16 MiB: the JVM's default direct-memory limit is the heap's. */
+    public static long defaultMaxClientMemory() {
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /** This configuration with another bound on all clients' buffers. */
+    public ServerConfig withMaxClientMemory(long bytes) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                bytes);
+    }
 
     /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log, no RESP listener. */
     public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
@@ -35,22 +55,26 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
 
     /** This configuration bound to another address. */
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /** This configuration with other security settings. */
     public ServerConfig withSecurity(SecurityConfig security) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /** This configuration with other observability settings. */
     public ServerConfig withObservability(Observability observability) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /** This configuration with other RESP listener settings. */
     public ServerConfig withResp(RespConfig resp) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /**
@@ -120,6 +144,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
     }
 
     public ServerConfig {
+        positive("--max-client-memory", maxClientMemory);
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(queues, "queues");

@@ -276,6 +276,31 @@ public final class ServerOptions {
                     + " default: ${DEFAULT-VALUE}).")
     int respMaxUnauthenticatedPerIp;
 
+    @Option(names = "--max-client-memory", paramLabel = "SIZE|PCT%",
+            defaultValue = "${env:SLUICE_MAX_CLIENT_MEMORY:-25%}",
+            description = "Most bytes all Redis protocol clients' input and output buffers may hold together (like"
+                    + " Redis 7's maxmemory-clients): a size, or a percentage of the maximum heap; past it the"
+                    + " connections holding the most are disconnected (env SLUICE_MAX_CLIENT_MEMORY;"
+                    + " default: ${DEFAULT-VALUE}, at least 16MiB).")
+    String maxClientMemory;
+
+    private long maxClientMemory() {
+        String v = maxClientMemory.strip();
+        if (v.endsWith("%")) {
+            long pct;
+            try {
+                pct = Long.parseLong(v.substring(0, v.length() - 1).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--max-client-memory: not a size or percentage: '" + v + "'");
+            }
+            if (pct < 1 || pct > 100) {
+                throw new IllegalArgumentException("--max-client-memory must be 1% to 100% of the heap, was " + v);
+            }
+            return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 100 * pct);
+        }
+        return Units.bytes(v);
+    }
+
     /**
      * The log format from --log-format; not part of {@link ServerConfig}, since it configures the
      * process's logging rather than the server.
@@ -313,7 +338,7 @@ public final class ServerOptions {
                 d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate);
         SecurityConfig security = security();
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security,
-                observability(security), respConfig());
+                observability(security), respConfig(), maxClientMemory());
     }
 
     private ServerConfig.Observability observability(SecurityConfig security) {

@@ -164,6 +164,12 @@ public final class SluiceMetrics {
         connectionsClosed.labelValues(protocol, reason).inc();
     }
 
+    /** A gauge read at scrape time from {@code value} (for state the adapters own, e.g. buffer memory). */
+    public void gauge(String name, String help, java.util.function.LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong()))
+                .register(registry);
+    }
+
     /** A RESP connection opened. */
     public void respClientConnected() {
         respClients.inc();

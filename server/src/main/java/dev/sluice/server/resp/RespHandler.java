@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
 import dev.sluice.server.security.AuthThrottle;
+import dev.sluice.server.security.ClientMemory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -101,6 +102,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     private boolean commandSinceTick;
     private int idleTicks;
     private int authFailures;
+    private ClientMemory.Account memory;
     private dev.sluice.server.security.TokenSet.Session tokenSession;
     /** Set by a failed AUTH: hold its reply this long (see the class comment). */
     private long pauseMillis;
@@ -157,6 +159,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         admitted = true;
+        memory = server.clientMemory.open(this::evictedForMemory);
         if (!client.authenticated) {
             startAuthTimer();
         }
@@ -174,6 +177,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         cancel(idleTimer);
         leaveUnauthenticated();
         endTokenSession();
+        if (memory != null) {
+            memory.close();
+        }
         if (client != null) {
             client.closed();
             for (Bytes ch : client.channels) {
@@ -233,6 +239,39 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flush();
+        countMemory();
+    }
+
+    /**
+     * Sets this connection's share of --max-client-memory: the decoder's input (partial request
+     * and arguments), replies not yet written to the socket, and queued pub/sub messages. Runs on
+     * the event loop after each read batch and each write.
+     */
+    private void countMemory() {
+        ClientMemory.Account m = memory;
+        if (m == null) {
+            return;
+        }
+        var out = ctx.channel().unsafe().outboundBuffer();
+        m.set(decoder.inputBytes() + (out == null ? 0 : out.totalPendingWriteBytes()) + outboxBytes.get());
+    }
+
+    /** Chosen by ClientMemory as one of the largest when all clients' buffers went over the bound. */
+    private void evictedForMemory() {
+        server.metrics.connectionClosed("resp", "client_memory");
+        try {
+            ctx.executor().execute(() -> {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                log.warn("resp client {} (id={}, name='{}'): disconnected: all clients' buffers were over"
+                        + " --max-client-memory ({} bytes) and this one was among the largest", client.address(),
+                        client.id, client.name, server.clientMemory.limit());
+                abort();
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the listener is stopping: the connection closes anyway
+        }
     }
 
     @Override
@@ -334,6 +373,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             var f = ctx.writeAndFlush(out);
             if (closing) {
                 f.addListener(ChannelFutureListener.CLOSE);
+            } else if (!f.isDone()) {
+                f.addListener(done -> countMemory());
             }
         } else if (closing) {
             ctx.close();
@@ -620,7 +661,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             outboxBytes.addAndGet(-written);
             return;
         }
-        ctx.writeAndFlush(out).addListener(f -> outboxBytes.addAndGet(-written));
+        ctx.writeAndFlush(out).addListener(f -> {
+            outboxBytes.addAndGet(-written);
+            countMemory();
+        });
+        countMemory();
     }
 
     private void disconnectSlow(long bytes) {

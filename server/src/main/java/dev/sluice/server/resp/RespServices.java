@@ -6,6 +6,7 @@ import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.security.AuthThrottle;
+import dev.sluice.server.security.ClientMemory;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.List;
@@ -38,6 +39,8 @@ final class RespServices {
     /** Cancelled when the listener stops: ends every blocked command's wait. */
     final CancelableContext root = Context.withCancel(Context.background());
     final long startedMillis = System.currentTimeMillis();
+    /** The global bound on clients' buffers (--max-client-memory). */
+    final ClientMemory clientMemory;
     /** Failed AUTHs per connection and source address: growing delays, then disconnects. */
     final AuthThrottle authThrottle = AuthThrottle.system();
     /** Connections not yet authenticated, per source address (only counted when AUTH is required). */
@@ -68,6 +71,12 @@ final class RespServices {
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis) {
+        this(config, cache, queues, access, metrics, logRequests, wallMillis, ClientMemory.unlimited());
+    }
+
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory) {
+        this.clientMemory = Objects.requireNonNull(clientMemory, "clientMemory");
         this.logRequests = logRequests;
         this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");
         this.config = Objects.requireNonNull(config, "config");
