@@ -2,7 +2,7 @@
 # Heap flags for the Sluice server, shared by ./sluice and the container image's entrypoint.
 #
 # The server keeps everything in memory, so without -Xmx the JVM may grow to a quarter of the
-# machine (or 65% of a container limit) whatever the cache is configured for, and RSS follows
+# machine (or a percentage of a container limit) whatever the cache is configured for, and RSS follows
 # the heap, not the live data. So:
 #   SLUICE_HEAP=SIZE            -Xmx SIZE (e.g. 2g, 768m, 1GiB)
 #   otherwise                   -Xmx = 1.5 x the cache budget + 128 MiB, the budget read from
