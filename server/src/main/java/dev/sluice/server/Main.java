@@ -2,12 +2,15 @@ package dev.sluice.server;
 
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
+import dev.sluice.server.config.ClientOnlyFlags;
 import dev.sluice.server.config.LogFormat;
 import dev.sluice.server.config.ServerConfig;
 import dev.sluice.server.config.ServerOptions;
 import dev.sluice.server.config.Units;
 import dev.sluice.server.security.ProtectedMode;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +37,7 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("sluice server: " + e.getMessage());
+            System.err.println("sluice server: " + usageMessage(e));
             System.err.println("Try 'sluice server --help' for more information.");
             return 2;
         });
@@ -44,6 +47,20 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         return run(options);
+    }
+
+    /**
+     * What to tell the operator about a usage error: for a client option typed at the server
+     * ({@code --token}, {@code --cert}...), which server option they meant; else picocli's message.
+     */
+    public static String usageMessage(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u) {
+            List<String> refusals = ClientOnlyFlags.refusals(u.getUnmatched());
+            if (!refusals.isEmpty()) {
+                return String.join("; and ", refusals);
+            }
+        }
+        return e.getMessage();
     }
 
     /**
@@ -84,6 +101,9 @@ public final class Main implements Callable<Integer> {
             Signal.handle(new Signal(signal), s -> running.cancel());
         }
         log.info(startupSummary(config, server, (System.nanoTime() - t0) / 1_000_000));
+        for (String warning : securityWarnings(config)) {
+            log.warn(warning);
+        }
         ProtectedMode protectedMode = config.security().protectedModeFor(config.host());
         if (protectedMode.active()) {
             log.warn("protected mode is active: listening on {} without tokens, so only loopback clients are served;"
@@ -107,6 +127,33 @@ public final class Main implements Callable<Integer> {
                 + " eviction=" + (config.cache().evictionEnabled() ? "on" : "off")
                 + " log_requests=" + config.observability().logRequests()
                 + " java=" + Runtime.version().feature();
+    }
+
+    /**
+     * The loud warnings for a server reachable beyond loopback without TLS or without
+     * authentication (empty on a loopback bind). Resolves {@code config.host()} (may block on DNS).
+     */
+    static List<String> securityWarnings(ServerConfig config) {
+        List<String> out = new ArrayList<>();
+        if (ProtectedMode.isLoopback(config.host())) {
+            return out;
+        }
+        if (!config.security().tls().enabled()) {
+            out.add("SECURITY WARNING: listening on " + config.host() + " without TLS: tokens, passwords and data"
+                    + " cross the network in clear text; set --tls-cert and --tls-key (env SLUICE_TLS_CERT,"
+                    + " SLUICE_TLS_KEY)");
+        }
+        boolean respAuth = config.resp().enabled() && !config.resp().password().isEmpty();
+        if (!config.security().tokens().required() && !respAuth) {
+            out.add("SECURITY WARNING: listening on " + config.host() + " without authentication: set"
+                    + " --auth-tokens-file FILE (or env SLUICE_AUTH_TOKENS)"
+                    + (config.security().protectedMode() ? "; until then protected mode serves loopback clients only"
+                            : "; protected mode is off, so every client that can reach the port is served"));
+        } else if (!config.security().tokens().required()) {
+            out.add("SECURITY WARNING: listening on " + config.host() + " without gRPC authentication: only the"
+                    + " Redis protocol has a password; set --auth-tokens-file FILE (or env SLUICE_AUTH_TOKENS)");
+        }
+        return out;
     }
 
     private static String rootMessage(Throwable t) {

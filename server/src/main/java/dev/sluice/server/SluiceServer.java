@@ -12,6 +12,7 @@ import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.resp.RespServer;
 import dev.sluice.server.security.SecurityConfig;
+import dev.sluice.server.security.ClientMemory;
 import dev.sluice.server.security.TokenReloader;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -59,6 +60,7 @@ public final class SluiceServer {
 
     private final ExecutorService executor;
     private final SluiceMetrics metrics;
+    private final ClientMemory clientMemory;
     private final ServerConfig config;
     private volatile MetricsEndpoint metricsEndpoint;
     private volatile RespServer resp;
@@ -88,6 +90,17 @@ public final class SluiceServer {
         this.queues = queues;
         this.config = config;
         this.metrics = SluiceMetrics.create(cache, queues);
+        this.clientMemory = ClientMemory.of(config.maxClientMemory());
+        metrics.gauge("sluice_client_memory_bytes", "Bytes held by Redis protocol clients' input and output buffers",
+                clientMemory::used);
+        metrics.gauge("sluice_client_memory_limit_bytes", "--max-client-memory: the bound on those bytes",
+                clientMemory::limit);
+        // Netty's own count of the direct memory it allocated (pooled buffers included); the JVM's
+        // jvm_buffer_pool_* series do not see it. The gRPC transport has its own (shaded) Netty.
+        metrics.gauge("sluice_resp_direct_memory_bytes", "Direct memory the RESP listener's Netty holds",
+                io.netty.util.internal.PlatformDependent::usedDirectMemory);
+        metrics.gauge("sluice_grpc_direct_memory_bytes", "Direct memory the gRPC transport's Netty holds",
+                io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent::usedDirectMemory);
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
         builder.executor(executor);
         builder.callExecutor(GrpcServices.callExecutor());
@@ -147,7 +160,8 @@ public final class SluiceServer {
         ServerConfig.Observability o = config.observability();
         if (o.metricsEnabled()) {
             try {
-                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort());
+                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort(),
+                        o.metricsAuth() ? config.security().tokens() : null);
             } catch (IOException e) {
                 grpc.shutdownNow();
                 throw new IOException("cannot serve metrics on " + config.host() + ":" + o.metricsPort() + ": "
@@ -158,7 +172,7 @@ public final class SluiceServer {
         if (r.enabled()) {
             try {
                 resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics,
-                        o.logRequests());
+                        o.logRequests(), clientMemory);
             } catch (IOException | RuntimeException e) { // RuntimeException: TLS files (named in the message)
                 grpc.shutdownNow();
                 MetricsEndpoint m = metricsEndpoint;
@@ -203,7 +217,8 @@ public final class SluiceServer {
                     .append(", protected mode ").append(onOff(r.protectedModeActive())).append(')');
         }
         int metricsPort = metricsPort();
-        b.append(" metrics=").append(metricsPort < 0 ? "off" : "http://" + config.host() + ":" + metricsPort + "/metrics");
+        b.append(" metrics=").append(metricsPort < 0 ? "off" : "http://" + config.host() + ":" + metricsPort + "/metrics"
+                + (config.observability().metricsAuth() ? " (auth tokens)" : ""));
         return b.toString();
     }
 

@@ -21,10 +21,30 @@ import java.util.Objects;
  * @param security TLS, tokens and protected mode of the listeners
  * @param observability the metrics endpoint and request logging
  * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
+ * @param maxClientMemory most bytes all RESP clients' input and output buffers may hold together
+ *     (--max-client-memory); past it the largest are disconnected
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
                            Duration shutdownGrace, SecurityConfig security, Observability observability,
-                           RespConfig resp) {
+                           RespConfig resp, long maxClientMemory) {
+
+    /** With the default --max-client-memory (see {@link #defaultMaxClientMemory()}). */
+    public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+            Duration shutdownGrace, SecurityConfig security, Observability observability, RespConfig resp) {
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                defaultMaxClientMemory());
+    }
+
+    /** A quarter of the maximum heap, at least 16 MiB: the JVM's default direct-memory limit is the heap's. */
+    public static long defaultMaxClientMemory() {
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /** This configuration with another bound on all clients' buffers. */
+    public ServerConfig withMaxClientMemory(long bytes) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                bytes);
+    }
 
     /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log, no RESP listener. */
     public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
@@ -33,27 +53,38 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
                 RespConfig.DISABLED);
     }
 
+    /** This configuration bound to another address. */
+    public ServerConfig withHost(String host) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
+    }
+
     /** This configuration with other security settings. */
     public ServerConfig withSecurity(SecurityConfig security) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /** This configuration with other observability settings. */
     public ServerConfig withObservability(Observability observability) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /** This configuration with other RESP listener settings. */
     public ServerConfig withResp(RespConfig resp) {
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp);
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory);
     }
 
     /**
      * @param metricsEnabled whether to serve {@code /metrics}
      * @param metricsPort its port on the server's host; 0 picks a free one
      * @param logRequests one log line per gRPC call and per RESP command
+     * @param metricsAuth whether {@code /metrics} requires {@code Authorization: Bearer <token>} with
+     *     one of the server's tokens ({@code /-/healthy} stays open)
      */
-    public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
+    public record Observability(boolean metricsEnabled, int metricsPort, boolean logRequests, boolean metricsAuth) {
         public static final int DEFAULT_METRICS_PORT = 9464;
 
         /** What the flags default to: metrics on 9464, no request log. */
@@ -66,6 +97,11 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
             if (metricsPort < 0 || metricsPort > 65535) {
                 throw new IllegalArgumentException("metrics port must be 0..65535, was " + metricsPort);
             }
+        }
+
+        /** With /metrics open to anyone who reaches the port. */
+        public Observability(boolean metricsEnabled, int metricsPort, boolean logRequests) {
+            this(metricsEnabled, metricsPort, logRequests, false);
         }
     }
 
@@ -108,6 +144,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
     }
 
     public ServerConfig {
+        positive("--max-client-memory", maxClientMemory);
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(queues, "queues");

@@ -90,12 +90,12 @@ public final class ServerOptions {
                     + " deduplication off; at most 24h) (env SLUICE_DEDUP_WINDOW; default: ${DEFAULT-VALUE}).")
     Duration dedupWindow;
 
-    @Option(names = "--queue-max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
-            defaultValue = "${env:SLUICE_QUEUE_MAX_BYTES:-256MiB}",
+    @Option(names = "--queue-max-bytes", paramLabel = "SIZE|PCT%",
+            defaultValue = "${env:SLUICE_QUEUE_MAX_BYTES:-25%}",
             description = "Most memory that ready and delayed queue messages of all queues may hold together"
-                    + " (payload + 160 B each); past it publishes wait as on a full queue (env SLUICE_QUEUE_MAX_BYTES;"
-                    + " default: ${DEFAULT-VALUE}).")
-    long queueMaxBytes;
+                    + " (payload + 160 B each): a size, or a percentage of the maximum heap; past it publishes wait"
+                    + " as on a full queue (env SLUICE_QUEUE_MAX_BYTES; default: ${DEFAULT-VALUE}, at least 64MiB).")
+    String queueMaxBytes;
 
     @Option(names = "--max-queue-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
             defaultValue = "${env:SLUICE_MAX_QUEUE_MESSAGE_BYTES:-1MiB}",
@@ -202,6 +202,12 @@ public final class ServerOptions {
                     + " default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--metrics-auth", paramLabel = "BOOL", arity = "1",
+            defaultValue = "${env:SLUICE_METRICS_AUTH:-false}",
+            description = "Require Authorization: Bearer <token> (one of the server's tokens) on /metrics;"
+                    + " /-/healthy stays open (env SLUICE_METRICS_AUTH; default: ${DEFAULT-VALUE}).")
+    boolean metricsAuth;
+
     @Option(names = "--log-requests", paramLabel = "BOOL", arity = "1",
             defaultValue = "${env:SLUICE_LOG_REQUESTS:-false}",
             description = "Log one line per gRPC call (peer, method, status, duration) and per RESP command"
@@ -262,6 +268,57 @@ public final class ServerOptions {
                     + " default: ${DEFAULT-VALUE}).")
     long respListMaxLength;
 
+    @Option(names = "--resp-timeout", paramLabel = "DURATION", converter = SecondsConverter.class,
+            defaultValue = "${env:SLUICE_RESP_TIMEOUT:-0}",
+            description = "Close a Redis protocol connection that has sent no complete command for this long, like"
+                    + " Redis's timeout (a bare number is seconds; blocked commands and pub/sub subscribers are"
+                    + " exempt); 0: never (env SLUICE_RESP_TIMEOUT; default: ${DEFAULT-VALUE}).")
+    Duration respTimeout;
+
+    @Option(names = "--resp-auth-timeout", paramLabel = "DURATION", converter = SecondsConverter.class,
+            defaultValue = "${env:SLUICE_RESP_AUTH_TIMEOUT:-10s}",
+            description = "With authentication required, close a Redis protocol connection that has not sent a valid"
+                    + " AUTH or HELLO AUTH this long after connecting; 0: never (env SLUICE_RESP_AUTH_TIMEOUT;"
+                    + " default: ${DEFAULT-VALUE}).")
+    Duration respAuthTimeout;
+
+    @Option(names = "--resp-max-unauthenticated-per-ip", paramLabel = "N",
+            defaultValue = "${env:SLUICE_RESP_MAX_UNAUTHENTICATED_PER_IP:-100}",
+            description = "With authentication required, the most Redis protocol connections one IP address may hold"
+                    + " before authenticating; 0: no limit (env SLUICE_RESP_MAX_UNAUTHENTICATED_PER_IP;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int respMaxUnauthenticatedPerIp;
+
+    @Option(names = "--max-client-memory", paramLabel = "SIZE|PCT%",
+            defaultValue = "${env:SLUICE_MAX_CLIENT_MEMORY:-25%}",
+            description = "Most bytes all Redis protocol clients' input and output buffers may hold together (like"
+                    + " Redis 7's maxmemory-clients): a size, or a percentage of the maximum heap; past it the"
+                    + " connections holding the most are disconnected (env SLUICE_MAX_CLIENT_MEMORY;"
+                    + " default: ${DEFAULT-VALUE}, at least 16MiB).")
+    String maxClientMemory;
+
+    private long maxClientMemory() {
+        return sizeOrHeapShare("--max-client-memory", maxClientMemory, 16L << 20);
+    }
+
+    /** A size, or PCT% of the maximum heap (at least {@code floor}). */
+    private static long sizeOrHeapShare(String option, String value, long floor) {
+        String v = value.strip();
+        if (v.endsWith("%")) {
+            long pct;
+            try {
+                pct = Long.parseLong(v.substring(0, v.length() - 1).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": not a size or percentage: '" + v + "'");
+            }
+            if (pct < 1 || pct > 100) {
+                throw new IllegalArgumentException(option + " must be 1% to 100% of the heap, was " + v);
+            }
+            return Math.max(floor, Runtime.getRuntime().maxMemory() / 100 * pct);
+        }
+        return Units.bytes(v);
+    }
+
     /**
      * The log format from --log-format; not part of {@link ServerConfig}, since it configures the
      * process's logging rather than the server.
@@ -277,7 +334,8 @@ public final class ServerOptions {
         RespConfig d = RespConfig.DEFAULTS;
         return new RespConfig(resp, respPort, respPassword, respMaxClients, toInt("--resp-max-bulk-bytes",
                 respMaxBulkBytes), d.maxInlineBytes(), d.maxArgs(), respQueryBufferBytes, d.preAuthMaxArgs(),
-                d.preAuthMaxBulkBytes(), respPubSubOutputBytes, respListMaxLength, d.ioThreads());
+                d.preAuthMaxBulkBytes(), respPubSubOutputBytes, respListMaxLength, d.ioThreads(),
+                new RespConfig.Timeouts(respTimeout, respAuthTimeout, respMaxUnauthenticatedPerIp));
     }
 
     /**
@@ -296,9 +354,18 @@ public final class ServerOptions {
         QueueLimits queues = new QueueLimits(maxQueues, d.maxTopics(), toInt("--max-queue-message-bytes",
                 maxQueueMessageBytes), d.maxBatch(), d.maxAttributes(), d.maxAttributeBytes(), d.maxDelay(),
                 d.maxReceiveWait(), d.maxReceiveMessages(), d.maxSubscribers(), queueAutoCreate, dedupWindow,
-                queueMaxBytes);
-        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security(),
-                new ServerConfig.Observability(metrics, metricsPort, logRequests), respConfig());
+                sizeOrHeapShare("--queue-max-bytes", queueMaxBytes, 64L << 20));
+        SecurityConfig security = security();
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security,
+                observability(security), respConfig(), maxClientMemory());
+    }
+
+    private ServerConfig.Observability observability(SecurityConfig security) {
+        if (metricsAuth && (!metrics || !security.tokens().required())) {
+            throw new IllegalArgumentException(!metrics ? "--metrics-auth needs --metrics true"
+                    : "--metrics-auth needs tokens: --auth-tokens-file FILE or env SLUICE_AUTH_TOKENS");
+        }
+        return new ServerConfig.Observability(metrics, metricsPort, logRequests, metricsAuth);
     }
 
     private SecurityConfig security() {
@@ -327,6 +394,15 @@ public final class ServerOptions {
         @Override
         public Duration convert(String value) {
             return Units.duration(value);
+        }
+    }
+
+    /** A duration, or a bare number of seconds (as Redis's timeout), 0 for "off". */
+    static final class SecondsConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip();
+            return v.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(v)) : Units.duration(v);
         }
     }
 

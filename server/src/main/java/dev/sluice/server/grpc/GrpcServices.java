@@ -44,7 +44,7 @@ public final class GrpcServices {
     public static void intercept(ServerBuilder<?> builder, TokenSet tokens, ProtectedMode protectedMode,
             SluiceMetrics metrics, boolean logRequests) {
         // ServerBuilder.intercept runs the last one added first.
-        builder.intercept(new AuthInterceptor(tokens))
+        builder.intercept(new AuthInterceptor(tokens, metrics))
                 .intercept(new ProtectedModeInterceptor(protectedMode));
         if (logRequests) {
             builder.intercept(new RequestLogInterceptor());

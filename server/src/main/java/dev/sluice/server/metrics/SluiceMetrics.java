@@ -64,6 +64,8 @@ public final class SluiceMetrics {
     private final Gauge grpcClients;
     private final Counter respCommands;
     private final Gauge respClients;
+    private final Counter authFailures;
+    private final Counter connectionsClosed;
     private final Set<String> commandLabels = ConcurrentHashMap.newKeySet();
 
     private SluiceMetrics(CacheEngine cache, QueueRegistry queues, boolean jvm) {
@@ -84,6 +86,14 @@ public final class SluiceMetrics {
                 .help("RESP commands executed, by command name").labelNames("command").register(registry);
         respClients = Gauge.builder().name("sluice_resp_connected_clients")
                 .help("Open RESP connections").register(registry);
+        authFailures = Counter.builder().name("sluice_auth_failures_total")
+                .help("Failed authentications (a wrong, expired or revoked token or password), by protocol")
+                .labelNames("protocol").register(registry);
+        connectionsClosed = Counter.builder().name("sluice_connections_closed_total")
+                .help("Connections and streams the server closed to protect itself, by protocol and reason"
+                        + " (auth_failures, auth_timeout, idle_timeout, unauthenticated_per_address, token_revoked,"
+                        + " client_memory)")
+                .labelNames("protocol", "reason").register(registry);
         if (jvm) {
             JvmMetrics.builder().register(registry);
             registerVirtualThreadScheduler(registry, ManagementFactory.getPlatformMBeanServer(),
@@ -145,6 +155,25 @@ public final class SluiceMetrics {
             }
         }
         respCommands.labelValues(name).inc();
+    }
+
+    /** An authentication failed on {@code protocol} ("grpc" or "resp"). */
+    public void authFailed(String protocol) {
+        authFailures.labelValues(protocol).inc();
+    }
+
+    /**
+     * The server closed a connection or stream of {@code protocol} ("grpc", "resp") for
+     * {@code reason} (one of a fixed set, see the metric's help).
+     */
+    public void connectionClosed(String protocol, String reason) {
+        connectionsClosed.labelValues(protocol, reason).inc();
+    }
+
+    /** A gauge read at scrape time from {@code value} (for state the adapters own, e.g. buffer memory). */
+    public void gauge(String name, String help, java.util.function.LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong()))
+                .register(registry);
     }
 
     /** A RESP connection opened. */

@@ -32,7 +32,7 @@ public record QueueLimits(int maxQueues, int maxTopics, int maxMessageBytes, int
     public static final int MAX_ORDERING_KEY_BYTES = 256;
     /** What a queued message costs beyond its payload, for maxReadyBytesTotal (id, records, deque slot). */
     public static final int MESSAGE_OVERHEAD_BYTES = 160;
-    /** The default of maxReadyBytesTotal ({@code --queue-max-bytes}). */
+    /** maxReadyBytesTotal of {@link #DEFAULTS}; the server's default is a quarter of the heap ({@code --queue-max-bytes}). */
     public static final long DEFAULT_MAX_READY_BYTES_TOTAL = 256L << 20;
 
     public static final QueueLimits DEFAULTS = new QueueLimits(1000, 1000, 1 << 20, 1000, 64, 1024,

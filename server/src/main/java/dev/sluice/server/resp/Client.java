@@ -81,7 +81,21 @@ final class Client {
     /** Marks the connection authenticated (lifts the decoder's pre-AUTH limits too). */
     void authenticate() {
         authenticated = true;
-        handler.authenticated();
+        handler.authenticated(null);
+    }
+
+    /**
+     * Marks the connection authenticated with {@code secret}: if it is one of the server's tokens,
+     * the connection is closed when that token is revoked or expires.
+     */
+    void authenticate(byte[] secret) {
+        authenticated = true;
+        handler.authenticated(server.access.isPassword(secret) ? null : secret);
+    }
+
+    /** A failed AUTH: the reply is delayed, and the connection may be closed after it (AuthThrottle). */
+    void authFailed() {
+        handler.authFailed();
     }
 
     /** Requires AUTH again (RESET with a password or token set), with the pre-AUTH limits. */

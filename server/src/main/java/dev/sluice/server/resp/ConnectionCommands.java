@@ -72,10 +72,10 @@ final class ConnectionCommands {
     /** Authenticates or throws WRONGPASS; takes the same time whatever was wrong (see RespAccess). */
     private static void checkPassword(Client c, byte[] user, byte[] secret) {
         if (!c.server.access.accepts(user, secret)) {
-            log.info("resp client {}: AUTH failed", c.address()); // never the secret itself
+            c.authFailed(); // counted, throttled and logged, never with the secret
             throw new RespError("WRONGPASS invalid username-password pair or user is disabled.");
         }
-        c.authenticate();
+        c.authenticate(secret);
     }
 
     static void hello(Client c, byte[][] a) {

@@ -103,6 +103,19 @@ final class RespAccess {
         return userOk & (passwordOk | tokenOk);
     }
 
+    /** Whether {@code secret} is the RESP password (which no reload revokes). */
+    boolean isPassword(byte[] secret) {
+        return passwordDigest != null && MessageDigest.isEqual(digest(secret), passwordDigest);
+    }
+
+    /**
+     * Tracks a connection authenticated with the token {@code secret}: {@code revoke} runs when the
+     * token is revoked or expires (see {@link TokenSet#track}).
+     */
+    TokenSet.Session track(byte[] secret, Runnable revoke) {
+        return tokens.track(secret, revoke);
+    }
+
     private static byte[] digest(byte[] b) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(b);

@@ -29,7 +29,45 @@ import java.nio.charset.StandardCharsets;
  */
 public record RespConfig(boolean enabled, int port, String password, int maxClients, int maxBulkBytes,
                          int maxInlineBytes, int maxArgs, long queryBufferBytes, int preAuthMaxArgs,
-                         int preAuthMaxBulkBytes, long pubSubOutputBytes, long listMaxLength, int ioThreads) {
+                         int preAuthMaxBulkBytes, long pubSubOutputBytes, long listMaxLength, int ioThreads,
+                         Timeouts timeouts) {
+
+    /**
+     * The connection-level defences.
+     *
+     * @param idle close a connection that has sent no complete command for this long (Redis's
+     *     {@code timeout}); zero: never. Blocked commands and pub/sub subscribers are exempt, as in Redis.
+     * @param auth with authentication required, close a connection that has not authenticated this
+     *     long after connecting (or after RESET); zero: never
+     * @param maxUnauthenticatedPerAddress with authentication required, the most connections one
+     *     source address may hold before authenticating; 0: no limit
+     */
+    public record Timeouts(java.time.Duration idle, java.time.Duration auth, int maxUnauthenticatedPerAddress) {
+        /** Idle timeout off, 10 s to authenticate, 100 unauthenticated connections per address. */
+        public static final Timeouts DEFAULTS = new Timeouts(java.time.Duration.ZERO, java.time.Duration.ofSeconds(10),
+                100);
+
+        public Timeouts {
+            if (idle == null || idle.isNegative()) {
+                throw new IllegalArgumentException("--resp-timeout must be >= 0, was " + idle);
+            }
+            if (auth == null || auth.isNegative()) {
+                throw new IllegalArgumentException("--resp-auth-timeout must be >= 0, was " + auth);
+            }
+            if (maxUnauthenticatedPerAddress < 0) {
+                throw new IllegalArgumentException("--resp-max-unauthenticated-per-ip must be >= 0, was "
+                        + maxUnauthenticatedPerAddress);
+            }
+        }
+    }
+
+    /** With the default {@link Timeouts}. */
+    public RespConfig(boolean enabled, int port, String password, int maxClients, int maxBulkBytes,
+            int maxInlineBytes, int maxArgs, long queryBufferBytes, int preAuthMaxArgs, int preAuthMaxBulkBytes,
+            long pubSubOutputBytes, long listMaxLength, int ioThreads) {
+        this(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs, queryBufferBytes,
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, Timeouts.DEFAULTS);
+    }
 
     public static final int DEFAULT_PORT = 6380;
 
@@ -42,6 +80,9 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
     public RespConfig {
         if (password == null) {
             password = "";
+        }
+        if (timeouts == null) {
+            timeouts = Timeouts.DEFAULTS;
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("resp port must be 0..65535, was " + port);
@@ -73,42 +114,47 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
 
     public RespConfig withEnabled(boolean on) {
         return new RespConfig(on, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs, queryBufferBytes,
-                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads);
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withPort(int p) {
         return new RespConfig(enabled, p, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs, queryBufferBytes,
-                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads);
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withPassword(String pw) {
         return new RespConfig(enabled, port, pw, maxClients, maxBulkBytes, maxInlineBytes, maxArgs, queryBufferBytes,
-                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads);
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withMaxClients(int n) {
         return new RespConfig(enabled, port, password, n, maxBulkBytes, maxInlineBytes, maxArgs, queryBufferBytes,
-                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads);
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withRequestLimits(int bulkBytes, int inlineBytes, int args, long queryBytes) {
         return new RespConfig(enabled, port, password, maxClients, bulkBytes, inlineBytes, args, queryBytes,
-                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads);
+                preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withPubSubOutputBytes(long bytes) {
         return new RespConfig(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs,
-                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, bytes, listMaxLength, ioThreads);
+                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, bytes, listMaxLength, ioThreads, timeouts);
     }
 
     public RespConfig withListMaxLength(long n) {
         return new RespConfig(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs,
-                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, n, ioThreads);
+                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, n, ioThreads, timeouts);
     }
 
     public RespConfig withIoThreads(int n) {
         return new RespConfig(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs,
-                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, n);
+                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, n, timeouts);
+    }
+
+    public RespConfig withTimeouts(Timeouts t) {
+        return new RespConfig(enabled, port, password, maxClients, maxBulkBytes, maxInlineBytes, maxArgs,
+                queryBufferBytes, preAuthMaxArgs, preAuthMaxBulkBytes, pubSubOutputBytes, listMaxLength, ioThreads, t);
     }
 
     /** The password's bytes, for a constant-time comparison. */
@@ -122,7 +168,7 @@ public record RespConfig(boolean enabled, int port, String password, int maxClie
                 + ", maxClients=" + maxClients + ", maxBulkBytes=" + maxBulkBytes + ", maxInlineBytes=" + maxInlineBytes
                 + ", maxArgs=" + maxArgs + ", queryBufferBytes=" + queryBufferBytes + ", preAuthMaxArgs=" + preAuthMaxArgs
                 + ", preAuthMaxBulkBytes=" + preAuthMaxBulkBytes + ", pubSubOutputBytes=" + pubSubOutputBytes
-                + ", listMaxLength=" + listMaxLength + ", ioThreads=" + ioThreads + "]";
+                + ", listMaxLength=" + listMaxLength + ", ioThreads=" + ioThreads + ", " + timeouts + "]";
     }
 
     private static void positive(String name, long v) {

@@ -63,6 +63,15 @@ final class RespDecoder extends ByteToMessageDecoder {
         authenticated = false;
     }
 
+    /**
+     * Bytes this connection's input holds: the buffer of bytes not decoded yet (its capacity: what
+     * is allocated) and the complete arguments of the request being received.
+     */
+    long inputBytes() {
+        ByteBuf b = internalBuffer();
+        return (b.refCnt() > 0 ? b.capacity() : 0) + held;
+    }
+
     /** Capacity of the bytes buffered and not decoded yet, for tests of bounded memory. */
     int bufferedCapacity() {
         ByteBuf b = internalBuffer();

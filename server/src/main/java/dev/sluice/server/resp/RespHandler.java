@@ -8,10 +8,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import dev.sluice.server.security.AuthThrottle;
+import dev.sluice.server.security.ClientMemory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
@@ -56,6 +61,19 @@ import org.slf4j.LoggerFactory;
  * values: AUTH and HELLO carry passwords and values may be secrets; for those two not even the
  * byte count, which would give a password's length.
  *
+ * Connection defences (RespConfig.Timeouts, AuthThrottle). With AUTH required, a connection
+ * counts as unauthenticated for its source address until it authenticates (at most
+ * --resp-max-unauthenticated-per-ip, else -ERR and close), and is closed if it has not
+ * authenticated --resp-auth-timeout after connecting or after RESET. A failed AUTH is answered
+ * after the throttle's growing delay: the connection is "paused" (like blocked: reading stops,
+ * later requests wait in the backlog, and the replies so far, WRONGPASS included, are held), and
+ * closed after the reply when the throttle says so. --resp-timeout closes a connection with no
+ * complete command for that long, unless it is blocked or subscribed (as Redis does), checked
+ * in ticks of a tenth of it (see checkIdle). Each close is counted in
+ * sluice_connections_closed_total{protocol="resp",reason}. A connection that authenticated with
+ * a token (not the RESP password) is tracked in the TokenSet and closed when the token is
+ * revoked by a reload of the tokens file or expires.
+ *
  * Pub/sub output. PUBLISH on any thread calls deliver(), which appends to a lock-free outbox and
  * schedules one drain task on this event loop; the drain encodes everything queued and flushes
  * once. outboxBytes counts bytes from deliver() until Netty has written them to the socket; past
@@ -76,6 +94,21 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     private boolean blocked;
     private boolean closing;
     private boolean admitted;
+    /** Counted in RespServices' unauthenticated connections of its address. */
+    private boolean unauthenticatedCounted;
+    private java.net.InetAddress source;
+    private ScheduledFuture<?> authTimer;
+    private ScheduledFuture<?> idleTimer;
+    private static final int IDLE_TICKS = 10;
+    private boolean commandSinceTick;
+    private int idleTicks;
+    private int authFailures;
+    private ClientMemory.Account memory;
+    private dev.sluice.server.security.TokenSet.Session tokenSession;
+    /** Set by a failed AUTH: hold its reply this long (see the class comment). */
+    private long pauseMillis;
+    private boolean paused;
+    private boolean disconnectAfterPause;
 
     private record Published(byte[] pattern, byte[] channel, byte[] message, long size) {}
 
@@ -105,19 +138,49 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             flush();
             return;
         }
+        source = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (server.access.required()) {
+            if (!server.enterUnauthenticated(source, true)) {
+                log.debug("resp client {}: refused: too many unauthenticated connections from its address",
+                        client.address());
+                server.metrics.connectionClosed("resp", "unauthenticated_per_address");
+                reply.error("ERR too many unauthenticated connections from your address"
+                        + " (--resp-max-unauthenticated-per-ip)");
+                closing = true;
+                flush();
+                return;
+            }
+            unauthenticatedCounted = true;
+        }
         if (!server.admit(client)) {
+            leaveUnauthenticated();
             reply.error("ERR max number of clients reached");
             closing = true;
             flush();
             return;
         }
         admitted = true;
+        memory = server.clientMemory.open(this::evictedForMemory);
+        if (!client.authenticated) {
+            startAuthTimer();
+        }
+        java.time.Duration idle = server.config.timeouts().idle();
+        if (!idle.isZero()) {
+            idleTimer = ctx.executor().schedule(this::checkIdle, idleTick(), TimeUnit.NANOSECONDS);
+        }
         server.metrics.respClientConnected();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancel(authTimer);
+        cancel(idleTimer);
+        leaveUnauthenticated();
+        endTokenSession();
+        if (memory != null) {
+            memory.close();
+        }
         if (client != null) {
             client.closed();
             if (server.keyspace.cancel(client)) {
@@ -181,6 +244,39 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flush();
+        countMemory();
+    }
+
+    /**
+     * Sets this connection's share of --max-client-memory: the decoder's input (partial request
+     * and arguments), replies not yet written to the socket, and queued pub/sub messages. Runs on
+     * the event loop after each read batch and each write.
+     */
+    private void countMemory() {
+        ClientMemory.Account m = memory;
+        if (m == null) {
+            return;
+        }
+        var out = ctx.channel().unsafe().outboundBuffer();
+        m.set(decoder.inputBytes() + (out == null ? 0 : out.totalPendingWriteBytes()) + outboxBytes.get());
+    }
+
+    /** Chosen by ClientMemory as one of the largest when all clients' buffers went over the bound. */
+    private void evictedForMemory() {
+        server.metrics.connectionClosed("resp", "client_memory");
+        try {
+            ctx.executor().execute(() -> {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                log.warn("resp client {} (id={}, name='{}'): disconnected: all clients' buffers were over"
+                        + " --max-client-memory ({} bytes) and this one was among the largest", client.address(),
+                        client.id, client.name, server.clientMemory.limit());
+                abort();
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the listener is stopping: the connection closes anyway
+        }
     }
 
     @Override
@@ -196,12 +292,18 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                 log.info("resp client {}: protocol error, closing: {}", client.address(), e.reason());
                 closing = true;
             }
-            case RespFrame.Command c -> dispatch(c);
+            case RespFrame.Command c -> {
+                dispatch(c);
+                if (pauseMillis > 0) {
+                    pause();
+                }
+            }
         }
     }
 
     private void dispatch(RespFrame.Command frame) {
         byte[][] args = frame.args();
+        commandSinceTick = true;
         server.stats.commands.increment();
         Command cmd = server.commands.lookup(args);
         if (server.logRequests) {
@@ -319,11 +421,17 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     /** Writes and flushes what the replies so far produced; closes after it if asked to. */
     private void flush() {
+        if (paused) { // a failed AUTH's reply waits for its delay, and so do the ones before it
+            updateAutoRead();
+            return;
+        }
         ByteBuf out = reply.take();
         if (out != null) {
             var f = ctx.writeAndFlush(out);
             if (closing) {
                 f.addListener(ChannelFutureListener.CLOSE);
+            } else if (!f.isDone()) {
+                f.addListener(done -> countMemory());
             }
         } else if (closing) {
             ctx.close();
@@ -348,12 +456,154 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         ctx.close();
     }
 
-    void authenticated() {
+    /** @param token the token it authenticated with, tracked for revocation; null for the RESP password */
+    void authenticated(byte[] token) {
         decoder.authenticated();
+        endTokenSession();
+        if (token != null) {
+            tokenSession = server.access.track(token, () -> {
+                try {
+                    ctx.executor().execute(this::tokenRevoked);
+                } catch (RejectedExecutionException stopped) {
+                    // the listener is stopping: the connection closes anyway
+                }
+            });
+        }
+        cancel(authTimer);
+        authTimer = null;
+        leaveUnauthenticated();
+        server.authThrottle.succeeded(source);
+    }
+
+    private void tokenRevoked() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        log.info("resp client {} (id={}): closed: the token it authenticated with was revoked or has expired",
+                client.address(), client.id);
+        server.metrics.connectionClosed("resp", "token_revoked");
+        abort();
+    }
+
+    private void endTokenSession() {
+        if (tokenSession != null) {
+            tokenSession.close();
+            tokenSession = null;
+        }
     }
 
     void unauthenticated() {
         decoder.unauthenticated();
+        endTokenSession();
+        if (!unauthenticatedCounted && server.enterUnauthenticated(source, false)) {
+            unauthenticatedCounted = true;
+        }
+        startAuthTimer();
+    }
+
+    /**
+     * A failed AUTH (wrong, expired or revoked secret): counted, logged without the secret, and
+     * its reply delayed by the throttle (see the class comment).
+     */
+    void authFailed() {
+        authFailures++;
+        server.metrics.authFailed("resp");
+        AuthThrottle.Verdict v = server.authThrottle.failed(source, authFailures);
+        log.info("resp client {} (id={}): AUTH failed ({} on this connection, {} recently from its address);"
+                        + " answering in {} ms{}", client.address(), client.id, authFailures,
+                server.authThrottle.recentFailures(source), v.delayMillis(), v.disconnect() ? ", then disconnecting" : "");
+        pauseMillis = v.delayMillis();
+        disconnectAfterPause |= v.disconnect();
+    }
+
+    private void pause() {
+        long ms = pauseMillis;
+        pauseMillis = 0;
+        paused = true;
+        blocked = true;
+        updateAutoRead();
+        ctx.executor().schedule(this::endPause, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void endPause() {
+        paused = false;
+        blocked = false;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (disconnectAfterPause && !closing) {
+            server.metrics.connectionClosed("resp", "auth_failures");
+            closing = true;
+        }
+        resume();
+    }
+
+    private void startAuthTimer() {
+        cancel(authTimer);
+        java.time.Duration t = server.config.timeouts().auth();
+        authTimer = t.isZero() ? null : ctx.executor().schedule(this::authTimedOut, t.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void authTimedOut() {
+        if (client.authenticated || !ctx.channel().isActive() || closing) {
+            return;
+        }
+        log.info("resp client {} (id={}): closed: not authenticated within {} (--resp-auth-timeout)",
+                client.address(), client.id, server.config.timeouts().auth());
+        server.metrics.connectionClosed("resp", "auth_timeout");
+        closeWith("ERR authentication timeout: AUTH was not sent within " + server.config.timeouts().auth()
+                .toSeconds() + " s");
+    }
+
+    /**
+     * One idle tick, every tenth of --resp-timeout: a tick with no command since the last one (and
+     * not blocked or subscribed) counts; IDLE_TICKS of them in a row close the connection, so it
+     * closes between 1 and 1.1 timeouts after its last command. Ticks rather than clock reads keep
+     * it on the event loop's own timer.
+     */
+    private void checkIdle() {
+        if (!ctx.channel().isActive() || closing) {
+            return;
+        }
+        if (commandSinceTick || blocked || client.subscriptions() > 0) {
+            commandSinceTick = false;
+            idleTicks = 0;
+        } else if (++idleTicks >= IDLE_TICKS) {
+            log.debug("resp client {} (id={}): closed: idle for more than {} (--resp-timeout)", client.address(),
+                    client.id, server.config.timeouts().idle());
+            server.metrics.connectionClosed("resp", "idle_timeout");
+            abort(); // as Redis: the connection just closes
+            return;
+        }
+        idleTimer = ctx.executor().schedule(this::checkIdle, idleTick(), TimeUnit.NANOSECONDS);
+    }
+
+    private long idleTick() {
+        return Math.max(1, server.config.timeouts().idle().toNanos() / IDLE_TICKS);
+    }
+
+    /** Closes after an error reply, or at once when replies are held (blocked or paused). */
+    void closeWith(String error) {
+        if (blocked) {
+            abort();
+            return;
+        }
+        reply.error(error);
+        closing = true;
+        flush();
+    }
+
+    private void leaveUnauthenticated() {
+        if (unauthenticatedCounted) {
+            unauthenticatedCounted = false;
+            server.leaveUnauthenticated(source);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
     }
 
     // ------------------------------------------------------------------ blocking commands
@@ -419,6 +669,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         done.write(client);
+        resume();
+    }
+
+    /** Runs the requests that waited, in order, until one blocks again; then flushes. */
+    private void resume() {
         while (!blocked && !closing && !backlog.isEmpty()) {
             handle(backlog.poll());
         }
@@ -481,7 +736,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             outboxBytes.addAndGet(-written);
             return;
         }
-        ctx.writeAndFlush(out).addListener(f -> outboxBytes.addAndGet(-written));
+        ctx.writeAndFlush(out).addListener(f -> {
+            outboxBytes.addAndGet(-written);
+            countMemory();
+        });
+        countMemory();
     }
 
     private void disconnectSlow(long bytes) {

@@ -3,6 +3,7 @@ package dev.sluice.server.resp;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.ClientMemory;
 import dev.sluice.server.security.SecurityConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -82,6 +83,16 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
             SecurityConfig security, SluiceMetrics metrics, boolean logRequests) throws IOException {
+        return start(config, host, cache, queues, security, metrics, logRequests, ClientMemory.unlimited());
+    }
+
+    /**
+     * As above, with every connection's input and output buffers counted in {@code clientMemory}
+     * (--max-client-memory): past its bound the connections holding the most are closed.
+     */
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
+            SecurityConfig security, SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory)
+            throws IOException {
         if (!config.enabled()) {
             throw new IllegalArgumentException("the RESP listener is disabled in " + config);
         }
@@ -92,7 +103,8 @@ public final class RespServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
-        RespServices services = new RespServices(config, cache, queues, access, metrics, logRequests, System::currentTimeMillis);
+        RespServices services = new RespServices(config, cache, queues, access, metrics, logRequests,
+                System::currentTimeMillis, clientMemory);
         ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()

@@ -5,6 +5,10 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.AuthThrottle;
+import dev.sluice.server.security.ClientMemory;
+import java.net.InetAddress;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -36,6 +40,12 @@ final class RespServices {
     /** Cancelled when the listener stops: ends every blocked command's wait. */
     final CancelableContext root = Context.withCancel(Context.background());
     final long startedMillis = System.currentTimeMillis();
+    /** The global bound on clients' buffers (--max-client-memory). */
+    final ClientMemory clientMemory;
+    /** Failed AUTHs per connection and source address: growing delays, then disconnects. */
+    final AuthThrottle authThrottle = AuthThrottle.system();
+    /** Connections not yet authenticated, per source address (only counted when AUTH is required). */
+    private final Map<InetAddress, AtomicInteger> unauthenticated = new ConcurrentHashMap<>();
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
@@ -63,6 +73,12 @@ final class RespServices {
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis) {
+        this(config, cache, queues, access, metrics, logRequests, wallMillis, ClientMemory.unlimited());
+    }
+
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory) {
+        this.clientMemory = Objects.requireNonNull(clientMemory, "clientMemory");
         this.logRequests = logRequests;
         this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");
         this.config = Objects.requireNonNull(config, "config");
@@ -111,6 +127,43 @@ final class RespServices {
         if (clients.remove(c)) {
             connected.decrementAndGet();
         }
+    }
+
+    /**
+     * Counts one more unauthenticated connection from {@code source}; false (and not counted) if
+     * that would exceed --resp-max-unauthenticated-per-ip and {@code enforce}.
+     */
+    boolean enterUnauthenticated(InetAddress source, boolean enforce) {
+        if (source == null) {
+            return true;
+        }
+        int limit = config.timeouts().maxUnauthenticatedPerAddress();
+        boolean[] ok = {true};
+        unauthenticated.compute(source, (a, n) -> {
+            if (n == null) {
+                n = new AtomicInteger();
+            }
+            if (enforce && limit > 0 && n.get() >= limit) {
+                ok[0] = false;
+            } else {
+                n.incrementAndGet();
+            }
+            return n.get() == 0 ? null : n;
+        });
+        return ok[0];
+    }
+
+    /** One unauthenticated connection from {@code source} fewer (it authenticated or closed). */
+    void leaveUnauthenticated(InetAddress source) {
+        if (source != null) {
+            unauthenticated.computeIfPresent(source, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+    }
+
+    /** Unauthenticated connections from {@code source} now (for tests). */
+    int unauthenticatedFrom(InetAddress source) {
+        AtomicInteger n = unauthenticated.get(source);
+        return n == null ? 0 : n.get();
     }
 
     int connectedClients() {

@@ -51,7 +51,13 @@ final class ServerCommands {
                     .append("maxmemory_policy:").append(s.cache.config().evictionEnabled() ? "allkeys-lfu" : "noeviction")
                     .append("\r\n")
                     .append("jvm_heap_used:").append(rt.totalMemory() - rt.freeMemory()).append("\r\n")
-                    .append("jvm_heap_max:").append(rt.maxMemory()).append("\r\n\r\n");
+                    .append("jvm_heap_max:").append(rt.maxMemory()).append("\r\n")
+                    .append("mem_clients_normal:").append(s.clientMemory.used()).append("\r\n")
+                    .append("maxmemory_clients:").append(s.clientMemory.limit() == Long.MAX_VALUE ? 0
+                            : s.clientMemory.limit()).append("\r\n")
+                    .append("client_memory_evictions:").append(s.clientMemory.evictions()).append("\r\n")
+                    .append("used_memory_direct:").append(io.netty.util.internal.PlatformDependent.usedDirectMemory())
+                    .append("\r\n\r\n");
         }
         if (all || wanted.contains("stats")) {
             sb.append("# Stats\r\n")

@@ -139,6 +139,16 @@ public final class Credentials {
         return match;
     }
 
+    /** As {@link #accepts}, for a secret given by its SHA-256 digest. */
+    boolean acceptsDigest(byte[] d, Instant now) {
+        boolean match = false;
+        for (Entry e : entries) {
+            boolean live = e.expiresAt() == null || now.isBefore(e.expiresAt());
+            match |= MessageDigest.isEqual(e.digest(), d) & live;
+        }
+        return match;
+    }
+
     static byte[] sha256(byte[] b) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(b);

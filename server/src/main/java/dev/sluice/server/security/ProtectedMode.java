@@ -50,7 +50,8 @@ public final class ProtectedMode {
         return new ProtectedMode(true);
     }
 
-    private static boolean isLoopback(String host) {
+    /** Whether every address {@code host} resolves to is loopback; may block on DNS. */
+    public static boolean isLoopback(String host) {
         try {
             for (InetAddress a : InetAddress.getAllByName(host)) {
                 if (!a.isLoopbackAddress()) {

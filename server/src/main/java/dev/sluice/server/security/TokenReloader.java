@@ -57,7 +57,8 @@ public final class TokenReloader {
             while (true) {
                 ticks.receive(running);
                 try {
-                    tokens.reload(); // logs its own outcome
+                    tokens.reload(); // logs its own outcome; revalidates sessions if the set changed
+                    tokens.revalidate(); // tokens that expired since the last tick end their sessions
                 } catch (RuntimeException e) { // keep reloading; the message holds no token
                     log.warn("auth tokens reload failed: {}", e.toString());
                 }

@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  *
  * Expiry is judged by the injected InstantSource at each check, so an expiring token is refused
  * from its instant on without any reload.
+ *
+ * Sessions: a stream or connection that authenticated with a token registers itself (track) with
+ * the token's digest and what to do when the token goes. revalidate() checks every live session
+ * against the current set and revokes (once) those whose token is no longer accepted; a reload
+ * that changed the set runs it at once, and the reloader runs it on every tick, so expiry bites
+ * live sessions too. Revocation runs on the thread that revalidates; the callbacks must not block.
  */
 public final class TokenSet {
     private static final Logger log = LoggerFactory.getLogger(TokenSet.class);
@@ -47,6 +53,32 @@ public final class TokenSet {
         NO_FILE
     }
 
+    /** A live session's registration; {@link #close()} unregisters it (idempotent, never blocks). */
+    public interface Session extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final class Tracked implements Session {
+        final byte[] digest;
+        final Runnable revoke;
+        final java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Tracked(byte[] digest, Runnable revoke) {
+            this.digest = digest;
+            this.revoke = revoke;
+        }
+
+        @Override
+        public void close() {
+            over.set(true);
+            sessions.remove(this);
+        }
+    }
+
+    private static final Session NOTHING = () -> {};
+
+    private final java.util.Set<Tracked> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicReference<Credentials> current;
     private final Credentials fixed;
     private final Path file; // null: nothing reloads
@@ -122,6 +154,51 @@ public final class TokenSet {
     }
 
     /**
+     * Registers a session (a stream, a connection) authenticated with {@code secret}: once the
+     * secret is no longer accepted (removed from the tokens file, or expired), {@code revoke} runs
+     * once, from {@link #revalidate()}. A secret that is not an accepted token is not tracked.
+     * Never blocks.
+     */
+    public Session track(byte[] secret, Runnable revoke) {
+        if (!accepts(secret)) {
+            return NOTHING;
+        }
+        Tracked t = new Tracked(Credentials.sha256(secret), Objects.requireNonNull(revoke, "revoke"));
+        sessions.add(t);
+        return t;
+    }
+
+    /**
+     * Revokes every tracked session whose token is no longer accepted, running their callbacks on
+     * this thread; returns how many. Called after a reload and on each reloader tick.
+     */
+    public int revalidate() {
+        Credentials now = current.get();
+        java.time.Instant at = clock.instant();
+        int n = 0;
+        for (Tracked t : sessions) {
+            if (!now.acceptsDigest(t.digest, at) && t.over.compareAndSet(false, true)) {
+                sessions.remove(t);
+                n++;
+                try {
+                    t.revoke.run();
+                } catch (RuntimeException e) {
+                    log.warn("revoking a session failed: {}", e.toString());
+                }
+            }
+        }
+        if (n > 0) {
+            log.info("auth tokens: ended {} stream(s) or connection(s) whose token was revoked or expired", n);
+        }
+        return n;
+    }
+
+    /** Live tracked sessions (for tests). */
+    public int trackedSessions() {
+        return sessions.size();
+    }
+
+    /**
      * How many tokens are configured, how many of them have expired, and the reload period, for
      * the startup log line; never a token. E.g. {@code "3, 1 expired, reload every 5s"}.
      */
@@ -186,6 +263,7 @@ public final class TokenSet {
             Credentials now = current.get();
             log.info("auth tokens reloaded from {}: {} token(s), {} expired", file, now.count(),
                     now.expiredAt(clock.instant()));
+            revalidate();
             return Reload.RELOADED;
         } finally {
             reloadLock.unlock();

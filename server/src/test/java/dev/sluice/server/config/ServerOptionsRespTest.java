@@ -55,4 +55,25 @@ class ServerOptionsRespTest {
                 .isFalse();
         assertThat(d.resp().port()).isEqualTo(RespConfig.DEFAULT_PORT);
     }
+
+    @Test
+    void connectionDefences_haveRedisLikeDefaults_andParse() {
+        RespConfig.Timeouts d = parse().resp().timeouts();
+        assertThat(d.idle()).isZero();
+        assertThat(d.auth()).hasSeconds(10);
+        assertThat(d.maxUnauthenticatedPerAddress()).isEqualTo(100);
+
+        RespConfig.Timeouts t = parse("--resp-timeout", "300", "--resp-auth-timeout", "2500ms",
+                "--resp-max-unauthenticated-per-ip", "0").resp().timeouts();
+        assertThat(t.idle()).hasSeconds(300); // a bare number is seconds, as in redis.conf
+        assertThat(t.auth()).hasMillis(2500);
+        assertThat(t.maxUnauthenticatedPerAddress()).isZero();
+    }
+
+    @Test
+    void negativeConnectionDefences_areRefused() {
+        assertThatThrownBy(() -> parse("--resp-max-unauthenticated-per-ip", "-1"))
+                .hasMessageContaining("--resp-max-unauthenticated-per-ip");
+        assertThatThrownBy(() -> parse("--resp-timeout", "soon")).isInstanceOf(CommandLine.ParameterException.class);
+    }
 }

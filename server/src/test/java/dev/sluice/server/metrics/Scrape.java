@@ -22,6 +22,18 @@ public final class Scrape {
         }
     }
 
+    /** The text exposition of {@code metrics}, without HTTP. */
+    public static String text(SluiceMetrics metrics) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out,
+                    metrics.registry().scrape());
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The value of the one sample of {@code name} that has every given {@code k="v"} label. */
     public static double sample(String text, String name, String... labels) {
         return text.lines()

@@ -84,16 +84,16 @@ class RespAccessTest {
     @Test
     void withTokens_anotherUserName_isWrongpass_evenWithARightToken() {
         EmbeddedChannel ch = withTokens();
-        assertThat(exchange(ch, multibulk("AUTH", "alice", "tok-1"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "alice", "tok-1"))).isEqualTo(WRONGPASS);
         assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo(NOAUTH);
     }
 
     @Test
     void withTokens_wrongOrEmptySecret_isWrongpass_andStaysUnauthenticated() {
         EmbeddedChannel ch = withTokens();
-        assertThat(exchange(ch, multibulk("AUTH", "tok-3"))).isEqualTo(WRONGPASS);
-        assertThat(exchange(ch, multibulk("AUTH", ""))).isEqualTo(WRONGPASS);
-        assertThat(exchange(ch, multibulk("AUTH", "tok-1 "))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "tok-3"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", ""))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "tok-1 "))).isEqualTo(WRONGPASS);
         assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo(NOAUTH);
     }
 
@@ -105,7 +105,7 @@ class RespAccessTest {
         EmbeddedChannel byToken = connectionFrom(LOOPBACK, config, access);
         assertThat(exchange(byPassword, multibulk("AUTH", "pw"))).isEqualTo("+OK\r\n");
         assertThat(exchange(byToken, multibulk("AUTH", "default", "tok-1"))).isEqualTo("+OK\r\n");
-        assertThat(exchange(byToken, multibulk("AUTH", "nope"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(byToken, multibulk("AUTH", "nope"))).isEqualTo(WRONGPASS);
     }
 
     @Test
@@ -119,7 +119,7 @@ class RespAccessTest {
     void withTokens_helloAuth_authenticatesAndSwitchesProtocol() {
         EmbeddedChannel ch = withTokens();
         assertThat(exchange(ch, multibulk("HELLO", "3"))).startsWith("-NOAUTH HELLO must be called");
-        assertThat(exchange(ch, multibulk("HELLO", "3", "AUTH", "default", "bad"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("HELLO", "3", "AUTH", "default", "bad"))).isEqualTo(WRONGPASS);
         assertThat(exchange(ch, multibulk("HELLO", "3", "AUTH", "default", "tok-1"))).startsWith("%7\r\n");
         assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo("_\r\n");
     }
@@ -171,13 +171,13 @@ class RespAccessTest {
         now.set(Instant.parse("2026-06-01T12:00:05Z"));
 
         EmbeddedChannel ch = withTokens(tokens);
-        assertThat(exchange(ch, multibulk("AUTH", "rotating-tok"))).isEqualTo(WRONGPASS);
-        assertThat(exchange(ch, multibulk("AUTH", "default", "rotating-tok"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "rotating-tok"))).isEqualTo(WRONGPASS);
+        assertThat(RespTesting.exchangeAwaiting(ch, multibulk("AUTH", "default", "rotating-tok"))).isEqualTo(WRONGPASS);
         assertThat(exchange(ch, multibulk("GET", "a"))).isEqualTo(NOAUTH);
     }
 
     @Test
-    void reload_removedTokenIsWrongpass_addedTokenAuthenticates() throws Exception {
+    void reload_removedTokenClosesItsConnectionAndIsWrongpass_addedTokenAuthenticates() throws Exception {
         TokenSet tokens = tokensFile("old-tok\n");
         RespAccess access = RespAccess.of(RespConfig.DEFAULTS, new SecurityConfig(TlsConfig.DISABLED, tokens, true),
                 "127.0.0.1");
@@ -187,8 +187,11 @@ class RespAccessTest {
         Files.writeString(dir.resolve("tokens"), "new-tok\n");
         assertThat(tokens.reload()).isEqualTo(TokenSet.Reload.RELOADED);
 
-        assertThat(exchange(ch, multibulk("AUTH", "old-tok"))).isEqualTo(WRONGPASS);
-        assertThat(exchange(ch, multibulk("AUTH", "new-tok"))).isEqualTo("+OK\r\n");
+        ch.runPendingTasks();
+        assertThat(ch.isActive()).as("the connection authenticated with the revoked token is closed").isFalse();
+        EmbeddedChannel next = connectionFrom(LOOPBACK, RespConfig.DEFAULTS, access);
+        assertThat(RespTesting.exchangeAwaiting(next, multibulk("AUTH", "old-tok"))).isEqualTo(WRONGPASS);
+        assertThat(exchange(next, multibulk("AUTH", "new-tok"))).isEqualTo("+OK\r\n");
     }
 
     // ------------------------------------------------------------------ protected mode
