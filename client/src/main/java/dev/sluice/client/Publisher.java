@@ -172,6 +172,15 @@ public final class Publisher implements AutoCloseable {
         // The answer arrives on the transport thread: complete the messages' futures (and the
         // application's callbacks on them) on a virtual thread instead. close() waits for that.
         CompletableFuture<Void> settled = call.whenCompleteAsync((ids, failure) -> {
+            // Room first: a callback that publishes again must not wait for its own batch.
+            lock.lock();
+            try {
+                outstandingMessages -= batch.size();
+                outstandingBytes -= batchBytes;
+                room.signalAll();
+            } finally {
+                lock.unlock();
+            }
             for (int i = 0; i < waiting.size(); i++) {
                 if (failure != null) {
                     waiting.get(i).completeExceptionally(failure);
@@ -185,9 +194,6 @@ public final class Publisher implements AutoCloseable {
             lock.lock();
             try {
                 inFlight.remove(settled);
-                outstandingMessages -= batch.size();
-                outstandingBytes -= batchBytes;
-                room.signalAll();
             } finally {
                 lock.unlock();
             }

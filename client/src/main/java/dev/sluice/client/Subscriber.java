@@ -478,6 +478,9 @@ public final class Subscriber implements AutoCloseable {
 
         @Override
         public boolean extend(Duration deadline) {
+            if (deadline.isZero()) {
+                release(); // given up: the subscriber must not extend it again
+            }
             return !settled.get() && (stream.settle(r -> r.addExtensions(SubscribeRequest.Extension.newBuilder()
                     .setAckToken(ackToken()).setAckDeadline(Protos.duration(deadline))))
                     || client.extend(queue, ackToken(), deadline));

@@ -262,6 +262,18 @@ class QueueDataPathTest {
     }
 
     @Test
+    void publisherFlowControl_aCallbackThatPublishesAgain_doesNotWaitForItsOwnBatch() throws Exception {
+        direct.queues().createQueue("chain", QueueSettings.defaults());
+        CompletableFuture<String> second = new CompletableFuture<>();
+        try (Publisher p = direct.queues().publisher("chain", new Publisher.Batching(1, 1 << 20, Duration.ZERO),
+                new Publisher.FlowControl(1, 1 << 20, Publisher.LimitBehavior.BLOCK))) {
+            p.publish(OutgoingMessage.of("first")).thenRun(() -> p.publish(OutgoingMessage.of("second"))
+                    .whenComplete((id, t) -> second.complete(id)));
+            assertThat(second.get(20, TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
+
+    @Test
     void publisherFlowControl_failFast_failsTheMessageOverTheLimitAtOnce() throws Exception {
         direct.queues().createQueue("slow", QueueSettings.defaults().maxReadyMessages(1));
         publish("slow", 1); // full
