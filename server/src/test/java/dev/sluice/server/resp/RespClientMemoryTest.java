@@ -129,9 +129,11 @@ class RespClientMemoryTest {
         sampler.join();
 
         // a set() may go over by what one read batch added (here up to the 5 MiB of 20 replies)
-        // before the evictions it triggers bring the total back
-        assertThat(maxUsed.get()).as("accounted bytes, at most a read batch or two over the bound")
-                .isLessThanOrEqualTo(LIMIT + (10 << 20));
+        // before the evictions it triggers bring the total back, and every event loop (one per
+        // core) may be in such a batch at the same moment
+        long eventLoops = Runtime.getRuntime().availableProcessors();
+        assertThat(maxUsed.get()).as("accounted bytes, at most a read batch or two per event loop over the bound")
+                .isLessThanOrEqualTo(LIMIT + eventLoops * (10 << 20));
         assertThat(memory.used()).isLessThanOrEqualTo(LIMIT);
         assertThat(memory.evictions()).as("100 MiB sent against a 16 MiB bound").isGreaterThanOrEqualTo(80);
         long direct = PlatformDependent.usedDirectMemory() - directBefore;
