@@ -40,6 +40,10 @@ import java.util.function.BiFunction;
  * budget is Caffeine's maximum weight; without, a write that would exceed it is refused
  * (RESOURCE_EXHAUSTED) by reserving its weight before it happens.
  *
+ * Storage: every change is told to the CacheStore inside its compute (nowhere in memory mode),
+ * with the entry's expiry as a wall-clock time; restore() puts back what a store kept and
+ * continues the revisions after the newest one, and forEachStored() gives a snapshot.
+ *
  * Protocol-free: adapters translate to and from gRPC and RESP.
  */
 public final class CacheEngine implements AutoCloseable {
@@ -54,9 +58,11 @@ public final class CacheEngine implements AutoCloseable {
     private final LongAdder expirations = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final SingleFlight<CacheKey, CacheEntry> loading = SingleFlight.create();
+    private final CacheStore store;
 
-    private CacheEngine(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor) {
+    private CacheEngine(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor, CacheStore store) {
         this.config = Objects.requireNonNull(config, "config");
+        this.store = store;
         this.ticker = ticker;
         this.scheduler = scheduler;
         this.log = new EventLog(config);
@@ -75,12 +81,18 @@ public final class CacheEngine implements AutoCloseable {
 
     /** An engine on the system clock, expiring entries on time through the system scheduler. */
     public static CacheEngine create(CacheConfig config) {
-        return new CacheEngine(config, Ticker.systemTicker(), Scheduler.systemScheduler(), ForkJoinPool.commonPool());
+        return create(config, CacheStore.NONE);
+    }
+
+    /** An engine on the system clock that tells {@code store} every change. */
+    public static CacheEngine create(CacheConfig config, CacheStore store) {
+        return new CacheEngine(config, Ticker.systemTicker(), Scheduler.systemScheduler(), ForkJoinPool.commonPool(),
+                store);
     }
 
     /** For tests: an injected clock, a scheduler (or none) and a maintenance executor. */
     static CacheEngine create(CacheConfig config, Ticker ticker, Scheduler scheduler, Executor executor) {
-        return new CacheEngine(config, ticker, scheduler, executor);
+        return new CacheEngine(config, ticker, scheduler, executor, CacheStore.NONE);
     }
 
     /** The scheduler Caffeine wakes up on to remove expired entries (tests check the wiring). */
@@ -253,6 +265,7 @@ public final class CacheEngine implements AutoCloseable {
             }
             release(weight(old));
             rev[0] = record(CacheEvent.Type.DELETE, k, null, old);
+            store.removed(k, rev[0]);
             return null;
         });
         if (rev[0] != 0) {
@@ -270,6 +283,7 @@ public final class CacheEngine implements AutoCloseable {
      */
     public CacheResults.Increment increment(CacheKey key, long delta, long initial, long ttlNanos) {
         checkKey(key);
+        store.checkWritable();
         checkTtl(ttlNanos);
         long[] result = new long[1];
         CacheEntry e = cache.asMap().compute(key, (k, old) -> {
@@ -288,6 +302,7 @@ public final class CacheEngine implements AutoCloseable {
     /** Sets a new TTL on an existing key ({@code ttlNanos} 0 removes it); a write (version + 1). */
     public CacheResults.Touch touch(CacheKey key, long ttlNanos) {
         checkKey(key);
+        store.checkWritable();
         checkTtl(ttlNanos);
         CacheEntry e = cache.asMap().computeIfPresent(key, (k, old) -> write(k, old, old.value(), expiresAt(ttlNanos)));
         return e == null ? new CacheResults.Touch(false, null, log.revision())
@@ -304,6 +319,9 @@ public final class CacheEngine implements AutoCloseable {
                 ? new CacheEntry(key, value, 1, rev, rev, expiresAt)
                 : new CacheEntry(key, value, old.version() + 1, old.createRevision(), rev, expiresAt);
         log.publish(new CacheEvent(CacheEvent.Type.PUT, key, e, old, rev));
+        if (store.records()) {
+            store.put(e, wallClock(expiresAt));
+        }
         return e;
     }
 
@@ -345,13 +363,15 @@ public final class CacheEngine implements AutoCloseable {
             return; // not possible with strong references
         }
         release(weight(entry));
+        long rev;
         if (cause == RemovalCause.EXPIRED) {
             expirations.increment();
-            record(CacheEvent.Type.EXPIRE, key, null, entry);
+            rev = record(CacheEvent.Type.EXPIRE, key, null, entry);
         } else {
             evictions.increment();
-            record(CacheEvent.Type.EVICT, key, null, entry);
+            rev = record(CacheEvent.Type.EVICT, key, null, entry);
         }
+        store.removed(key, rev);
     }
 
     /**
@@ -463,6 +483,7 @@ public final class CacheEngine implements AutoCloseable {
 
     private void checkSet(SetOp op) {
         checkKey(op.key());
+        store.checkWritable();
         if (op.value().length > config.maxValueBytes()) {
             throw SluiceException.invalid("value is " + op.value().length + " bytes, the limit is "
                     + config.maxValueBytes());
@@ -478,6 +499,7 @@ public final class CacheEngine implements AutoCloseable {
 
     private void checkDelete(DeleteOp op) {
         checkKey(op.key());
+        store.checkWritable();
         if (op.expectedVersion() < 0) {
             throw SluiceException.invalid("expected version must be >= 0, was " + op.expectedVersion());
         }
@@ -493,6 +515,53 @@ public final class CacheEngine implements AutoCloseable {
         if (size > config.maxBatch()) {
             throw SluiceException.invalid("batch has " + size + " items, the limit is " + config.maxBatch());
         }
+    }
+
+    // ------------------------------------------------------------------ storage
+
+    /**
+     * Puts back entries a store kept, before the engine serves, and continues the revisions
+     * after {@code revision} (the newest change the store kept). Entries already expired are
+     * left out. Nothing here is told to the store.
+     */
+    public void restore(Iterable<StoredEntry> entries, long revision) {
+        long wall = System.currentTimeMillis();
+        long now = ticker.read();
+        for (StoredEntry s : entries) {
+            long expiresAt = CacheEntry.NO_EXPIRY;
+            if (s.expiresAtMillis() != 0) {
+                if (s.expiresAtMillis() <= wall) {
+                    continue;
+                }
+                expiresAt = now + (s.expiresAtMillis() - wall) * 1_000_000;
+            }
+            CacheEntry e = new CacheEntry(s.key(), s.value(), s.version(), s.createRevision(), s.modRevision(),
+                    expiresAt);
+            if (!config.evictionEnabled()) {
+                usedBytes.addAndGet(weight(e)); // accepted once: kept even over a smaller budget
+            }
+            cache.asMap().put(s.key(), e);
+        }
+        log.restore(revision);
+    }
+
+    /**
+     * Hands every entry to {@code visit}, one at a time (weakly consistent, as {@link #keys()}):
+     * for a snapshot, which the store's revision-ordered records make exact.
+     */
+    public void forEachStored(java.util.function.Consumer<StoredEntry> visit) {
+        for (CacheEntry e : cache.asMap().values()) {
+            visit.accept(new StoredEntry(e.key(), e.value(), e.version(), e.createRevision(), e.modRevision(),
+                    wallClock(e.expiresAtNanos())));
+        }
+    }
+
+    /** The wall-clock time of ticker time {@code expiresAtNanos}, or 0 for no expiry. */
+    private long wallClock(long expiresAtNanos) {
+        if (expiresAtNanos == CacheEntry.NO_EXPIRY) {
+            return 0;
+        }
+        return System.currentTimeMillis() + Math.max(1, (expiresAtNanos - ticker.read()) / 1_000_000);
     }
 
     private long expiresAt(long ttlNanos) {

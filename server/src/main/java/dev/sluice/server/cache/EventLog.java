@@ -114,6 +114,24 @@ final class EventLog {
         return sequence.get();
     }
 
+    /**
+     * Continues the numbering after {@code last}, the newest revision a store kept: before any
+     * change is numbered. The history starts empty, so a watch resuming from an older revision
+     * is told it was compacted.
+     */
+    void restore(long last) {
+        lock.lock();
+        try {
+            if (sequence.get() != 0) {
+                throw new IllegalStateException("changes were numbered before the restore");
+            }
+            sequence.set(last);
+            dispatched = last;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ writers
 
     /** The revision of the coming change. The caller must {@link #publish} its event, with that revision. */
@@ -154,6 +172,8 @@ final class EventLog {
             if (e != null && e.revision() == next) {
                 next = dispatchBatch(next);
                 idle = 0;
+            } else if (dispatched >= next) { // restore() moved the numbering on
+                next = dispatched + 1;
             } else if (++idle <= SPINS) {
                 Thread.onSpinWait();
             } else if (idle <= SPINS + NAPS) {

@@ -147,6 +147,11 @@ final class AckTracker {
         return oldest;
     }
 
+    /** Every outstanding delivery, in no particular order (snapshots). */
+    InFlight[] all() {
+        return byToken.toArray();
+    }
+
     /** Removes and returns every outstanding delivery (queue deletion). */
     InFlight[] removeAll() {
         InFlight[] all = byToken.toArray();

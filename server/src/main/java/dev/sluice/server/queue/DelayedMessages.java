@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Messages published with a delay, or nacked with one, until they are due: a heap by due time and
- * an {@link Alarm} for the earliest. Due messages are handed to the queue in due order.
+ * an {@link Alarm} for the earliest. When the alarm fires it only tells the queue; the queue takes
+ * the due messages out ({@link #pollDue}) under its own lock, so a message is always either here
+ * or in the queue, never between the two where a purge or a snapshot of the queue would miss it.
  */
 final class DelayedMessages {
     private record Entry(long dueNanos, long seq, QueuedMessage message) {}
@@ -16,11 +18,11 @@ final class DelayedMessages {
     private final ReentrantLock lock = new ReentrantLock();
     private final PriorityQueue<Entry> heap = new PriorityQueue<>((a, b) ->
             a.dueNanos != b.dueNanos ? Long.compare(a.dueNanos, b.dueNanos) : Long.compare(a.seq, b.seq));
-    private final Consumer<QueuedMessage> onDue;
+    private final Runnable onDue;
     private final Alarm alarm = new Alarm(this::releaseDue);
     private long seq; // guarded by lock: keeps equal due times in FIFO order
 
-    DelayedMessages(Consumer<QueuedMessage> onDue) {
+    DelayedMessages(Runnable onDue) {
         this.onDue = onDue;
     }
 
@@ -56,16 +58,25 @@ final class DelayedMessages {
         }
     }
 
-    void close() {
-        alarm.close();
+    /** Every message with its due time, in no particular order (snapshots); under the queue's lock. */
+    void forEach(BiConsumer<Long, QueuedMessage> visit) {
+        lock.lock();
+        try {
+            heap.forEach(e -> visit.accept(e.dueNanos, e.message));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private void releaseDue() {
+    /**
+     * Removes and returns the messages due at {@code now} (System.nanoTime()), in due order, and
+     * sets the alarm for the next; called by the queue under its lock.
+     */
+    List<QueuedMessage> pollDue(long now) {
         List<QueuedMessage> due = new ArrayList<>();
         long next;
         lock.lock();
         try {
-            long now = System.nanoTime();
             while (!heap.isEmpty() && heap.peek().dueNanos <= now) {
                 due.add(heap.poll().message);
             }
@@ -73,9 +84,17 @@ final class DelayedMessages {
         } finally {
             lock.unlock();
         }
-        due.forEach(onDue);
         if (next != Long.MAX_VALUE) {
             alarm.armAt(next);
         }
+        return due;
+    }
+
+    void close() {
+        alarm.close();
+    }
+
+    private void releaseDue() {
+        onDue.run();
     }
 }

@@ -73,6 +73,11 @@ final class OrderingKeys {
         return busy.size();
     }
 
+    /** Every message waiting behind a head, each key's in order (snapshots). */
+    void forEachWaiting(Consumer<Waiting> visit) {
+        busy.values().forEach(q -> q.forEach(visit));
+    }
+
     /** Removes every waiting message (purge), handing each to {@code removed}; heads stay as they are. */
     void clearWaiting(Consumer<QueuedMessage> removed) {
         for (ArrayDeque<Waiting> q : busy.values()) {

@@ -105,6 +105,14 @@ final class PriorityLevels {
         return oldest;
     }
 
+    /** Every message, in delivery order within each level (redeliveries first), highest level first. */
+    void forEach(Consumer<QueuedMessage> visit) {
+        for (int i = ready.length - 1; i >= 0; i--) {
+            retry[i].forEach(visit);
+            ready[i].forEach(visit);
+        }
+    }
+
     /** Removes everything, handing each message to {@code removed}. */
     void clear(Consumer<QueuedMessage> removed) {
         for (int i = 0; i < ready.length; i++) {

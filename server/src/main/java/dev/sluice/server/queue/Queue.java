@@ -74,6 +74,11 @@ import org.slf4j.LoggerFactory;
  * drop, TTL, purge), and the hand-off happens under the lock in the step that finishes it.
  * Messages without a key never touch OrderingKeys.
  *
+ * Storage: every change to the messages is told to the QueueStore under the lock, in the order
+ * it happens (published, delivered, returned, removed, purged), so that a durable store can
+ * rebuild the queue at the next start; the memory store records nothing. image() and restore()
+ * are the two ends of that: a snapshot of the whole queue, and putting it back.
+ *
  * Lock order: no two queue locks are ever held at once (dead letters move after the source
  * queue's lock is released). Under Queue.lock: DelayedMessages.lock (adding, size) -> its
  * Alarm's lock, and the doorbells' channel locks (non-blocking trySend). DelayedMessages and the
@@ -85,6 +90,8 @@ public final class Queue {
     /** Most payload bytes per batch from take(), so a response stays well under gRPC's 4 MiB message cap. */
     public static final long MAX_BATCH_BYTES = 1 << 20;
 
+    private static final long[] NOT_DELAYED = {0};
+
     private final String name;
     private final QueueConfig config;
     private final Function<String, Queue> lookup; // finds the dead-letter queue at the time it is needed
@@ -95,6 +102,7 @@ public final class Queue {
     // registry takes it for a batch after the queues' own room (QueueRegistry.publish); the queue
     // gives it back with the room of each message it stored.
     private final Semaphore memory;
+    private final QueueStore store;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<QueuedMessage> ready = new ArrayDeque<>(); // guarded by lock
     private final ArrayDeque<QueuedMessage> retry = new ArrayDeque<>(); // guarded by lock
@@ -124,8 +132,10 @@ public final class Queue {
     private PriorityLevels levels;   // null until a message with a priority arrives; then ready/retry stay empty
     private OrderingKeys keys;       // null until a message with an ordering key arrives; guarded by lock
 
-    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock, Semaphore memory) {
+    Queue(String name, QueueConfig config, Function<String, Queue> lookup, LongSupplier clock, Semaphore memory,
+          QueueStore store) {
         this.name = name;
+        this.store = store;
         this.memory = memory;
         this.clock = clock;
         this.config = config;
@@ -291,12 +301,29 @@ public final class Queue {
                 }
             }
             published += messages.size() - (firsts == null ? 0 : duplicatesIn(firsts));
+            if (store.records()) {
+                store.published(name, messages, dueAtMillis(delayNanos), firsts, false);
+            }
         } finally {
             lock.unlock();
         }
         releaseRoom(freedSlots, freedBytes);
         ring();
         return firsts;
+    }
+
+    /** Wall-clock due times of delays from now (0 for none), for the store. */
+    private static long[] dueAtMillis(long[] delayNanos) {
+        long[] out = new long[delayNanos.length];
+        long wall = System.currentTimeMillis();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = delayNanos[i] > 0 ? wall + Math.max(1, delayNanos[i] / 1_000_000) : 0;
+        }
+        return out;
+    }
+
+    private static long dueAtMillis(long delayNanos) {
+        return dueAtMillis(new long[] {delayNanos})[0];
     }
 
     private static int duplicatesIn(String[] firsts) {
@@ -383,17 +410,21 @@ public final class Queue {
         }
     }
 
-    private void becomeDue(QueuedMessage m) {
-        QueuedMessage due = m.readyAt(clock.getAsLong());
+    /** The delayed messages' alarm fired: those due become ready. */
+    private void becomeDue() {
         lock.lock();
         try {
             if (isDeleted()) {
                 return;
             }
-            if (due.holdsSlot()) {
-                addReady(due);
-            } else {
-                addRetry(due);
+            long now = clock.getAsLong();
+            for (QueuedMessage m : delayed.pollDue(System.nanoTime())) {
+                QueuedMessage due = m.readyAt(now);
+                if (due.holdsSlot()) {
+                    addReady(due);
+                } else {
+                    addRetry(due);
+                }
             }
         } finally {
             lock.unlock();
@@ -411,6 +442,9 @@ public final class Queue {
             long now = clock.getAsLong();
             addRetry(new QueuedMessage(m, 0, null, now, now, false));
             published++;
+            if (store.records()) {
+                store.published(name, List.of(m), NOT_DELAYED, null, true);
+            }
         } finally {
             lock.unlock();
         }
@@ -479,6 +513,7 @@ public final class Queue {
         boolean more;
         boolean arm;
         long now = clock.getAsLong();
+        List<String> expiredIds = null;
         lock.lock();
         try {
             checkAlive();
@@ -509,6 +544,9 @@ public final class Queue {
                     if (ttl > 0 && now - m.readySinceNanos() > ttl) {
                         expired++;
                         finishKeyLocked(m, now);
+                        if (store.records()) {
+                            (expiredIds == null ? expiredIds = new ArrayList<>() : expiredIds).add(m.message().id());
+                        }
                         continue;
                     }
                 }
@@ -525,6 +563,9 @@ public final class Queue {
                 taken.add(f);
                 batchBytes += m.size();
                 n--;
+            }
+            if (store.records()) {
+                recordTakenLocked(taken, expiredIds);
             }
             if (taken == null && register) {
                 waiting.incrementAndGet();
@@ -550,6 +591,21 @@ public final class Queue {
             out.add(new Delivery(f.message.message(), Tokens.format(f.token), f.attempt, deadline));
         }
         return new Taken(out, false, false);
+    }
+
+    private void recordTakenLocked(List<AckTracker.InFlight> taken, List<String> expiredIds) {
+        if (expiredIds != null) {
+            store.removed(name, expiredIds);
+        }
+        if (taken != null) {
+            String[] ids = new String[taken.size()];
+            int[] attempts = new int[taken.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = taken.get(i).message.message().id();
+                attempts[i] = taken.get(i).attempt;
+            }
+            store.delivered(name, ids, attempts);
+        }
     }
 
     /** What woke a {@link #takeAny} select: a queue's doorbell, a deletion, or ctx. */
@@ -620,6 +676,7 @@ public final class Queue {
     public List<Boolean> ack(List<String> tokens) {
         Boolean[] ok = new Boolean[tokens.size()];
         Settled s = new Settled();
+        List<String> gone = store.records() ? new ArrayList<>(tokens.size()) : null;
         lock.lock();
         try {
             long now = clock.getAsLong();
@@ -628,11 +685,17 @@ public final class Queue {
                 ok[i] = f != null;
                 if (f != null) {
                     acked++;
+                    if (gone != null) {
+                        gone.add(f.message.message().id());
+                    }
                     publishToAck.record(now - f.message.publishedNanos());
                     if (f.message.message().orderingKey() != null) {
                         finishKeyLocked(f.message, now);
                     }
                 }
+            }
+            if (gone != null && !gone.isEmpty()) {
+                store.removed(name, gone);
             }
         } finally {
             lock.unlock();
@@ -655,6 +718,9 @@ public final class Queue {
                     nacked++;
                     if (delayNanos > 0 && !config.exhausted(f.attempt) && !isDeleted()) {
                         delayed.add(now + delayNanos, f.message.retry(f.attempt, "negatively acknowledged", now));
+                        if (store.records()) {
+                            store.returned(name, List.of(f.message.message().id()), dueAtMillis(delayNanos));
+                        }
                     } else {
                         failLocked(f, "negatively acknowledged", s);
                     }
@@ -808,6 +874,9 @@ public final class Queue {
             return;
         }
         addRetry(f.message.retry(f.attempt, why, clock.getAsLong()));
+        if (store.records()) {
+            store.returned(name, List.of(f.message.message().id()), 0);
+        }
     }
 
     /** Work a settle leaves for after the lock: dead letters, doorbells. */
@@ -825,7 +894,10 @@ public final class Queue {
         Queue dlq = config.deadLetterQueue().isEmpty() ? null : lookup.apply(config.deadLetterQueue());
         Message m = f.message.message();
         if (dlq == null || dlq.isDeleted()) {
-            count(() -> dropped++);
+            count(() -> {
+                dropped++;
+                removedLocked(m);
+            });
             log.warn("message dropped: queue={} message_id={} deliveries={} max_deliveries={} reason=\"{}\" ({})",
                     name, m.id(), f.attempt, config.maxDeliveries(), why, dlq == null
                             ? "no dead-letter queue" : "dead-letter queue '" + config.deadLetterQueue() + "' was deleted");
@@ -839,7 +911,16 @@ public final class Queue {
             attrs.put("sluice-ordering-key", m.orderingKey());
         }
         dlq.acceptDeadLetter(new Message(m.id(), m.payload(), attrs, m.publishedAtMillis(), m.priority(), null));
-        count(() -> deadLettered++);
+        count(() -> { // the dead-letter queue stored it first: a crash in between duplicates, never loses
+            deadLettered++;
+            removedLocked(m);
+        });
+    }
+
+    private void removedLocked(Message m) {
+        if (store.records()) {
+            store.removed(name, List.of(m.id()));
+        }
     }
 
     private void count(Runnable increment) {
@@ -879,6 +960,9 @@ public final class Queue {
         List<QueuedMessage> heads = new ArrayList<>();
         lock.lock();
         try {
+            if (store.records()) {
+                store.purged(name);
+            }
             if (keys != null) {
                 keys.clearWaiting(count);
             }
@@ -894,30 +978,105 @@ public final class Queue {
             retry.forEach(remove);
             ready.clear();
             retry.clear();
+            delayed.drain().forEach(remove);
             long now = clock.getAsLong();
             heads.forEach(m -> finishKeyLocked(m, now)); // their keys have nothing waiting now: forgotten
-            heads.clear();
         } finally {
             lock.unlock();
         }
-        for (QueuedMessage m : delayed.drain()) {
-            count.accept(m);
-            if (m.message().orderingKey() != null) {
-                heads.add(m);
-            }
-        }
-        if (!heads.isEmpty()) {
-            lock.lock();
-            try {
-                long now = clock.getAsLong();
-                heads.forEach(m -> finishKeyLocked(m, now)); // a message published since may become a head
-            } finally {
-                lock.unlock();
-            }
-            ring();
-        }
         releaseRoom(freed[0], freed[1]);
         return freed[2];
+    }
+
+    // ------------------------------------------------------------------ storage
+
+    /** The whole queue now, for a snapshot: see {@link QueueImage} for the order. */
+    QueueImage image() {
+        List<StoredMessage> out = new ArrayList<>();
+        long now = System.nanoTime();
+        long wall = System.currentTimeMillis();
+        lock.lock();
+        try {
+            Consumer<QueuedMessage> ready = m -> out.add(stored(m, 0));
+            if (levels != null) {
+                levels.forEach(ready);
+            } else {
+                retry.forEach(ready);
+                this.ready.forEach(ready);
+            }
+            for (AckTracker.InFlight f : inFlight.all()) {
+                out.add(new StoredMessage(f.message.message(), f.attempt, 0, false));
+            }
+            delayed.forEach((due, m) -> out.add(stored(m, wall + Math.max(1, (due - now) / 1_000_000))));
+            if (keys != null) {
+                keys.forEachWaiting(w -> out.add(stored(w.message(),
+                        w.dueNanos() == 0 ? 0 : wall + Math.max(1, (w.dueNanos() - now) / 1_000_000))));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new QueueImage(name, config, out);
+    }
+
+    private static StoredMessage stored(QueuedMessage m, long dueAtMillis) {
+        return new StoredMessage(m.message(), m.attempts(), dueAtMillis, m.attempts() == 0 && !m.holdsSlot());
+    }
+
+    /**
+     * Puts back messages a store kept, in the given order, before the queue serves anyone: first
+     * deliveries take admission room as far as there is room (a message once accepted is never
+     * refused, so the rest are kept without it, as redeliveries are), ordering keys are admitted
+     * again in order, and delays run on from the wall-clock due times. A message's age (for its
+     * TTL and the histograms) runs on from its publish time.
+     */
+    void restore(List<StoredMessage> messages) {
+        long now = clock.getAsLong();
+        long nanoNow = System.nanoTime();
+        long wall = System.currentTimeMillis();
+        lock.lock();
+        try {
+            for (StoredMessage s : messages) {
+                long size = s.message().payload().length;
+                boolean holds = s.firstDelivery() && takeRoomNow(size);
+                long age = Math.max(0, wall - s.message().publishedAtMillis()) * 1_000_000;
+                QueuedMessage m = new QueuedMessage(s.message(), s.attempts(), null, now - age, now - age, holds);
+                long due = s.dueAtMillis() > wall ? nanoNow + (s.dueAtMillis() - wall) * 1_000_000 : 0;
+                String key = m.message().orderingKey();
+                if (key != null) {
+                    if (keys == null) {
+                        keys = new OrderingKeys();
+                    }
+                    if (!keys.admit(key, m, due)) {
+                        continue;
+                    }
+                }
+                if (due != 0) {
+                    delayed.add(due, m);
+                } else if (holds) {
+                    addReady(m);
+                } else {
+                    addRetry(m);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes one message's admission room and budget without waiting; false (taking nothing) if there is none. */
+    private boolean takeRoomNow(long size) {
+        if (!slots.tryAcquire(1)) {
+            return false;
+        }
+        if (bytes != null && !bytes.tryAcquire(size)) {
+            slots.release(1);
+            return false;
+        }
+        if (!memory.tryAcquire(QueueLimits.weight(1, size))) {
+            releaseQueueRoom(1, size);
+            return false;
+        }
+        return true;
     }
 
     /** Deletes the queue: waiting publishers and consumers end with NOT_FOUND; messages are gone. */

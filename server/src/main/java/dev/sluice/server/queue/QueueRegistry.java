@@ -33,6 +33,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * before writing to any: all or nothing, and two publishers never deadlock on each other's
  * reservations.
  *
+ * Storage: every change goes to the QueueStore (nowhere in memory mode) under the lock that
+ * orders it; restore() puts back what a store kept, before the registry serves, and images()
+ * gives a durable store the whole state for a snapshot. See QueueStore.
+ *
  * Protocol-free: the gRPC and RESP adapters translate to and from these calls.
  */
 public final class QueueRegistry implements AutoCloseable {
@@ -51,17 +55,29 @@ public final class QueueRegistry implements AutoCloseable {
     private final AtomicLong subscriptionIds = new AtomicLong();
 
     private final java.util.function.LongSupplier clock;
+    private final QueueStore store;
 
+    /** A registry in memory mode. */
     public QueueRegistry(QueueLimits limits) {
-        this(limits, System::nanoTime);
+        this(limits, QueueStore.NONE);
+    }
+
+    /** A registry that tells {@code store} every change. */
+    public QueueRegistry(QueueLimits limits, QueueStore store) {
+        this(limits, System::nanoTime, store);
+    }
+
+    QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock) {
+        this(limits, clock, QueueStore.NONE);
     }
 
     /**
      * With {@code clock} as the queues' time source for ages, histograms and TTLs: for tests,
      * which move it forward. It must never run behind System.nanoTime() (the timers use that).
      */
-    QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock) {
+    QueueRegistry(QueueLimits limits, java.util.function.LongSupplier clock, QueueStore store) {
         this.limits = limits;
+        this.store = store;
         this.memory = Semaphore.create(limits.maxReadyBytesTotal());
         this.clock = clock;
     }
@@ -99,8 +115,10 @@ public final class QueueRegistry implements AutoCloseable {
                 throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many queues: the limit is "
                         + limits.maxQueues());
             }
-            Queue q = new Queue(name, config, this::lookupQuietly, clock, memory);
+            store.checkWritable();
+            Queue q = new Queue(name, config, this::lookupQuietly, clock, memory, store);
             queues.put(name, q);
+            store.queueCreated(name, config);
             return q;
         } finally {
             mu.unlock();
@@ -160,8 +178,10 @@ public final class QueueRegistry implements AutoCloseable {
                             + "' is the dead-letter queue of '" + other.name() + "'");
                 }
             }
+            store.checkWritable();
             queues.remove(name);
             topics.values().forEach(t -> t.unbind(name));
+            store.queueDeleted(name);
         } finally {
             mu.unlock();
         }
@@ -181,8 +201,10 @@ public final class QueueRegistry implements AutoCloseable {
                     throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many topics: the limit is "
                             + limits.maxTopics());
                 }
+                store.checkWritable();
                 t = new Topic(name);
                 topics.put(name, t);
+                store.topicCreated(name);
             }
             return t.queues();
         } finally {
@@ -195,9 +217,12 @@ public final class QueueRegistry implements AutoCloseable {
         mu.lock();
         try {
             checkOpen();
-            if (topics.remove(name) == null) {
+            if (!topics.containsKey(name)) {
                 throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + name + "' does not exist");
             }
+            store.checkWritable();
+            topics.remove(name);
+            store.topicDeleted(name);
         } finally {
             mu.unlock();
         }
@@ -221,14 +246,16 @@ public final class QueueRegistry implements AutoCloseable {
             if (t == null) {
                 throw new SluiceException(ErrorCode.NOT_FOUND, "topic '" + topic + "' does not exist");
             }
+            if (bound && !queues.containsKey(queue)) {
+                throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + queue + "' does not exist");
+            }
+            store.checkWritable();
             if (bound) {
-                if (!queues.containsKey(queue)) {
-                    throw new SluiceException(ErrorCode.NOT_FOUND, "queue '" + queue + "' does not exist");
-                }
                 t.bind(queue);
             } else {
                 t.unbind(queue);
             }
+            store.bound(topic, queue, bound);
             return t.queues();
         } finally {
             mu.unlock();
@@ -369,6 +396,7 @@ public final class QueueRegistry implements AutoCloseable {
         if (batch.size() > limits.maxBatch()) {
             throw SluiceException.invalid("batch has " + batch.size() + " messages, the limit is " + limits.maxBatch());
         }
+        store.checkWritable();
         List<Message> messages = new ArrayList<>(batch.size());
         long[] delays = new long[batch.size()];
         long size = 0;
@@ -602,12 +630,14 @@ public final class QueueRegistry implements AutoCloseable {
 
     /** Acks, one result per token in order: false for a stale or unknown token. */
     public List<Boolean> ack(String queue, List<String> tokens) {
+        store.checkWritable();
         return queue(queue).ack(tokens);
     }
 
     /** Nacks, one result per token in order; the messages are delivered again after {@code delay} (null: at once). */
     public List<Boolean> nack(String queue, List<String> tokens, Duration delay) {
         checkDelay("nack delay", delay);
+        store.checkWritable();
         return queue(queue).nack(tokens, delay == null ? 0 : delay.toNanos());
     }
 
@@ -617,6 +647,39 @@ public final class QueueRegistry implements AutoCloseable {
             throw SluiceException.invalid("ack_deadline must be 0.." + QueueConfig.MAX_ACK_DEADLINE + ", was " + deadline);
         }
         return queue(queue).extend(tokens, deadline.toNanos());
+    }
+
+    // ------------------------------------------------------------------ storage
+
+    /**
+     * Puts back what a store kept, before the registry serves: the queues with their messages,
+     * and the topics with their bindings. Nothing here is told to the store (it has it already);
+     * limits on counts are not applied (what was accepted once stays).
+     */
+    public void restore(List<QueueImage> images, Map<String, List<String>> topicBindings) {
+        mu.lock();
+        try {
+            checkOpen();
+            for (QueueImage image : images) {
+                queues.put(image.name(), new Queue(image.name(), image.config(), this::lookupQuietly, clock, memory,
+                        store));
+            }
+            for (QueueImage image : images) {
+                queues.get(image.name()).restore(image.messages());
+            }
+            topicBindings.forEach((name, bound) -> {
+                Topic t = new Topic(name);
+                bound.stream().filter(queues::containsKey).forEach(t::bind);
+                topics.put(name, t);
+            });
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** Every queue's state, one queue at a time (each image is consistent in itself), for a snapshot. */
+    public List<QueueImage> images() {
+        return queues().stream().map(Queue::image).toList();
     }
 
     // ------------------------------------------------------------------ lifecycle
