@@ -2,7 +2,6 @@ package dev.sluice.server.storage.journal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * <p>A frame that does not check is either a torn tail (nothing valid follows it in the last
  * segment: the caller truncates there) or corruption (something valid follows, or it is not the
  * last segment): an error, or with repair a skip to the next frame whose CRC checks and whose seq
- * is past the last good one. Files are read through a read-only mapping (segments are at most a
- * few tens of MiB and are read once, sequentially).
+ * is past the last good one. A segment is read whole into a heap buffer (segments
+ * are tens of MiB and read once, sequentially); not mapped, because a mapping keeps a deleted
+ * file's space until the GC unmaps it.
  */
 final class SegmentScanner {
     private static final Logger log = LoggerFactory.getLogger(SegmentScanner.class);
@@ -49,7 +49,11 @@ final class SegmentScanner {
                 }
                 throw new CorruptJournalException(file, 0, "segment shorter than its header");
             }
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, n);
+            ByteBuffer m = ByteBuffer.allocate(n);
+            while (m.hasRemaining() && ch.read(m) >= 0) {
+                // read the whole segment
+            }
+            m.flip();
             if (m.getInt(0) != Frame.SEGMENT_MAGIC) {
                 throw new CorruptJournalException(file, 0, "not a Sluice journal segment (bad magic)");
             }
