@@ -1,0 +1,742 @@
+package dev.sluice.server.storage.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An append-only, checksummed, segmented write-ahead log in one directory.
+ *
+ * <p><b>Idea.</b> Appenders only take a short lock to number a record and put it on a list; one
+ * platform thread ({@code sluice-journal}) swaps that list out, encodes the records into a reusable
+ * direct buffer, writes them with one (gathering) {@code FileChannel.write}, fsyncs according to the
+ * {@link FsyncPolicy}, then runs the completions up to the written seq in seq order. Under
+ * {@code ALWAYS} every record that arrived during one fsync shares the next one (group commit).
+ *
+ * <p><b>Invariants.</b> Seqs are dense (1, 2, ...) in file order, because they are assigned under
+ * {@code appendLock} in the same order the records enter the list. {@code durableSeq} only grows
+ * and is published after the write (and fsync, under ALWAYS) that covers it. {@code segmentEnd} is
+ * the file offset after the last fully written batch: a failed write is undone by truncating back
+ * to it, and the same encoded bytes are written again on the next retry (about once a second), so
+ * no record is lost or reported durable before it is.
+ *
+ * <p><b>Threads.</b> Lock order: {@code appendLock} is a leaf; completions run on the journal
+ * thread with no lock held.
+ */
+public final class Journal implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+    /** Records whose frame exceeds this are encoded into their own buffer and written from it. */
+    static final int LARGE_FRAME = 1 << 20;
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Path dir;
+    private final JournalOptions options;
+    private final DirLock lock;
+    /** first seq -> file, every segment on disk; the last entry is the one being written. */
+    private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
+    private final JournalStats.Recovery recovery;
+    private final long recoveredLastSeq;
+
+    // ---- append side, guarded by appendLock
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private ArrayList<JournalRecord> incoming = new ArrayList<>();
+    private long incomingFirstSeq;
+    private final ArrayList<Waiter> incomingWaiters = new ArrayList<>();
+    private final ArrayDeque<Long> incomingRolls = new ArrayDeque<>();
+    private boolean closing;
+    private volatile long lastAppended;
+
+    // ---- writer side, journal thread only
+    private final Thread writer;
+    private ArrayList<JournalRecord> draining = new ArrayList<>();
+    private long drainingFirstSeq;
+    private int drainingIndex;
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(Comparator.comparingLong(w -> w.seq));
+    private final ArrayDeque<Long> rolls = new ArrayDeque<>();
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer batch = ByteBuffer.allocateDirect(LARGE_FRAME + Frame.HEADER);
+    private final ArrayList<ByteBuffer> parts = new ArrayList<>();
+    private ByteBuffer[] partsArray = new ByteBuffer[4];
+    private int partCount;
+    private long batchLastSeq;
+    private FileChannel channel;
+    private long currentFirstSeq;
+    private long currentLastSeq;
+    private long segmentEnd;
+    private long lastFsyncNanos = System.nanoTime();
+    private boolean unsynced;
+
+    // ---- shared, read by any thread
+    private volatile long durableSeq;
+    private volatile IOException failure;
+    private volatile String failureText;
+    private volatile long bytesWritten;
+    private volatile long fsyncCount;
+    private final AtomicLongArray fsyncBuckets = new AtomicLongArray(JournalStats.FSYNC_BUCKET_UPPER_MICROS.length + 1);
+
+    private record Waiter(long seq, Completion c) {}
+
+    private Journal(Path dir, JournalOptions options, DirLock lock) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.lock = lock;
+        long t0 = System.nanoTime();
+        RecoveryResult rr = recover();
+        this.recovery = new JournalStats.Recovery(rr.records, rr.dropped, rr.skipped, System.nanoTime() - t0);
+        this.recoveredLastSeq = rr.lastSeq;
+        this.lastAppended = rr.lastSeq;
+        this.durableSeq = rr.lastSeq;
+        this.currentLastSeq = rr.lastSeq;
+        this.incomingFirstSeq = rr.lastSeq + 1;
+        this.writer = new Thread(this::runWriter, "sluice-journal");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Opens (or creates) the journal in {@code dir}: takes {@code dir/LOCK}, then recovers: scans
+     * every segment, truncates a torn tail, and refuses corruption elsewhere unless
+     * {@code options.repair()}. Blocks on disk I/O.
+     *
+     * @throws JournalLockedException   another process or open journal owns the directory
+     * @throws CorruptJournalException  corruption that is not a torn tail, without repair
+     */
+    public static Journal open(Path dir, JournalOptions options) throws IOException {
+        Files.createDirectories(dir);
+        DirLock lock = DirLock.acquire(dir);
+        try {
+            return new Journal(dir, options, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private record RecoveryResult(long lastSeq, long records, long dropped, long skipped) {}
+
+    private RecoveryResult recover() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(p -> {
+                Long seq = segmentSeq(p);
+                if (seq != null) {
+                    segments.put(seq, p);
+                }
+            });
+        }
+        if (segments.isEmpty()) {
+            createSegment(1);
+            return new RecoveryResult(0, 0, 0, 0);
+        }
+        long prev = -1;
+        long records = 0;
+        long dropped = 0;
+        long skipped = 0;
+        SegmentScanner.Result r = null;
+        for (var e : segments.entrySet()) {
+            boolean last = e.getKey().equals(segments.lastKey());
+            r = SegmentScanner.scan(e.getValue(), e.getKey(), prev, last, options.repair(), false, 0, null);
+            prev = r.lastSeq();
+            records += r.records();
+            dropped += r.bytesDropped();
+            skipped += r.bytesSkipped();
+        }
+        long firstSeq = segments.lastKey();
+        Path file = segments.lastEntry().getValue();
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        if (r.validEnd() < Frame.FILE_HEADER) {
+            channel.truncate(0);
+            channel.write(Frame.fileHeader(Frame.SEGMENT_MAGIC), 0);
+            segmentEnd = Frame.FILE_HEADER;
+        } else {
+            channel.truncate(r.validEnd());
+            segmentEnd = r.validEnd();
+        }
+        channel.force(true);
+        channel.position(segmentEnd);
+        currentFirstSeq = firstSeq;
+        return new RecoveryResult(Math.max(prev, firstSeq - 1), records, dropped, skipped);
+    }
+
+    static String segmentName(long firstSeq) {
+        return String.format("journal-%020d.log", firstSeq);
+    }
+
+    static Long segmentSeq(Path p) {
+        String n = p.getFileName().toString();
+        if (n.length() == 32 && n.startsWith("journal-") && n.endsWith(".log")) {
+            try {
+                return Long.parseLong(n.substring(8, 28));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private void createSegment(long firstSeq) throws IOException {
+        Path file = dir.resolve(segmentName(firstSeq));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        try {
+            ByteBuffer h = Frame.fileHeader(Frame.SEGMENT_MAGIC);
+            while (h.hasRemaining()) {
+                ch.write(h);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        fsyncDir(dir);
+        channel = ch;
+        currentFirstSeq = firstSeq;
+        segmentEnd = Frame.FILE_HEADER;
+        segments.put(firstSeq, file);
+    }
+
+    static void fsyncDir(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /**
+     * Reads every record with seq >= {@code from}, in order, calling {@code v} on this thread. Must
+     * be called before the first append. Blocks on disk reads.
+     *
+     * @throws IllegalStateException after an append
+     */
+    public void replay(long from, RecordVisitor v) throws IOException {
+        if (lastAppended != recoveredLastSeq) {
+            throw new IllegalStateException("replay must run before the first append");
+        }
+        Long start = segments.floorKey(Math.max(from, 1));
+        long prev = -1;
+        for (var e : segments.tailMap(start == null ? segments.firstKey() : start).entrySet()) {
+            boolean last = e.getKey().equals(segments.lastKey());
+            SegmentScanner.Result r = SegmentScanner.scan(e.getValue(), e.getKey(), prev, last, true, true, from, v);
+            prev = r.lastSeq();
+        }
+    }
+
+    /**
+     * Queues a record and returns its seq. Thread-safe; never blocks on I/O (only a short lock).
+     *
+     * @throws IllegalStateException after close
+     */
+    public long append(JournalRecord r) {
+        return append(r, null);
+    }
+
+    /**
+     * Like {@link #append(JournalRecord)} plus {@link #whenDurable} for the returned seq, registered
+     * atomically with the append: completions registered this way run in strict seq order.
+     */
+    public long append(JournalRecord r, Completion c) {
+        if (r.size() < 0) {
+            throw new IllegalArgumentException("record size must be >= 0, was " + r.size());
+        }
+        boolean wake;
+        long seq;
+        appendLock.lock();
+        try {
+            if (closing) {
+                throw new IllegalStateException("journal is closed");
+            }
+            wake = incoming.isEmpty() && incomingWaiters.isEmpty();
+            incoming.add(r);
+            seq = lastAppended + 1;
+            lastAppended = seq;
+            if (c != null) {
+                incomingWaiters.add(new Waiter(seq, c));
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        if (wake) {
+            LockSupport.unpark(writer);
+        }
+        return seq;
+    }
+
+    /**
+     * Runs {@code c} on the journal thread once record {@code seq} is durable under the policy
+     * ({@code c.done(null)}), or when a write holding it fails ({@code c.done(e)}). Completions due
+     * at the same time run in seq order; one registered after its record was written runs at the
+     * writer's next pass. Never blocks.
+     */
+    public void whenDurable(long seq, Completion c) {
+        boolean wake;
+        appendLock.lock();
+        try {
+            if (seq < 1 || seq > lastAppended) {
+                throw new IllegalArgumentException("seq must be in 1.." + lastAppended + ", was " + seq);
+            }
+            if (closing) {
+                throw new IllegalStateException("journal is closed");
+            }
+            wake = incoming.isEmpty() && incomingWaiters.isEmpty();
+            incomingWaiters.add(new Waiter(seq, c));
+        } finally {
+            appendLock.unlock();
+        }
+        if (wake) {
+            LockSupport.unpark(writer);
+        }
+    }
+
+    public long lastAppended() {
+        return lastAppended;
+    }
+
+    public long durableSeq() {
+        return durableSeq;
+    }
+
+    /** Throws while writes are failing, so callers refuse new writes. Never blocks. */
+    public void checkWritable() {
+        IOException f = failure;
+        if (f != null) {
+            throw new JournalUnavailableException(failureText, f);
+        }
+    }
+
+    /**
+     * Closes the current segment once every record appended so far is in it, and returns the first
+     * seq of the next segment (so a snapshot taken now covers seqs below the result). Never blocks:
+     * the writer rolls when it gets there.
+     */
+    public long rollSegment() {
+        long seq;
+        appendLock.lock();
+        try {
+            seq = lastAppended + 1;
+            incomingRolls.add(seq);
+        } finally {
+            appendLock.unlock();
+        }
+        LockSupport.unpark(writer);
+        return seq;
+    }
+
+    /** Deletes whole closed segments whose records are all below {@code seq}. Blocks on file deletes. */
+    public void deleteSegmentsBefore(long seq) {
+        for (var e : segments.entrySet()) {
+            Long next = segments.higherKey(e.getKey());
+            if (next == null || next > seq) {
+                break;
+            }
+            try {
+                Files.deleteIfExists(e.getValue());
+                segments.remove(e.getKey());
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    public JournalStats stats() {
+        long disk = 0;
+        for (Path p : segments.values()) {
+            try {
+                disk += Files.size(p);
+            } catch (IOException ignored) {
+                // deleted concurrently
+            }
+        }
+        long[] buckets = new long[fsyncBuckets.length()];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = fsyncBuckets.get(i);
+        }
+        return new JournalStats(bytesWritten, segments.size(), disk, fsyncCount, buckets, recovery);
+    }
+
+    /**
+     * Writes and fsyncs everything appended, stops the journal thread and releases the lock. Blocks
+     * until then; if writes are failing it tries once more and fails the remaining completions.
+     */
+    @Override
+    public void close() {
+        appendLock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        } finally {
+            appendLock.unlock();
+        }
+        LockSupport.unpark(writer);
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("journal: releasing {}/LOCK failed", dir, e);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // =================================================================== journal thread
+
+    private void runWriter() {
+        try {
+            while (true) {
+                if (failure != null) {
+                    if (!retry()) {
+                        if (isClosing()) {
+                            failEverything();
+                            break;
+                        }
+                        LockSupport.parkNanos(RETRY_NANOS);
+                        continue;
+                    }
+                }
+                if (drainingIndex >= draining.size() && !takeIncoming()) {
+                    if (isClosing() && drainingIndex >= draining.size() && !takeIncoming()) {
+                        finish();
+                        break;
+                    }
+                    idle();
+                    continue;
+                }
+                try {
+                    if (maybeRoll()) {
+                        continue;
+                    }
+                    fillBatch();
+                } catch (IOException e) {
+                    fail(e, false); // a roll failed before anything of the new batch was encoded
+                    continue;
+                }
+                writeBatch();
+            }
+        } catch (Throwable t) {
+            log.error("journal: writer thread died", t);
+            failure = t instanceof IOException io ? io : new IOException(t);
+            failureText = "journal writer failed: " + t;
+            failEverything();
+        } finally {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // closing after a final force
+            }
+        }
+    }
+
+    private boolean isClosing() {
+        appendLock.lock();
+        try {
+            return closing;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Swaps the incoming list in; returns whether there is anything to do. */
+    private boolean takeIncoming() {
+        appendLock.lock();
+        try {
+            waiters.addAll(incomingWaiters);
+            incomingWaiters.clear();
+            rolls.addAll(incomingRolls);
+            incomingRolls.clear();
+            if (drainingIndex >= draining.size()) {
+                ArrayList<JournalRecord> t = draining;
+                t.clear();
+                draining = incoming;
+                incoming = t;
+                drainingFirstSeq = incomingFirstSeq;
+                drainingIndex = 0;
+                incomingFirstSeq = lastAppended + 1;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        completeWaiters(null);
+        return drainingIndex < draining.size() || !rolls.isEmpty();
+    }
+
+    private void idle() {
+        if (options.fsync() == FsyncPolicy.EVERYSEC && unsynced) {
+            long due = lastFsyncNanos + RETRY_NANOS - System.nanoTime();
+            if (due <= 0) {
+                try {
+                    force();
+                } catch (IOException e) {
+                    fail(e, false);
+                }
+                return;
+            }
+            LockSupport.parkNanos(due);
+        } else {
+            LockSupport.park();
+        }
+    }
+
+    /** Rolls when a requested roll point is reached; true if it did something. */
+    private boolean maybeRoll() throws IOException {
+        long nextSeq = drainingFirstSeq + drainingIndex;
+        if (drainingIndex >= draining.size()) {
+            nextSeq = currentLastSeq + 1;
+        }
+        boolean did = false;
+        while (!rolls.isEmpty() && rolls.peekFirst() <= nextSeq) {
+            long at = rolls.pollFirst();
+            if (at == nextSeq && currentLastSeq >= currentFirstSeq) {
+                roll(nextSeq);
+                did = true;
+            }
+        }
+        return did && drainingIndex >= draining.size();
+    }
+
+    /** Starts segment firstSeq. If it fails nothing changed: the old segment stays current. */
+    private void roll(long firstSeq) throws IOException {
+        force();
+        FileChannel old = channel;
+        createSegment(firstSeq);
+        currentLastSeq = firstSeq - 1;
+        old.close();
+    }
+
+    /** Encodes records from the draining list into the batch until it is full or a roll is due. */
+    private void fillBatch() throws IOException {
+        batch.clear();
+        batchPartStart = 0;
+        parts.clear();
+        long seq = drainingFirstSeq + drainingIndex;
+        long pos = segmentEnd;
+        while (drainingIndex < draining.size()) {
+            JournalRecord r = draining.get(drainingIndex);
+            int frame = Frame.HEADER + r.size();
+            if (!rolls.isEmpty() && rolls.peekFirst() <= seq && pos > segmentEnd) {
+                break;
+            }
+            boolean segmentHasRecords = currentLastSeq >= currentFirstSeq || pos > segmentEnd;
+            if (pos + frame > options.segmentBytes() && segmentHasRecords) {
+                if (pos > segmentEnd) {
+                    break; // write what we have, then roll
+                }
+                roll(seq);
+                pos = segmentEnd;
+            }
+            if (frame > LARGE_FRAME) {
+                ByteBuffer own = ByteBuffer.allocateDirect(frame);
+                encode(own, seq, r);
+                own.flip();
+                addBatchPart();
+                parts.add(own);
+            } else {
+                if (batch.remaining() < frame) {
+                    break;
+                }
+                encode(batch, seq, r);
+            }
+            draining.set(drainingIndex, null);
+            drainingIndex++;
+            pos += frame;
+            seq++;
+        }
+        addBatchPart();
+        batchLastSeq = seq - 1;
+        partCount = parts.size();
+        if (partsArray.length < partCount) {
+            partsArray = new ByteBuffer[partCount * 2];
+        }
+        for (int i = 0; i < partCount; i++) {
+            partsArray[i] = parts.get(i);
+        }
+    }
+
+    /** Adds the not yet added tail of the direct batch buffer as a part (flipped view). */
+    private int batchPartStart;
+
+    private void addBatchPart() {
+        if (batch.position() > batchPartStart) {
+            parts.add(batch.slice(batchPartStart, batch.position() - batchPartStart));
+            batchPartStart = batch.position();
+        }
+    }
+
+    private void encode(ByteBuffer out, long seq, JournalRecord r) {
+        try {
+            Frame.encode(out, crc, seq, r);
+        } catch (RuntimeException e) {
+            log.error("journal: record {} ({}) failed to encode; a filler record takes its seq", seq,
+                    r.getClass().getName(), e);
+        }
+    }
+
+    private void writeBatch() {
+        if (partCount == 0) {
+            return;
+        }
+        try {
+            writeParts();
+            afterWrite();
+        } catch (IOException e) {
+            fail(e, true);
+        }
+    }
+
+    /** Writes the held batch after segmentEnd; segmentEnd moves only in afterWrite, once it all held. */
+    private long batchBytes;
+
+    private void writeParts() throws IOException {
+        long total = 0;
+        for (int i = 0; i < partCount; i++) {
+            total += partsArray[i].remaining();
+        }
+        long done = 0;
+        unsynced = true;
+        while (done < total) {
+            done += channel.write(partsArray, 0, partCount);
+        }
+        batchBytes = total;
+    }
+
+    private void afterWrite() throws IOException {
+        if (options.fsync() == FsyncPolicy.ALWAYS
+                || (options.fsync() == FsyncPolicy.EVERYSEC && System.nanoTime() - lastFsyncNanos >= RETRY_NANOS)) {
+            force();
+        }
+        segmentEnd += batchBytes;
+        bytesWritten += batchBytes;
+        currentLastSeq = batchLastSeq;
+        for (int i = 0; i < partCount; i++) {
+            partsArray[i] = null;
+        }
+        partCount = 0;
+        durableSeq = batchLastSeq;
+        completeWaiters(null);
+    }
+
+    private void force() throws IOException {
+        long t0 = System.nanoTime();
+        channel.force(false);
+        long micros = (System.nanoTime() - t0) / 1000;
+        lastFsyncNanos = System.nanoTime();
+        unsynced = false;
+        fsyncCount++;
+        long[] b = JournalStats.FSYNC_BUCKET_UPPER_MICROS;
+        int i = 0;
+        while (i < b.length && micros > b[i]) {
+            i++;
+        }
+        fsyncBuckets.incrementAndGet(i);
+    }
+
+    /** A write (with the batch kept) or a background fsync failed: report and go unwritable. */
+    private void fail(IOException e, boolean batchHeld) {
+        if (failure == null) {
+            long free = -1;
+            try {
+                free = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException ignored) {
+                // the free-space figure is best effort
+            }
+            String m = String.valueOf(e.getMessage());
+            String what = m.contains("No space left") || m.contains("Disk quota") ? "disk full" : "journal write failing";
+            failureText = what + ": " + m + " (free " + free + " bytes on " + dir + ")";
+            log.error("journal: {}; retrying every second", failureText);
+        }
+        failure = e;
+        if (batchHeld) {
+            while (!waiters.isEmpty() && waiters.peek().seq <= batchLastSeq) {
+                Waiter w = waiters.poll();
+                if (w.seq > durableSeq) {
+                    run(w, e);
+                } else {
+                    run(w, null);
+                }
+            }
+        }
+    }
+
+    /** Undoes a partial write and writes the held batch again (or repeats a failed fsync). */
+    private boolean retry() {
+        try {
+            channel.truncate(segmentEnd);
+            channel.position(segmentEnd);
+            if (partCount > 0) {
+                for (int i = 0; i < partCount; i++) {
+                    partsArray[i].rewind();
+                }
+                writeParts();
+                afterWrite();
+            } else if (unsynced) {
+                force();
+            }
+            failure = null;
+            log.info("journal: writes succeed again");
+            return true;
+        } catch (IOException e) {
+            failure = e;
+            return false;
+        }
+    }
+
+    private void finish() throws IOException {
+        force();
+        completeWaiters(null);
+    }
+
+    private void failEverything() {
+        IOException e = failure != null ? failure : new IOException("journal closed");
+        takeIncoming();
+        while (!waiters.isEmpty()) {
+            Waiter w = waiters.poll();
+            run(w, w.seq <= durableSeq ? null : e);
+        }
+    }
+
+    private void completeWaiters(IOException ignored) {
+        long durable = durableSeq;
+        while (!waiters.isEmpty() && waiters.peek().seq <= durable) {
+            run(waiters.poll(), null);
+        }
+    }
+
+    private static void run(Waiter w, IOException e) {
+        try {
+            w.c.done(e);
+        } catch (RuntimeException ex) {
+            log.error("journal: completion for seq {} threw", w.seq, ex);
+        }
+    }
+
+    List<Path> segmentFiles() {
+        return new ArrayList<>(segments.values());
+    }
+}
