@@ -4,6 +4,12 @@ import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.config.StorageConfig;
+import dev.sluice.server.storage.DurableStore;
+import dev.sluice.server.storage.Durability;
+import dev.sluice.server.storage.Recovery;
+import dev.sluice.server.storage.journal.Journal;
+import dev.sluice.server.storage.journal.JournalOptions;
 import dev.sluice.server.grpc.GrpcServices;
 import dev.sluice.server.grpc.GrpcTls;
 import dev.sluice.server.metrics.MetricsEndpoint;
@@ -65,6 +71,7 @@ public final class SluiceServer {
     private volatile MetricsEndpoint metricsEndpoint;
     private volatile RespServer resp;
     private volatile TokenReloader tokenReloader;
+    private final DurableStore storage; // null in memory
 
     /**
      * A server without authentication, protected mode, metrics endpoint or RESP listener (metrics
@@ -86,6 +93,16 @@ public final class SluiceServer {
      *     its gRPC transport settings are not used here
      */
     public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues, ServerConfig config) {
+        this(builder, cache, queues, config, null);
+    }
+
+    /**
+     * As above, in durable mode when {@code storage} is not null: the engines were built on it
+     * and restored from it; answers to writes wait for it, and {@link #stop} closes it last.
+     */
+    public SluiceServer(ServerBuilder<?> builder, CacheEngine cache, QueueRegistry queues, ServerConfig config,
+                        DurableStore storage) {
+        this.storage = storage;
         this.cache = cache;
         this.queues = queues;
         this.config = config;
@@ -104,7 +121,7 @@ public final class SluiceServer {
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-grpc-", 0).factory());
         builder.executor(executor);
         builder.callExecutor(GrpcServices.callExecutor());
-        GrpcServices.register(builder, root, cache, queues, health);
+        GrpcServices.register(builder, root, cache, queues, health, durability());
         SecurityConfig security = config.security();
         GrpcServices.intercept(builder, security.tokens(), security.protectedModeFor(config.host()), metrics,
                 config.observability().logRequests());
@@ -140,7 +157,41 @@ public final class SluiceServer {
                 .keepAliveTimeout(l.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveTime(l.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(false);
-        return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()), config);
+        StorageConfig s = config.storage();
+        if (!s.durable()) {
+            return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()), config);
+        }
+        DurableStore store = openStore(s);
+        try {
+            long t0 = System.nanoTime();
+            Recovery.State state = store.recover();
+            CacheEngine cache = CacheEngine.create(config.cache(), store);
+            cache.restore(state.cache(), state.revision());
+            QueueRegistry queues = new QueueRegistry(config.queues(), store);
+            queues.restore(state.queues(), state.topics());
+            log.info("data dir {}: recovered {} records in {} ms: {} queues, {} topics, {} cache entries (fsync {})",
+                    s.dataDir(), state.records(), (System.nanoTime() - t0) / 1_000_000, state.queues().size(),
+                    state.topics().size(), state.cache().size(), s.fsync().name().toLowerCase(java.util.Locale.ROOT));
+            return new SluiceServer(b, cache, queues, config, store);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw new IllegalArgumentException("--data-dir " + s.dataDir() + ": cannot recover: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the journal; a second server on the directory, or a corrupt journal, is a clear startup error. */
+    private static DurableStore openStore(StorageConfig s) {
+        try {
+            java.nio.file.Files.createDirectories(s.dataDir());
+            return new DurableStore(Journal.open(s.dataDir(), new JournalOptions(s.fsync(),
+                    JournalOptions.DEFAULT_SEGMENT_BYTES, s.repair())));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--data-dir " + s.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Durability durability() {
+        return storage == null ? Durability.MEMORY : storage;
     }
 
     /**
@@ -172,7 +223,7 @@ public final class SluiceServer {
         if (r.enabled()) {
             try {
                 resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics,
-                        o.logRequests(), clientMemory);
+                        o.logRequests(), clientMemory, durability());
             } catch (IOException | RuntimeException e) { // RuntimeException: TLS files (named in the message)
                 grpc.shutdownNow();
                 MetricsEndpoint m = metricsEndpoint;
@@ -286,6 +337,9 @@ public final class SluiceServer {
         MetricsEndpoint m = metricsEndpoint;
         if (m != null) {
             m.close();
+        }
+        if (storage != null) { // last: every answered change is on disk, and the rest too
+            storage.close();
         }
     }
 

@@ -23,10 +23,25 @@ import java.util.Objects;
  * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
  * @param maxClientMemory most bytes all RESP clients' input and output buffers may hold together
  *     (--max-client-memory); past it the largest are disconnected
+ * @param storage in memory ({@link StorageConfig#MEMORY}) or durable in a data directory
  */
 public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
                            Duration shutdownGrace, SecurityConfig security, Observability observability,
-                           RespConfig resp, long maxClientMemory) {
+                           RespConfig resp, long maxClientMemory, StorageConfig storage) {
+
+    /** In memory. */
+    public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
+            Duration shutdownGrace, SecurityConfig security, Observability observability, RespConfig resp,
+            long maxClientMemory) {
+        this(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp, maxClientMemory,
+                StorageConfig.MEMORY);
+    }
+
+    /** This configuration with another storage. */
+    public ServerConfig withStorage(StorageConfig storage) {
+        return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
+                maxClientMemory, storage);
+    }
 
     /** With the default --max-client-memory (see {@link #defaultMaxClientMemory()}). */
     public ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLimits queues, GrpcLimits grpc,
@@ -43,7 +58,7 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
     /** This configuration with another bound on all clients' buffers. */
     public ServerConfig withMaxClientMemory(long bytes) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
-                bytes);
+                bytes, storage);
     }
 
     /** Plaintext, no tokens, protected mode on, no metrics endpoint, no request log, no RESP listener. */
@@ -56,25 +71,25 @@ public record ServerConfig(String host, int grpcPort, CacheConfig cache, QueueLi
     /** This configuration bound to another address. */
     public ServerConfig withHost(String host) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
-                maxClientMemory);
+                maxClientMemory, storage);
     }
 
     /** This configuration with other security settings. */
     public ServerConfig withSecurity(SecurityConfig security) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
-                maxClientMemory);
+                maxClientMemory, storage);
     }
 
     /** This configuration with other observability settings. */
     public ServerConfig withObservability(Observability observability) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
-                maxClientMemory);
+                maxClientMemory, storage);
     }
 
     /** This configuration with other RESP listener settings. */
     public ServerConfig withResp(RespConfig resp) {
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security, observability, resp,
-                maxClientMemory);
+                maxClientMemory, storage);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.sluice.server.security.Credentials;
 import dev.sluice.server.security.SecurityConfig;
 import dev.sluice.server.security.TlsConfig;
 import dev.sluice.server.security.TokenSet;
+import dev.sluice.server.storage.journal.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -96,6 +97,23 @@ public final class ServerOptions {
                     + " (payload + 160 B each): a size, or a percentage of the maximum heap; past it publishes wait"
                     + " as on a full queue (env SLUICE_QUEUE_MAX_BYTES; default: ${DEFAULT-VALUE}, at least 64MiB).")
     String queueMaxBytes;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SLUICE_DATA_DIR}",
+            description = "Durable mode: keep queues and cache entries in DIR across restarts and crashes (a journal"
+                    + " of every change; one server per DIR). Without it everything is in memory"
+                    + " (env SLUICE_DATA_DIR).")
+    Path dataDir;
+
+    @Option(names = "--fsync", paramLabel = "always|everysec|no", converter = FsyncConverter.class,
+            defaultValue = "${env:SLUICE_FSYNC:-always}",
+            description = "With --data-dir: when a change is answered. always: once it is on disk (group commit);"
+                    + " everysec: once the OS has it, on disk within a second; no: the OS flushes when it likes"
+                    + " (env SLUICE_FSYNC; default: ${DEFAULT-VALUE}).")
+    FsyncPolicy fsync;
+
+    @Option(names = "--repair", description = "With --data-dir: start past corrupt records in the middle of the"
+            + " journal, skipping them (each is logged), instead of refusing to start.")
+    boolean repair;
 
     @Option(names = "--max-queue-message-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
             defaultValue = "${env:SLUICE_MAX_QUEUE_MESSAGE_BYTES:-1MiB}",
@@ -357,7 +375,8 @@ public final class ServerOptions {
                 sizeOrHeapShare("--queue-max-bytes", queueMaxBytes, 64L << 20));
         SecurityConfig security = security();
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security,
-                observability(security), respConfig(), maxClientMemory());
+                observability(security), respConfig(), maxClientMemory(),
+                dataDir == null ? StorageConfig.MEMORY : new StorageConfig(dataDir, fsync, repair));
     }
 
     private ServerConfig.Observability observability(SecurityConfig security) {
@@ -381,6 +400,18 @@ public final class ServerOptions {
             throw new IllegalArgumentException(flag + " must be below 2GiB, was " + v);
         }
         return (int) v;
+    }
+
+    /** always|everysec|no, in any case. */
+    static final class FsyncConverter implements ITypeConverter<FsyncPolicy> {
+        @Override
+        public FsyncPolicy convert(String value) {
+            try {
+                return FsyncPolicy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected always, everysec or no, was '" + value + "'");
+            }
+        }
     }
 
     static final class SizeConverter implements ITypeConverter<Long> {

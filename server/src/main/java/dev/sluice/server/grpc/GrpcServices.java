@@ -1,5 +1,9 @@
 package dev.sluice.server.grpc;
 
+import dev.sluice.server.storage.Durability;
+import io.grpc.ServerInterceptor;
+import java.util.ArrayList;
+
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.proto.v1.CacheServiceGrpc;
 import dev.sluice.proto.v1.QueueServiceGrpc;
@@ -27,10 +31,22 @@ public final class GrpcServices {
     /** Adds the Sluice services, health and reflection to {@code builder}. */
     public static void register(ServerBuilder<?> builder, Context root, CacheEngine cache, QueueRegistry queues,
             HealthStatusManager health) {
-        builder.addService(ServerInterceptors.intercept(new CacheGrpcService(cache),
-                        new ErrorMappingInterceptor(), new CallContextInterceptor(root)))
-                .addService(ServerInterceptors.intercept(new QueueGrpcService(queues),
-                        new ErrorMappingInterceptor(), new CallContextInterceptor(root)))
+        register(builder, root, cache, queues, health, Durability.MEMORY);
+    }
+
+    /**
+     * As above; in durable mode, write calls answer once their changes are durable (the
+     * outermost interceptor of each service, so errors mapped inside wait their turn too).
+     */
+    public static void register(ServerBuilder<?> builder, Context root, CacheEngine cache, QueueRegistry queues,
+            HealthStatusManager health, Durability durability) {
+        List<ServerInterceptor> chain = new ArrayList<>(List.of(new ErrorMappingInterceptor(),
+                new CallContextInterceptor(root)));
+        if (durability != Durability.MEMORY) {
+            chain.add(new DurableAnswers(durability));
+        }
+        builder.addService(ServerInterceptors.intercept(new CacheGrpcService(cache), chain))
+                .addService(ServerInterceptors.intercept(new QueueGrpcService(queues), chain))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
     }

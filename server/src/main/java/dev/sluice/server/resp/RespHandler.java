@@ -426,6 +426,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         ByteBuf out = reply.take();
+        if (out != null && holdUntilDurable(out)) {
+            updateAutoRead();
+            return;
+        }
         if (out != null) {
             var f = ctx.writeAndFlush(out);
             if (closing) {
@@ -433,10 +437,49 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             } else if (!f.isDone()) {
                 f.addListener(done -> countMemory());
             }
-        } else if (closing) {
+        } else if (closing && held.isEmpty()) { // else the last held reply closes
             ctx.close();
         }
         updateAutoRead();
+    }
+
+    // Durable mode: replies leave once the changes made before them are on disk (in order).
+    private record Held(long mark, ByteBuf out) {}
+
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>(); // event loop only
+
+    /** Keeps {@code out} back if changes made so far are not durable yet (or earlier replies wait); true if kept. */
+    private boolean holdUntilDurable(ByteBuf out) {
+        var d = server.durability;
+        long mark = d.mark();
+        if (held.isEmpty() && d.isDurable(mark)) {
+            return false;
+        }
+        held.addLast(new Held(mark, out));
+        d.whenDurable(mark, failure -> ctx.executor().execute(() -> releaseHeld(failure)));
+        return true;
+    }
+
+    private void releaseHeld(java.io.IOException failure) {
+        if (failure != null) {
+            log.warn("resp client {}: a change could not be written, closing the connection without its reply: {}",
+                    client.address(), failure.toString());
+            held.forEach(h -> h.out().release());
+            held.clear();
+            abort();
+            return;
+        }
+        boolean wrote = false;
+        while (!held.isEmpty() && server.durability.isDurable(held.peekFirst().mark())) {
+            ctx.write(held.pollFirst().out());
+            wrote = true;
+        }
+        if (wrote) {
+            var f = ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            if (closing && held.isEmpty()) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 
     private void updateAutoRead() {

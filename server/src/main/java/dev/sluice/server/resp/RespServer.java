@@ -1,5 +1,7 @@
 package dev.sluice.server.resp;
 
+import dev.sluice.server.storage.Durability;
+
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
@@ -93,6 +95,13 @@ public final class RespServer implements AutoCloseable {
     public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
             SecurityConfig security, SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory)
             throws IOException {
+        return start(config, host, cache, queues, security, metrics, logRequests, clientMemory, Durability.MEMORY);
+    }
+
+    /** As above; in durable mode, replies wait until the changes before them are durable. */
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
+            SecurityConfig security, SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory,
+            Durability durability) throws IOException {
         if (!config.enabled()) {
             throw new IllegalArgumentException("the RESP listener is disabled in " + config);
         }
@@ -104,7 +113,7 @@ public final class RespServer implements AutoCloseable {
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         RespServices services = new RespServices(config, cache, queues, access, metrics, logRequests,
-                System::currentTimeMillis, clientMemory);
+                System::currentTimeMillis, clientMemory, durability);
         ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()

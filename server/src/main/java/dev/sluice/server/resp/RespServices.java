@@ -1,5 +1,7 @@
 package dev.sluice.server.resp;
 
+import dev.sluice.server.storage.Durability;
+
 import dev.sluice.concurrent.context.CancelableContext;
 import dev.sluice.concurrent.context.Context;
 import dev.sluice.server.cache.CacheEngine;
@@ -66,6 +68,8 @@ final class RespServices {
         final AtomicInteger blocked = new AtomicInteger();
     }
 
+    final Durability durability;
+
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics) {
         this(config, cache, queues, access, metrics, false, System::currentTimeMillis);
@@ -78,6 +82,14 @@ final class RespServices {
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory) {
+        this(config, cache, queues, access, metrics, logRequests, wallMillis, clientMemory, Durability.MEMORY);
+    }
+
+    /** @param durability what replies wait for in durable mode (see RespHandler.flush) */
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory,
+            Durability durability) {
+        this.durability = Objects.requireNonNull(durability, "durability");
         this.clientMemory = Objects.requireNonNull(clientMemory, "clientMemory");
         this.logRequests = logRequests;
         this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");

@@ -22,8 +22,8 @@ import java.util.List;
  * queue's and each key's order of changes), written and fsynced by the journal's thread.
  * Recovery (Recovery) reads the records back into the state the engines restore.
  *
- * Adapters answer a write only after whenDurable(): everything appended until then is on disk
- * under the fsync policy (group commit: one fsync serves every record waiting for it).
+ * Adapters answer a write only once its mark is durable (Durability): everything appended until
+ * then is on disk under the fsync policy (group commit: one fsync serves every record waiting).
  *
  * Record types and bodies (RecordBody; strings UTF-8 with a length, -1 for null):
  *   QUEUE_CREATED  name, config          QUEUE_DELETED  name
@@ -38,7 +38,7 @@ import java.util.List;
  *   CACHE_PUT      key, value, version, create revision, mod revision, expires at
  *   CACHE_REMOVED  key, revision
  */
-public final class DurableStore implements QueueStore, CacheStore, AutoCloseable {
+public final class DurableStore implements QueueStore, CacheStore, Durability, AutoCloseable {
     static final byte QUEUE_CREATED = 1;
     static final byte QUEUE_DELETED = 2;
     static final byte TOPIC_CREATED = 3;
@@ -65,17 +65,22 @@ public final class DurableStore implements QueueStore, CacheStore, AutoCloseable
         return r.state();
     }
 
-    /**
-     * Runs {@code then} once every change appended so far is durable under the fsync policy (at
-     * once if it is already), with null, or with the error that kept it from the disk. Runs on
-     * the journal's thread or the caller's: it must be quick.
-     */
-    public void whenDurable(Completion then) {
-        long seq = journal.lastAppended();
-        if (seq == 0 || journal.durableSeq() >= seq) {
+    @Override
+    public long mark() {
+        return journal.lastAppended();
+    }
+
+    @Override
+    public boolean isDurable(long mark) {
+        return mark == 0 || journal.durableSeq() >= mark;
+    }
+
+    @Override
+    public void whenDurable(long mark, Completion then) {
+        if (isDurable(mark)) {
             then.done(null);
         } else {
-            journal.whenDurable(seq, then);
+            journal.whenDurable(mark, then);
         }
     }
 

@@ -45,7 +45,7 @@ class DurableStoreTest {
 
     private static void durable(DurableStore store) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        store.whenDurable(e -> {
+        store.whenDurable(store.mark(), e -> {
             if (e == null) {
                 done.complete(null);
             } else {

@@ -1,0 +1,41 @@
+package dev.sluice.server.storage;
+
+import dev.sluice.server.storage.journal.Completion;
+
+/**
+ * What the gRPC and RESP adapters ask before they answer a write: has every change made so far
+ * reached the disk (under the fsync policy)? In memory mode the answer is always yes.
+ *
+ * <p>A mark covers every change made before it was taken, by anyone; waiting for it may wait
+ * for other clients' changes too, which share the same fsync (group commit).
+ */
+public interface Durability {
+    /** Memory mode: nothing to wait for. */
+    Durability MEMORY = new Durability() {
+        @Override
+        public long mark() {
+            return 0;
+        }
+
+        @Override
+        public boolean isDurable(long mark) {
+            return true;
+        }
+
+        @Override
+        public void whenDurable(long mark, Completion then) {
+            then.done(null);
+        }
+    };
+
+    /** A mark covering every change made so far. */
+    long mark();
+
+    boolean isDurable(long mark);
+
+    /**
+     * Runs {@code then} once {@code mark} is durable (at once, on this thread, if it is already),
+     * with null, or with the error that kept a change from the disk; it must be quick.
+     */
+    void whenDurable(long mark, Completion then);
+}
