@@ -446,10 +446,20 @@ final class StreamCommands {
         StreamId[] ids = new StreamId[n];
         StreamGroup[] groups = new StreamGroup[n];
         boolean[] newOnly = new boolean[n];
+        RStream[] streams = new RStream[n]; // fetched once: a second get would count a change twice
         for (int i = 0; i < n; i++) {
             byte[] key = keys[i];
             byte[] arg = a[streamsAt + n + i];
-            RStream s = stream(c, key);
+            RStream s = null;
+            for (int j = 0; j < i && s == null; j++) {
+                if (Arrays.equals(keys[j], key)) {
+                    s = streams[j];
+                }
+            }
+            if (s == null) {
+                s = stream(c, key);
+            }
+            streams[i] = s;
             if (groupMode) {
                 StreamGroup g = s == null ? null : s.group(groupName);
                 if (g == null) {
@@ -489,7 +499,7 @@ final class StreamCommands {
         long now = nowMs();
         List<KeyItems> read = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            RStream s = stream(c, keys[i]);
+            RStream s = streams[i];
             if (s == null) {
                 continue;
             }
