@@ -54,10 +54,13 @@ import java.util.function.Supplier;
  * is over it (the cache engine keeps its own budget for db 0's strings). A value's growth is
  * measured by reading its bytes() when a command first gets it and again after the command.
  *
- * Blocked clients. BLPOP & co. register a Waiter on each key, in arrival order. A write that
- * may give a list key elements calls signal(); after the command, serveBlocked() (still under
- * the lock) hands elements to the waiters of signalled keys, first come first served, as
- * Redis's handleClientsBlockedOnKeys does, and sends each its reply.
+ * Blocked clients. BLPOP & co. and XREAD/XREADGROUP BLOCK register a Waiter on each key, in
+ * arrival order. A write that may serve a waiter (a push, XADD, XGROUP DESTROY, a stream leaving
+ * its name) calls signal(); after the command, serveBlocked() (still under the lock) offers the
+ * key's value to the waiters of signalled keys, first come first served, as Redis's
+ * handleClientsBlockedOnKeys does; a waiter that cannot be served yet stays, without holding up
+ * the ones behind it. A deleted or replaced stream signals its key, so a blocked XREADGROUP is
+ * answered UNBLOCKED, as Redis 7.0's signalDeletedKeyAsReady does.
  */
 final class Keyspace {
     static final int DATABASES = 16;

@@ -443,6 +443,27 @@ class RespStreamComparisonTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
+    void blockedReaders_areServedByRename_andUnblockedByExpiry(String target) throws IOException {
+        try (Conn reader = RedisComparison.connect(target);
+                Conn grouped = RedisComparison.connect(target);
+                Conn writer = RedisComparison.connect(target)) {
+            reader.send("XREAD", "BLOCK", "0", "STREAMS", "dst", "0");
+            awaitBlocked(writer, 1);
+            r(writer, "XADD src 5-0 f 5");
+            assertThat(r(writer, "RENAME src dst")).isEqualTo("OK");
+            assertThat(reader.read()).isEqualTo(listOf(listOf("dst", listOf(entry("5-0", "f", "5")))));
+
+            r(writer, "XGROUP CREATE dst g $");
+            grouped.send("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "dst", ">");
+            awaitBlocked(writer, 1);
+            assertThat(r(writer, "PEXPIRE dst 1")).isEqualTo(1L);
+            assertThat(grouped.read()).as("active expiry deletes the key").isEqualTo(
+                    "-UNBLOCKED the stream key no longer exists");
+        }
+    }
+
     /** Waits (bounded) until INFO says {@code n} clients are blocked. */
     private static void awaitBlocked(Conn c, int n) throws IOException {
         String want = "blocked_clients:" + n + "\r\n";
