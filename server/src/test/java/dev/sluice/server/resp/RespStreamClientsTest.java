@@ -18,6 +18,12 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -139,6 +145,28 @@ class RespStreamClientsTest {
             List<StreamEntry> last = j.xread(XReadParams.xReadParams(), Map.of("s", StreamEntryID.XREAD_LAST_ENTRY))
                     .get(0).getValue();
             assertThat(last).extracting(StreamEntry::getID).containsExactly(new StreamEntryID(2, 0));
+        }
+    }
+
+    @Test
+    void lettuceOverResp3_readsThroughAGroup_andAcks() {
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + server.port());
+        try (StatefulRedisConnection<String, String> conn = client.connect()) {
+            RedisCommands<String, String> r = conn.sync();
+            r.flushall();
+            String id = r.xadd("orders", Map.of("item", "book"));
+            r.xgroupCreate(XReadArgs.StreamOffset.from("orders", "0"), "billing");
+            List<StreamMessage<String, String>> got = r.xreadgroup(Consumer.from("billing", "b1"),
+                    XReadArgs.StreamOffset.lastConsumed("orders"));
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).getStream()).isEqualTo("orders");
+            assertThat(got.get(0).getId()).isEqualTo(id);
+            assertThat(got.get(0).getBody()).isEqualTo(Map.of("item", "book"));
+            assertThat(r.xack("orders", "billing", id)).isEqualTo(1);
+            assertThat(r.xpending("orders", "billing").getCount()).isZero();
+            assertThat(r.xinfoGroups("orders")).hasSize(1);
+        } finally {
+            client.shutdown();
         }
     }
 }
