@@ -355,6 +355,49 @@ final class CommandTable {
                 cmd("pubsub|numpat", 2, "pubsub", 0, 0, 0, "pubsub", "Returns the number of pattern subscriptions.",
                         PubSubCommands::pubsubNumpat)));
 
+        // streams (StreamCommands, StreamGroupCommands)
+        add(cmd("xadd", -5, "write denyoom fast", 1, 1, 1, "stream", "Appends an entry to a stream.",
+                StreamCommands::xadd));
+        add(cmd("xlen", 2, "readonly fast", 1, 1, 1, "stream", "Returns the number of entries.", StreamCommands::xlen));
+        add(cmd("xrange", -4, "readonly", 1, 1, 1, "stream", "Returns entries in a range of ids.",
+                (c, a) -> StreamCommands.xrange(c, a, false)));
+        add(cmd("xrevrange", -4, "readonly", 1, 1, 1, "stream", "Returns entries in a range of ids, newest first.",
+                (c, a) -> StreamCommands.xrange(c, a, true)));
+        add(cmd("xdel", -3, "write fast", 1, 1, 1, "stream", "Deletes entries.", StreamCommands::xdel));
+        add(cmd("xtrim", -4, "write", 1, 1, 1, "stream", "Trims a stream by length or id.", StreamCommands::xtrim));
+        add(cmd("xsetid", -3, "write denyoom fast", 1, 1, 1, "stream", "Sets a stream's last id and counters.",
+                StreamCommands::xsetid));
+        add(cmd("xread", -4, "readonly blocking movablekeys", 0, 0, 0, "stream", "Reads entries, waiting for"
+                + " new ones.", (c, a) -> StreamCommands.xread(c, a, false)));
+        add(cmd("xreadgroup", -7, "write blocking movablekeys", 0, 0, 0, "stream", "Reads entries through a"
+                + " consumer group, waiting for new ones.", (c, a) -> StreamCommands.xread(c, a, true)));
+        add(cmd("xack", -4, "write fast", 1, 1, 1, "stream", "Acknowledges pending entries.",
+                StreamGroupCommands::xack));
+        add(cmd("xpending", -3, "readonly", 1, 1, 1, "stream", "Returns a group's pending entries.",
+                StreamGroupCommands::xpending));
+        add(cmd("xclaim", -6, "write fast", 1, 1, 1, "stream", "Takes over pending entries.",
+                StreamGroupCommands::xclaim));
+        add(cmd("xautoclaim", -6, "write fast", 1, 1, 1, "stream", "Takes over idle pending entries.",
+                StreamGroupCommands::xautoclaim));
+        add(container("xgroup", -2, "stream", "A container for consumer group commands.",
+                cmd("xgroup|create", -5, "write denyoom", 2, 2, 1, "stream", "Creates a consumer group.",
+                        StreamGroupCommands::xgroup),
+                cmd("xgroup|setid", -5, "write", 2, 2, 1, "stream", "Sets a group's last delivered id.",
+                        StreamGroupCommands::xgroup),
+                cmd("xgroup|destroy", 4, "write", 2, 2, 1, "stream", "Destroys a consumer group.",
+                        StreamGroupCommands::xgroup),
+                cmd("xgroup|createconsumer", 5, "write denyoom", 2, 2, 1, "stream", "Creates a consumer.",
+                        StreamGroupCommands::xgroup),
+                cmd("xgroup|delconsumer", 5, "write", 2, 2, 1, "stream", "Deletes a consumer.",
+                        StreamGroupCommands::xgroup)));
+        add(container("xinfo", -2, "stream", "A container for stream introspection commands.",
+                cmd("xinfo|stream", -3, "readonly", 2, 2, 1, "stream", "Returns information about a stream.",
+                        StreamGroupCommands::xinfoStream),
+                cmd("xinfo|groups", 3, "readonly", 2, 2, 1, "stream", "Returns a stream's consumer groups.",
+                        StreamGroupCommands::xinfoGroups),
+                cmd("xinfo|consumers", 4, "readonly", 2, 2, 1, "stream", "Returns a group's consumers.",
+                        StreamGroupCommands::xinfoConsumers)));
+
         // cross-protocol attempts: the connection is closed (no action)
         for (String http : List.of("post", "host:")) {
             commands.put(http, new Command(http, -1, List.of("loading", "stale"), 0, 0, 0, "server",

@@ -54,10 +54,13 @@ import java.util.function.Supplier;
  * is over it (the cache engine keeps its own budget for db 0's strings). A value's growth is
  * measured by reading its bytes() when a command first gets it and again after the command.
  *
- * Blocked clients. BLPOP & co. register a Waiter on each key, in arrival order. A write that
- * may give a list key elements calls signal(); after the command, serveBlocked() (still under
- * the lock) hands elements to the waiters of signalled keys, first come first served, as
- * Redis's handleClientsBlockedOnKeys does, and sends each its reply.
+ * Blocked clients. BLPOP & co. and XREAD/XREADGROUP BLOCK register a Waiter on each key, in
+ * arrival order. A write that may serve a waiter (a push, XADD, XGROUP DESTROY, a stream leaving
+ * its name) calls signal(); after the command, serveBlocked() (still under the lock) offers the
+ * key's value to the waiters of signalled keys, first come first served, as Redis's
+ * handleClientsBlockedOnKeys does; a waiter that cannot be served yet stays, without holding up
+ * the ones behind it. A deleted or replaced stream signals its key, so a blocked XREADGROUP is
+ * answered UNBLOCKED, as Redis 7.0's signalDeletedKeyAsReady does.
  */
 final class Keyspace {
     static final int DATABASES = 16;
@@ -126,14 +129,17 @@ final class Keyspace {
         final Set<Bytes> volatileKeys = new HashSet<>();
     }
 
-    /** What a blocked client does when one of its keys gets an element: the reply to send. */
+    /** What a blocked client does when one of its keys was signalled: the reply to send. */
     @FunctionalInterface
     interface Serve {
-        /** Pops from {@code list} (non-empty, at {@code key}) and answers; null to keep waiting. */
-        Client.Completion serve(Keyspace ks, byte[] key, RList list);
+        /**
+         * Answers from {@code value} (what {@code key} holds now, of any type; null if the key is
+         * gone), or returns null to keep waiting. Must not change anything when it returns null.
+         */
+        Client.Completion serve(Keyspace ks, byte[] key, Value value);
     }
 
-    /** A client blocked on list keys. */
+    /** A client blocked on keys (lists, streams). */
     static final class Waiter {
         final Client client;
         final int db;
@@ -320,6 +326,18 @@ final class Keyspace {
             d.volatileKeys.remove(k);
         }
         used -= e.value.bytes() + k.b.length + KEY_OVERHEAD;
+        streamGone(d, k, e);
+    }
+
+    /** A stream left its name: XREADGROUP waiters on it are answered (Redis's signalDeletedKeyAsReady). */
+    private void streamGone(Db d, Bytes k, Entry e) {
+        if (e.value instanceof RStream && !waiting.isEmpty()) {
+            for (int i = 0; i < DATABASES; i++) {
+                if (dbs[i] == d) {
+                    signal(i, k.b);
+                }
+            }
+        }
     }
 
     private void putEntry(Db d, Bytes k, Value v, long expiresAt) {
@@ -543,9 +561,8 @@ final class Keyspace {
             cache.delete(new DeleteOp(CacheKey.of(key), 0, false));
         }
         putEntry(dbs[db], new Bytes(key), item.value(), item.expiresAt());
-        if (item.value() instanceof RList) {
-            signal(db, key);
-        }
+        signal(db, key); // a list or stream moved here may serve waiters
+
     }
 
     // ------------------------------------------------------------------ expiry
@@ -613,8 +630,12 @@ final class Keyspace {
                         d.map.remove(k);
                         used -= e.value.bytes() + k.b.length + KEY_OVERHEAD;
                         expired++;
+                        streamGone(d, k, e);
                     }
                 }
+            }
+            if (!ready.isEmpty()) {
+                serveBlocked();
             }
         } finally {
             lock.unlock();
@@ -845,7 +866,7 @@ final class Keyspace {
 
     // ------------------------------------------------------------------ blocked clients
 
-    /** Notes that {@code key} may have become a non-empty list (LPUSH, LMOVE, RENAME...). */
+    /** Notes that {@code key} may serve its waiters (LPUSH, LMOVE, XADD, RENAME, a deleted stream...). */
     void signal(int db, byte[] key) {
         if (waiting.isEmpty()) {
             return;
@@ -926,21 +947,24 @@ final class Keyspace {
             DbKey k = it.next();
             it.remove();
             ArrayDeque<Waiter> q = waiting.get(k);
-            while (q != null && !q.isEmpty()) {
-                Entry e = live(dbs[k.db()], k.key());
-                if (e == null || !(e.value instanceof RList list) || list.size() == 0
-                        || (k.db() == 0 && inCache(0, k.key().b) && cached(k.key().b) != null)) {
-                    break;
+            if (q == null) {
+                continue;
+            }
+            // in arrival order; a waiter that cannot be served (a list emptied by the ones before
+            // it, a stream read past its id) keeps waiting without holding up the ones behind it
+            for (Waiter w : new ArrayList<>(q)) {
+                if (w.done) {
+                    continue;
                 }
-                Waiter w = q.peekFirst();
-                touch(list);
-                Client.Completion reply = w.serve.serve(this, k.key().b, list);
-                if (reply == null) {
-                    break;
+                Value v = value(k.db(), k.key().b);
+                if (v != null && !(v instanceof Str) && touched.stream().noneMatch(x -> x == v)) {
+                    touch(v); // once: a second touch would count the first serve's change twice
                 }
-                unregister(w);
-                w.resume.resume(reply);
-                q = waiting.get(k);
+                Client.Completion reply = w.serve.serve(this, k.key().b, v);
+                if (reply != null) {
+                    unregister(w);
+                    w.resume.resume(reply);
+                }
             }
             for (int i = 0; i < touched.size(); i++) {
                 used += touched.get(i).bytes() - touchedBytes[i];

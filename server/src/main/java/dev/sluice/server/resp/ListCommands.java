@@ -481,8 +481,15 @@ final class ListCommands {
      * serves it or {@code timeout} seconds (0: forever) pass. Inside MULTI it answers the timeout
      * reply at once, as Redis does.
      */
-    private static void block(Client c, List<byte[]> keys, double timeout, Keyspace.Serve serve,
+    /** A list waiter's work: pops from {@code list} (non-empty, at {@code key}) and answers. */
+    @FunctionalInterface
+    private interface ListServe {
+        Client.Completion serve(Keyspace ks, byte[] key, RList list);
+    }
+
+    private static void block(Client c, List<byte[]> keys, double timeout, ListServe onList,
             Client.Completion onTimeout) {
+        Keyspace.Serve serve = (ks, key, v) -> v instanceof RList l && l.size() > 0 ? onList.serve(ks, key, l) : null;
         if (c.inExec) {
             onTimeout.write(c);
             return;
