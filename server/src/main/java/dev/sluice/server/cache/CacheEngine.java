@@ -52,6 +52,7 @@ public final class CacheEngine implements AutoCloseable {
     private final AtomicLong usedBytes = new AtomicLong();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
+    private final LongAdder deletes = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final SingleFlight<CacheKey, CacheEntry> loading = SingleFlight.create();
 
@@ -252,6 +253,7 @@ public final class CacheEngine implements AutoCloseable {
                 return old;
             }
             release(weight(old));
+            deletes.increment();
             rev[0] = record(CacheEvent.Type.DELETE, k, null, old);
             return null;
         });
@@ -420,7 +422,7 @@ public final class CacheEngine implements AutoCloseable {
                 ? cache.policy().eviction().orElseThrow().weightedSize().orElse(0) : usedBytes.get();
         return new CacheResults.Stats(cache.estimatedSize(), used, config.maxBytes(), s.hitCount(),
                 s.missCount(), evictions.sum(), expirations.sum(), loads.sum(), log.watchCount(),
-                log.oldestRevision(), log.revision());
+                log.oldestRevision(), log.revision(), deletes.sum());
     }
 
     /** Watches cut off so far because their consumer fell behind (for metrics). Never blocks. */

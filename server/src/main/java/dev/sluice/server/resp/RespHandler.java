@@ -341,11 +341,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         Keyspace ks = server.keyspace;
+        long started = System.nanoTime();
         if (cmd.action() == GET && client.db == 0) {
             byte[] v = ks.optimisticGet(args[1]);
             if (v != Keyspace.RETRY) {
-                server.metrics.respCommand(cmd.name());
                 reply.bulkOrNull(v);
+                server.metrics.respCommand(cmd.name(), System.nanoTime() - started);
                 return;
             }
         }
@@ -385,7 +386,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     /** Runs one command under the keyspace lock (held by the caller) and writes its reply or error. */
     void execute(Command cmd, byte[][] args) {
-        server.metrics.respCommand(cmd.name());
+        long started = System.nanoTime();
         try {
             server.keyspace.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
@@ -399,6 +400,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         } catch (RuntimeException e) {
             log.error("resp command {} failed", cmd.name(), e);
             reply.error("ERR internal error");
+        } finally {
+            server.metrics.respCommand(cmd.name(), System.nanoTime() - started);
         }
     }
 
