@@ -110,6 +110,16 @@ public final class SluiceMetrics {
         Gauge.builder().name("sluice_build_info").help("Always 1: the server's version, source revision and"
                 + " Java runtime version as labels").labelNames("version", "revision", "java").register(registry)
                 .labelValues(build.version(), build.revision(), build.java()).set(1);
+        // Known label values start at 0, so increase() and rate() see the first event (a series that
+        // appears with its first event has no earlier sample to count from).
+        for (String protocol : List.of("grpc", "resp", "metrics")) {
+            authFailures.labelValues(protocol);
+        }
+        for (String reason : List.of("auth_failures", "auth_timeout", "idle_timeout", "unauthenticated_per_address",
+                "token_revoked", "client_memory")) {
+            connectionsClosed.labelValues("resp", reason);
+        }
+        connectionsClosed.labelValues("grpc", "token_revoked");
         if (jvm) {
             JvmMetrics.builder().register(registry);
             registerVirtualThreadScheduler(registry, ManagementFactory.getPlatformMBeanServer(),
