@@ -13,6 +13,7 @@ import dev.sluice.server.storage.journal.JournalOptions;
 import dev.sluice.server.grpc.GrpcServices;
 import dev.sluice.server.grpc.GrpcTls;
 import dev.sluice.server.metrics.MetricsEndpoint;
+import dev.sluice.server.metrics.Readiness;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.resp.RespConfig;
@@ -72,6 +73,9 @@ public final class SluiceServer {
     private volatile RespServer resp;
     private volatile TokenReloader tokenReloader;
     private final DurableStore storage; // null in memory
+    /** /readyz's checks; the first is the lifecycle: not ready until started, and once stopping. */
+    private final Readiness readiness = new Readiness();
+    private volatile String lifecycleNotReady = "starting: listeners are not up yet";
 
     /**
      * A server without authentication, protected mode, metrics endpoint or RESP listener (metrics
@@ -107,6 +111,7 @@ public final class SluiceServer {
         this.queues = queues;
         this.config = config;
         this.metrics = SluiceMetrics.create(cache, queues);
+        readiness.add(() -> java.util.Optional.ofNullable(lifecycleNotReady));
         this.clientMemory = ClientMemory.of(config.maxClientMemory());
         metrics.gauge("sluice_client_memory_bytes", "Bytes held by Redis protocol clients' input and output buffers",
                 clientMemory::used);
@@ -211,7 +216,7 @@ public final class SluiceServer {
         ServerConfig.Observability o = config.observability();
         if (o.metricsEnabled()) {
             try {
-                metricsEndpoint = MetricsEndpoint.start(metrics, config.host(), o.metricsPort(),
+                metricsEndpoint = MetricsEndpoint.start(metrics, readiness, config.host(), o.metricsPort(),
                         o.metricsAuth() ? config.security().tokens() : null);
             } catch (IOException e) {
                 grpc.shutdownNow();
@@ -242,6 +247,7 @@ public final class SluiceServer {
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
         GrpcServices.serviceNames().forEach(name ->
                 health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
+        lifecycleNotReady = null;
         return this;
     }
 
@@ -288,6 +294,15 @@ public final class SluiceServer {
         return m == null ? -1 : m.port();
     }
 
+    /**
+     * What {@code /readyz} answers from: add a check (e.g. "not in quorum") with
+     * {@link Readiness#add}. The server's own check says "starting" until {@link #start} has
+     * brought every listener up and "stopping" from the moment {@link #stop} begins.
+     */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     /** The server's metrics, for other listeners (RESP) to count their events in. */
     public SluiceMetrics metrics() {
         return metrics;
@@ -316,6 +331,7 @@ public final class SluiceServer {
         if (reloader != null) {
             reloader.stop();
         }
+        lifecycleNotReady = "stopping";
         health.enterTerminalState();
         grpc.shutdown();
         RespServer r = resp;

@@ -52,13 +52,14 @@ class LogSetupTest {
         assertThat(lines).hasSize(1);
         JsonObject event = JsonParser.parseString(lines.get(0)).getAsJsonObject();
         assertThat(event.get("level").getAsString()).isEqualTo("ERROR");
-        assertThat(event.get("loggerName").getAsString()).isEqualTo("dev.sluice.test.T");
-        assertThat(event.get("formattedMessage").getAsString()).isEqualTo("write failed for client c1\nforged line");
-        JsonObject thrown = event.getAsJsonObject("throwable");
-        assertThat(thrown.get("className").getAsString()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(event.get("logger").getAsString()).isEqualTo("dev.sluice.test.T");
+        assertThat(event.get("message").getAsString()).isEqualTo("write failed for client c1\nforged line");
+        assertThat(java.time.Instant.parse(event.get("timestamp").getAsString())).isNotNull();
+        JsonObject thrown = event.getAsJsonObject("exception");
+        assertThat(thrown.get("class").getAsString()).isEqualTo("java.lang.IllegalStateException");
         assertThat(thrown.get("message").getAsString()).isEqualTo("bad\nstate");
-        assertThat(thrown.getAsJsonObject("cause").get("className").getAsString()).isEqualTo("java.io.IOException");
-        assertThat(thrown.getAsJsonArray("stepArray")).isNotEmpty();
+        assertThat(thrown.getAsJsonObject("cause").get("class").getAsString()).isEqualTo("java.io.IOException");
+        assertThat(thrown.getAsJsonArray("frames")).isNotEmpty();
     }
 
     @Test
@@ -91,6 +92,54 @@ class LogSetupTest {
         }
         assertThat(captured.toString(StandardCharsets.UTF_8).lines().toList())
                 .singleElement().asString().endsWith(" INFO  [" + Thread.currentThread().getName() + "] T - started");
+    }
+
+    /** What the context's stderr appender writes while {@code ctx}'s logger "t" logs one event with fields. */
+    private static List<String> logOneEventWithFields(LogFormat format) {
+        LoggerContext ctx = context();
+        LogSetup.configure(ctx, format);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ctx.getLogger("dev.sluice.test.T").atWarn().setMessage("slow consumer").addKeyValue("queue", "jobs")
+                    .addKeyValue("client", "10.0.0.7:5123\nforged=1").addKeyValue("outstanding", 42)
+                    .addKeyValue("code", "UNAVAILABLE").addKeyValue("message", "a field named like a fixed key")
+                    .log();
+        } finally {
+            System.setErr(stderr);
+            ctx.stop();
+        }
+        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void json_structuredFields_areKeysOfTheirOwn_notInTheMessage() {
+        // when
+        List<String> lines = logOneEventWithFields(LogFormat.JSON);
+
+        // then
+        assertThat(lines).hasSize(1);
+        JsonObject event = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertThat(event.get("message").getAsString()).isEqualTo("slow consumer");
+        assertThat(event.get("queue").getAsString()).isEqualTo("jobs");
+        assertThat(event.get("client").getAsString()).isEqualTo("10.0.0.7:5123\nforged=1");
+        assertThat(event.get("outstanding").getAsJsonPrimitive().isNumber()).isTrue();
+        assertThat(event.get("outstanding").getAsLong()).isEqualTo(42);
+        assertThat(event.get("code").getAsString()).isEqualTo("UNAVAILABLE");
+        assertThat(event.get("_message").getAsString()).isEqualTo("a field named like a fixed key");
+        assertThat(event.has("exception")).isFalse();
+    }
+
+    @Test
+    void text_structuredFields_followTheMessage_asKeyValue_quotedWhenNeeded() {
+        // when
+        List<String> lines = logOneEventWithFields(LogFormat.TEXT);
+
+        // then
+        assertThat(lines).singleElement().asString().endsWith(" T - slow consumer queue=jobs"
+                + " client=\"10.0.0.7:5123\\nforged=1\" outstanding=42 code=UNAVAILABLE"
+                + " message=\"a field named like a fixed key\"");
     }
 
     @Test

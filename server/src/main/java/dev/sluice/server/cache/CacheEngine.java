@@ -56,6 +56,7 @@ public final class CacheEngine implements AutoCloseable {
     private final AtomicLong usedBytes = new AtomicLong();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
+    private final LongAdder deletes = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final SingleFlight<CacheKey, CacheEntry> loading = SingleFlight.create();
     private final CacheStore store;
@@ -264,6 +265,7 @@ public final class CacheEngine implements AutoCloseable {
                 return old;
             }
             release(weight(old));
+            deletes.increment();
             rev[0] = record(CacheEvent.Type.DELETE, k, null, old);
             store.removed(k, rev[0]);
             return null;
@@ -440,7 +442,7 @@ public final class CacheEngine implements AutoCloseable {
                 ? cache.policy().eviction().orElseThrow().weightedSize().orElse(0) : usedBytes.get();
         return new CacheResults.Stats(cache.estimatedSize(), used, config.maxBytes(), s.hitCount(),
                 s.missCount(), evictions.sum(), expirations.sum(), loads.sum(), log.watchCount(),
-                log.oldestRevision(), log.revision());
+                log.oldestRevision(), log.revision(), deletes.sum());
     }
 
     /** Watches cut off so far because their consumer fell behind (for metrics). Never blocks. */

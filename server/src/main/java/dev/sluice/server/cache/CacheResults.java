@@ -26,5 +26,6 @@ public final class CacheResults {
     public record Touch(boolean found, CacheEntry entry, long revision) {}
 
     public record Stats(long entries, long weightedBytes, long maxBytes, long hits, long misses, long evictions,
-                        long expirations, long loads, long watches, long oldestRevision, long revision) {}
+                        long expirations, long loads, long watches, long oldestRevision, long revision,
+                        long deletes) {}
 }

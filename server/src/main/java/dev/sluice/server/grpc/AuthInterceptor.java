@@ -71,9 +71,10 @@ final class AuthInterceptor implements ServerInterceptor {
         RevocableCall<Q, R> revocable = new RevocableCall<>(call);
         TokenSet.Session session = tokens.track(token, () -> {
             if (revocable.revoke()) {
-                log.info("grpc stream {} of peer {} ended: its token was revoked or expired",
-                        call.getMethodDescriptor().getFullMethodName(),
-                        Peers.describe(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+                log.atInfo().setMessage("grpc stream ended: its token was revoked or expired")
+                        .addKeyValue("method", call.getMethodDescriptor().getFullMethodName())
+                        .addKeyValue("peer", Peers.describe(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
+                        .log();
                 if (metrics != null) {
                     metrics.connectionClosed("grpc", "token_revoked");
                 }

@@ -37,8 +37,8 @@ final class ProtectedModeInterceptor implements ServerInterceptor {
         }
         if (!logged) {
             logged = true;
-            log.warn("protected mode: refused peer={} (further refusals are not logged); {}", Peers.describe(remote),
-                    ProtectedMode.REFUSAL);
+            log.atWarn().setMessage("protected mode: refused a peer (further refusals are not logged); {}")
+                    .addArgument(ProtectedMode.REFUSAL).addKeyValue("peer", Peers.describe(remote)).log();
         }
         call.close(Status.PERMISSION_DENIED.withDescription(ProtectedMode.REFUSAL), new Metadata());
         return new ServerCall.Listener<>() {};

@@ -47,7 +47,8 @@ final class RequestLogInterceptor implements ServerInterceptor {
     }
 
     private static void line(String peer, String method, Status.Code code, long start) {
-        log.info("call peer={} method={} code={} duration_ms={}", peer, method, code,
-                String.format("%.3f", (System.nanoTime() - start) / 1e6));
+        log.atInfo().setMessage("call").addKeyValue("peer", peer).addKeyValue("method", method)
+                .addKeyValue("code", code.name())
+                .addKeyValue("duration_ms", Math.round((System.nanoTime() - start) / 1e3) / 1e3).log();
     }
 }

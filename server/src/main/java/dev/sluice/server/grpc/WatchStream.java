@@ -179,8 +179,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
                         closeAll();
                     } else {
                         if (w.fellBehind()) {
-                            log.warn("slow watcher cut off: peer={} watch_id={} reason=\"{}\"", peer, id,
-                                    w.endReason());
+                            log.atWarn().setMessage("slow watcher cut off").addKeyValue("peer", peer)
+                                    .addKeyValue("watch_id", id).addKeyValue("reason", w.endReason()).log();
                         }
                         // Cut off: its buffer, a per-watch quota, ran out. Otherwise the client
                         // canceled it (a cancel request or its half-close).

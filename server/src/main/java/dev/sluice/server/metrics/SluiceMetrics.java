@@ -7,6 +7,8 @@ import dev.sluice.server.queue.Queue;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.queue.QueueStats;
 import dev.sluice.server.queue.Subscription;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -63,6 +65,9 @@ public final class SluiceMetrics {
     private final Histogram grpcLatency;
     private final Gauge grpcClients;
     private final Counter respCommands;
+    private final Histogram respLatency;
+    /** Per command label: its counter and histogram data points, so a command allocates nothing. */
+    private final ConcurrentHashMap<String, RespCommandSeries> respSeries = new ConcurrentHashMap<>();
     private final Gauge respClients;
     private final Counter authFailures;
     private final Counter connectionsClosed;
@@ -84,6 +89,13 @@ public final class SluiceMetrics {
                 .help("Open gRPC (HTTP/2) connections").register(registry);
         respCommands = Counter.builder().name("sluice_resp_commands_total")
                 .help("RESP commands executed, by command name").labelNames("command").register(registry);
+        respLatency = Histogram.builder().name("sluice_resp_command_duration_seconds")
+                .help("Time a RESP command ran on the server, by command name from the command table (from the"
+                        + " start of its execution to its reply being queued; a blocking command until it blocks)")
+                .labelNames("command").classicOnly()
+                .classicUpperBounds(.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025,
+                        .05, .1, .25, .5, 1)
+                .register(registry);
         respClients = Gauge.builder().name("sluice_resp_connected_clients")
                 .help("Open RESP connections").register(registry);
         authFailures = Counter.builder().name("sluice_auth_failures_total")
@@ -94,6 +106,20 @@ public final class SluiceMetrics {
                         + " (auth_failures, auth_timeout, idle_timeout, unauthenticated_per_address, token_revoked,"
                         + " client_memory)")
                 .labelNames("protocol", "reason").register(registry);
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder().name("sluice_build_info").help("Always 1: the server's version, source revision and"
+                + " Java runtime version as labels").labelNames("version", "revision", "java").register(registry)
+                .labelValues(build.version(), build.revision(), build.java()).set(1);
+        // Known label values start at 0, so increase() and rate() see the first event (a series that
+        // appears with its first event has no earlier sample to count from).
+        for (String protocol : List.of("grpc", "resp", "metrics")) {
+            authFailures.labelValues(protocol);
+        }
+        for (String reason : List.of("auth_failures", "auth_timeout", "idle_timeout", "unauthenticated_per_address",
+                "token_revoked", "client_memory")) {
+            connectionsClosed.labelValues("resp", reason);
+        }
+        connectionsClosed.labelValues("grpc", "token_revoked");
         if (jvm) {
             JvmMetrics.builder().register(registry);
             registerVirtualThreadScheduler(registry, ManagementFactory.getPlatformMBeanServer(),
@@ -146,16 +172,49 @@ public final class SluiceMetrics {
      * unknown command. Never blocks.
      */
     public void respCommand(String command) {
+        respCommands.labelValues(label(command)).inc();
+    }
+
+    /**
+     * Counts one RESP command that ran for {@code nanos}, in {@code sluice_resp_commands_total}
+     * and {@code sluice_resp_command_duration_seconds}. {@code command} must be a name from the
+     * command table (never the client's spelling of an unknown command), under the same cap as
+     * {@link #respCommand(String)}. Allocates nothing once the command has run before. Never
+     * blocks.
+     */
+    public void respCommand(String command, long nanos) {
+        RespCommandSeries s = series(command);
+        s.count.inc();
+        s.latency.observe(nanos / 1e9);
+    }
+
+    private RespCommandSeries series(String command) {
+        RespCommandSeries s = respSeries.get(command);
+        if (s != null) {
+            return s;
+        }
+        String name = label(command);
+        RespCommandSeries created = new RespCommandSeries(respCommands.labelValues(name), respLatency.labelValues(name));
+        if (respSeries.size() < 2 * MAX_COMMAND_LABELS) { // the spellings seen; past that, no caching
+            respSeries.putIfAbsent(command, created);
+        }
+        return created;
+    }
+
+    /** The label value for {@code command}: lower case, or "other" past the cap. */
+    private String label(String command) {
         String name = command.toLowerCase(Locale.ROOT);
         if (!commandLabels.contains(name)) {
             if (commandLabels.size() >= MAX_COMMAND_LABELS) {
-                name = "other";
-            } else {
-                commandLabels.add(name);
+                return "other";
             }
+            commandLabels.add(name);
         }
-        respCommands.labelValues(name).inc();
+        return name;
     }
+
+    /** One RESP command's series. */
+    private record RespCommandSeries(CounterDataPoint count, DistributionDataPoint latency) {}
 
     /** An authentication failed on {@code protocol} ("grpc" or "resp"). */
     public void authFailed(String protocol) {
@@ -311,6 +370,17 @@ public final class SluiceMetrics {
                 CacheResults.Stats::evictions);
         cacheCounter(cache, "sluice_cache_expirations", "Entries removed because their TTL passed",
                 CacheResults.Stats::expirations);
+        CounterWithCallback.builder().name("sluice_cache_removals")
+                .help("Entries removed, by cause: size (evicted to stay within the memory budget), expired (their"
+                        + " TTL passed), explicit (deleted by a client)")
+                .labelNames("cause")
+                .callback(cb -> {
+                    CacheResults.Stats s = cache.stats();
+                    cb.call(s.evictions(), "size");
+                    cb.call(s.expirations(), "expired");
+                    cb.call(s.deletes(), "explicit");
+                })
+                .register(registry);
         CounterWithCallback.builder().name("sluice_cache_watches_cut_off")
                 .help("Watches ended because their client fell behind (slow watchers)")
                 .callback(cb -> cb.call(cache.watchesCutOff()))

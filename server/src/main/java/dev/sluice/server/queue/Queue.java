@@ -898,9 +898,10 @@ public final class Queue {
                 dropped++;
                 removedLocked(m);
             });
-            log.warn("message dropped: queue={} message_id={} deliveries={} max_deliveries={} reason=\"{}\" ({})",
-                    name, m.id(), f.attempt, config.maxDeliveries(), why, dlq == null
-                            ? "no dead-letter queue" : "dead-letter queue '" + config.deadLetterQueue() + "' was deleted");
+            log.atWarn().setMessage("message dropped").addKeyValue("queue", name).addKeyValue("message_id", m.id())
+                    .addKeyValue("deliveries", f.attempt).addKeyValue("max_deliveries", config.maxDeliveries())
+                    .addKeyValue("reason", why)
+                    .addKeyValue("dead_letter", dlq == null ? "none" : "deleted:" + config.deadLetterQueue()).log();
             return;
         }
         Map<String, String> attrs = new HashMap<>(m.attributes());

@@ -65,9 +65,10 @@ public final class Subscription implements AutoCloseable {
     void deadlineExceeded(Duration ackDeadline) {
         long n = deadlinesExceeded.incrementAndGet();
         if (Long.bitCount(n) == 1) {
-            log.warn("slow consumer: subscriber={} queue={} deliveries_past_ack_deadline={} ack_deadline={}"
-                    + " outstanding={} (taken back for redelivery)", subscriber, queue.name(), n, ackDeadline,
-                    outstanding());
+            log.atWarn().setMessage("slow consumer (deliveries taken back for redelivery)")
+                    .addKeyValue("subscriber", subscriber).addKeyValue("queue", queue.name())
+                    .addKeyValue("deliveries_past_ack_deadline", n).addKeyValue("ack_deadline", ackDeadline)
+                    .addKeyValue("outstanding", outstanding()).log();
         }
     }
 

@@ -211,8 +211,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         if (cause instanceof IOException || isTlsFailure(cause)) {
             log.debug("resp client {}: {}", client == null ? "?" : client.address(), cause.toString());
         } else {
-            log.warn("resp client {}: closing after an unexpected error", client == null ? "?" : client.address(),
-                    cause);
+            log.atWarn().setMessage("resp client: closing after an unexpected error").setCause(cause)
+                    .addKeyValue("client", client == null ? "?" : client.address()).log();
         }
         ctx.close();
     }
@@ -269,9 +269,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                 if (!ctx.channel().isActive()) {
                     return;
                 }
-                log.warn("resp client {} (id={}, name='{}'): disconnected: all clients' buffers were over"
-                        + " --max-client-memory ({} bytes) and this one was among the largest", client.address(),
-                        client.id, client.name, server.clientMemory.limit());
+                withClient(log.atWarn()).setMessage("resp client disconnected: all clients' buffers were over"
+                        + " --max-client-memory and this one was among the largest")
+                        .addKeyValue("client_name", client.name)
+                        .addKeyValue("limit_bytes", server.clientMemory.limit()).log();
                 abort();
             });
         } catch (RejectedExecutionException stopped) {
@@ -289,7 +290,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         switch (frame) {
             case RespFrame.ProtocolError e -> {
                 reply.error("ERR Protocol error: " + e.reason());
-                log.info("resp client {}: protocol error, closing: {}", client.address(), e.reason());
+                withClient(log.atInfo()).setMessage("resp client: protocol error, closing")
+                        .addKeyValue("reason", e.reason()).log();
                 closing = true;
             }
             case RespFrame.Command c -> {
@@ -316,8 +318,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         }
         client.lastCommand = cmd.name();
         if (cmd.action() == null) { // "post" and "host:": an HTTP request sent to this port
-            log.warn("resp client {}: possible SECURITY ATTACK detected: it sent '{}' like an HTTP client"
-                    + " (cross-protocol scripting?); connection aborted", client.address(), cmd.name());
+            withClient(log.atWarn()).setMessage("resp client: possible SECURITY ATTACK detected: it sent '{}' like an"
+                    + " HTTP client (cross-protocol scripting?); connection aborted").addArgument(cmd.name())
+                    .addKeyValue("command", cmd.name()).log();
             abort();
             return;
         }
@@ -341,11 +344,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             return;
         }
         Keyspace ks = server.keyspace;
+        long started = System.nanoTime();
         if (cmd.action() == GET && client.db == 0) {
             byte[] v = ks.optimisticGet(args[1]);
             if (v != Keyspace.RETRY) {
-                server.metrics.respCommand(cmd.name());
                 reply.bulkOrNull(v);
+                server.metrics.respCommand(cmd.name(), System.nanoTime() - started);
                 return;
             }
         }
@@ -385,7 +389,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     /** Runs one command under the keyspace lock (held by the caller) and writes its reply or error. */
     void execute(Command cmd, byte[][] args) {
-        server.metrics.respCommand(cmd.name());
+        long started = System.nanoTime();
         try {
             server.keyspace.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
@@ -397,24 +401,34 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             Thread.currentThread().interrupt();
             reply.error("ERR interrupted");
         } catch (RuntimeException e) {
-            log.error("resp command {} failed", cmd.name(), e);
+            withClient(log.atError()).setMessage("resp command failed").setCause(e)
+                    .addKeyValue("command", cmd.name()).log();
             reply.error("ERR internal error");
+        } finally {
+            server.metrics.respCommand(cmd.name(), System.nanoTime() - started);
         }
     }
 
     private void logRequest(Command cmd, byte[][] args) {
         String name = cmd == null ? "unknown" : cmd.name();
         if (cmd != null && cmd.noAuth()) { // AUTH, HELLO (may carry a password), QUIT, RESET
-            requests.info("resp command client_id={} peer={} command={} args={}", client.id, client.address(), name,
-                    args.length - 1);
+            requests.atInfo().setMessage("resp command").addKeyValue("client_id", client.id)
+                    .addKeyValue("peer", client.address()).addKeyValue("command", name)
+                    .addKeyValue("args", args.length - 1).log();
             return;
         }
         long bytes = 0;
         for (int i = 1; i < args.length; i++) {
             bytes += args[i].length;
         }
-        requests.info("resp command client_id={} peer={} command={} args={} arg_bytes={}", client.id,
-                client.address(), name, args.length - 1, bytes);
+        requests.atInfo().setMessage("resp command").addKeyValue("client_id", client.id)
+                .addKeyValue("peer", client.address()).addKeyValue("command", name)
+                .addKeyValue("args", args.length - 1).addKeyValue("arg_bytes", bytes).log();
+    }
+
+    /** {@code event} with this connection's {@code client} (peer address) and {@code client_id} fields. */
+    private org.slf4j.spi.LoggingEventBuilder withClient(org.slf4j.spi.LoggingEventBuilder event) {
+        return event.addKeyValue("client", client.address()).addKeyValue("client_id", client.id);
     }
 
     // ------------------------------------------------------------------ output
@@ -522,8 +536,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         if (!ctx.channel().isActive()) {
             return;
         }
-        log.info("resp client {} (id={}): closed: the token it authenticated with was revoked or has expired",
-                client.address(), client.id);
+        withClient(log.atInfo()).setMessage("resp client closed: the token it authenticated with was revoked or has"
+                + " expired").log();
         server.metrics.connectionClosed("resp", "token_revoked");
         abort();
     }
@@ -552,9 +566,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         authFailures++;
         server.metrics.authFailed("resp");
         AuthThrottle.Verdict v = server.authThrottle.failed(source, authFailures);
-        log.info("resp client {} (id={}): AUTH failed ({} on this connection, {} recently from its address);"
-                        + " answering in {} ms{}", client.address(), client.id, authFailures,
-                server.authThrottle.recentFailures(source), v.delayMillis(), v.disconnect() ? ", then disconnecting" : "");
+        withClient(log.atInfo()).setMessage(v.disconnect() ? "resp client: AUTH failed; answering after a delay, then"
+                + " disconnecting" : "resp client: AUTH failed; answering after a delay")
+                .addKeyValue("failures_on_connection", authFailures)
+                .addKeyValue("recent_failures_from_address", server.authThrottle.recentFailures(source))
+                .addKeyValue("delay_ms", v.delayMillis()).log();
         pauseMillis = v.delayMillis();
         disconnectAfterPause |= v.disconnect();
     }
@@ -591,8 +607,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         if (client.authenticated || !ctx.channel().isActive() || closing) {
             return;
         }
-        log.info("resp client {} (id={}): closed: not authenticated within {} (--resp-auth-timeout)",
-                client.address(), client.id, server.config.timeouts().auth());
+        withClient(log.atInfo()).setMessage("resp client closed: not authenticated in time (--resp-auth-timeout)")
+                .addKeyValue("auth_timeout", server.config.timeouts().auth()).log();
         server.metrics.connectionClosed("resp", "auth_timeout");
         closeWith("ERR authentication timeout: AUTH was not sent within " + server.config.timeouts().auth()
                 .toSeconds() + " s");
@@ -787,9 +803,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     }
 
     private void disconnectSlow(long bytes) {
-        log.warn("resp client {} (id={}, name='{}'): disconnected: pub/sub output buffer of {} bytes is over the"
-                        + " {} byte limit (--resp-pubsub-output-bytes); the subscriber does not keep up",
-                client.address(), client.id, client.name, bytes, server.config.pubSubOutputBytes());
+        withClient(log.atWarn()).setMessage("resp client disconnected: its pub/sub output buffer is over the limit"
+                        + " (--resp-pubsub-output-bytes); the subscriber does not keep up")
+                .addKeyValue("client_name", client.name).addKeyValue("buffer_bytes", bytes)
+                .addKeyValue("limit_bytes", server.config.pubSubOutputBytes()).log();
         server.stats.slowSubscribersDisconnected.increment();
         abort();
     }

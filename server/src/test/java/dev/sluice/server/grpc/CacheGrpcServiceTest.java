@@ -596,7 +596,7 @@ class CacheGrpcServiceTest {
             assertThat(last.getCancelReason()).contains("fell behind");
             // and the cut-off was logged, before the canceled response was sent, naming the client
             assertThat(log.lines()).singleElement().asString()
-                    .startsWith("slow watcher cut off: peer=" + serverName + " watch_id=1 ")
+                    .startsWith("slow watcher cut off peer=" + serverName + " watch_id=1 ")
                     .contains(" reason=\"" + last.getCancelReason() + "\"");
             requests[0].cancel("done", null);
         }

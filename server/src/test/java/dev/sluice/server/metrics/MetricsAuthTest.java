@@ -69,6 +69,9 @@ class MetricsAuthTest {
         start(true);
 
         assertThat(get("/-/healthy", null).statusCode()).isEqualTo(200);
+        assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
+        assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
+        assertThat(get("/nowhere", null).statusCode()).as("unknown paths: 404, not 401").isEqualTo(404);
     }
 
     @Test

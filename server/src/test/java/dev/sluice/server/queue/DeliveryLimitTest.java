@@ -66,7 +66,7 @@ class DeliveryLimitTest {
             registry.queue("q").expireNow(receiveOne("q").ackToken());
 
             assertThat(log.lines()).singleElement().asString()
-                    .startsWith("message dropped: queue=q message_id=" + id + " deliveries=2 max_deliveries=2")
+                    .startsWith("message dropped queue=q message_id=" + id + " deliveries=2 max_deliveries=2")
                     .contains("ack deadline exceeded");
         }
         assertThat(registry.queue("q").stats().dropped()).isEqualTo(1);

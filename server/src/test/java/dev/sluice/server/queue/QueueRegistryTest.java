@@ -477,7 +477,7 @@ class QueueRegistryTest {
             registry.queue("q").expireNow(d.ackToken());
 
             assertThat(log.lines()).singleElement().asString()
-                    .startsWith("slow consumer: subscriber=" + s.subscriber() + " queue=q ")
+                    .startsWith("slow consumer (deliveries taken back for redelivery) subscriber=" + s.subscriber() + " queue=q ")
                     .contains("deliveries_past_ack_deadline=1");
         }
         assertThat(registry.queue("q").subscriberDeadlinesExceeded()).isEqualTo(1);

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.server.logging.LogFields;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -46,9 +47,12 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
-    /** The formatted messages so far, oldest first. */
+    /**
+     * The formatted messages so far, oldest first, each followed by its structured fields as the
+     * text format writes them ({@code message k=v k2="v 2"}).
+     */
     public List<String> lines() {
-        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return events().stream().map(e -> LogFields.line(e.getFormattedMessage(), e.getKeyValuePairs())).toList();
     }
 
     /**
@@ -59,8 +63,10 @@ public final class LogCapture implements AutoCloseable {
         return events().stream().flatMap(e -> Stream.concat(
                 Stream.of(e.getFormattedMessage(), e.getMessage(),
                         e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()),
-                e.getArgumentArray() == null ? Stream.empty()
-                        : Arrays.stream(e.getArgumentArray()).map(String::valueOf)))
+                Stream.concat(e.getArgumentArray() == null ? Stream.empty()
+                        : Arrays.stream(e.getArgumentArray()).map(String::valueOf),
+                        e.getKeyValuePairs() == null ? Stream.empty()
+                        : e.getKeyValuePairs().stream().map(p -> p.key + "=" + p.value))))
                 .map(String::valueOf).toList();
     }
 
