@@ -61,8 +61,17 @@ public final class Journal implements AutoCloseable {
     private long incomingFirstSeq;
     private final ArrayList<Waiter> incomingWaiters = new ArrayList<>();
     private final ArrayDeque<Long> incomingRolls = new ArrayDeque<>();
-    private boolean closing;
+    private volatile boolean closing;
     private volatile long lastAppended;
+    /**
+     * Bumped under appendLock by every append, whenDurable, roll request and close. With
+     * {@code writerIdle} it forms a Dekker pair (both volatile): an appender writes workVersion then
+     * reads writerIdle; the writer writes writerIdle then reads workVersion, so at least one sees
+     * the other and no wake-up is lost. (A bare "unpark when the list was empty" loses wake-ups:
+     * the writer's own contended appendLock acquisition can swallow the permit.)
+     */
+    private volatile long workVersion;
+    private volatile boolean writerIdle;
 
     // ---- writer side, journal thread only
     private final Thread writer;
@@ -71,6 +80,7 @@ public final class Journal implements AutoCloseable {
     private int drainingIndex;
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(Comparator.comparingLong(w -> w.seq));
     private final ArrayDeque<Long> rolls = new ArrayDeque<>();
+    private long takenVersion;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer batch = ByteBuffer.allocateDirect(LARGE_FRAME + Frame.HEADER);
     private final ArrayList<ByteBuffer> parts = new ArrayList<>();
@@ -255,14 +265,13 @@ public final class Journal implements AutoCloseable {
         if (r.size() < 0) {
             throw new IllegalArgumentException("record size must be >= 0, was " + r.size());
         }
-        boolean wake;
         long seq;
         appendLock.lock();
         try {
             if (closing) {
                 throw new IllegalStateException("journal is closed");
             }
-            wake = incoming.isEmpty() && incomingWaiters.isEmpty();
+            workVersion++;
             incoming.add(r);
             seq = lastAppended + 1;
             lastAppended = seq;
@@ -272,9 +281,7 @@ public final class Journal implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        if (wake) {
-            LockSupport.unpark(writer);
-        }
+        wakeWriter();
         return seq;
     }
 
@@ -285,7 +292,6 @@ public final class Journal implements AutoCloseable {
      * writer's next pass. Never blocks.
      */
     public void whenDurable(long seq, Completion c) {
-        boolean wake;
         appendLock.lock();
         try {
             if (seq < 1 || seq > lastAppended) {
@@ -294,14 +300,12 @@ public final class Journal implements AutoCloseable {
             if (closing) {
                 throw new IllegalStateException("journal is closed");
             }
-            wake = incoming.isEmpty() && incomingWaiters.isEmpty();
+            workVersion++;
             incomingWaiters.add(new Waiter(seq, c));
         } finally {
             appendLock.unlock();
         }
-        if (wake) {
-            LockSupport.unpark(writer);
-        }
+        wakeWriter();
     }
 
     public long lastAppended() {
@@ -331,10 +335,11 @@ public final class Journal implements AutoCloseable {
         try {
             seq = lastAppended + 1;
             incomingRolls.add(seq);
+            workVersion++;
         } finally {
             appendLock.unlock();
         }
-        LockSupport.unpark(writer);
+        wakeWriter();
         return seq;
     }
 
@@ -382,6 +387,7 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             closing = true;
+            workVersion++;
         } finally {
             appendLock.unlock();
         }
@@ -454,19 +460,21 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private boolean isClosing() {
-        appendLock.lock();
-        try {
-            return closing;
-        } finally {
-            appendLock.unlock();
+    private void wakeWriter() {
+        if (writerIdle) {
+            LockSupport.unpark(writer);
         }
+    }
+
+    private boolean isClosing() {
+        return closing;
     }
 
     /** Swaps the incoming list in; returns whether there is anything to do. */
     private boolean takeIncoming() {
         appendLock.lock();
         try {
+            takenVersion = workVersion;
             waiters.addAll(incomingWaiters);
             incomingWaiters.clear();
             rolls.addAll(incomingRolls);
@@ -488,8 +496,9 @@ public final class Journal implements AutoCloseable {
     }
 
     private void idle() {
+        long due = Long.MAX_VALUE;
         if (options.fsync() == FsyncPolicy.EVERYSEC && unsynced) {
-            long due = lastFsyncNanos + RETRY_NANOS - System.nanoTime();
+            due = lastFsyncNanos + RETRY_NANOS - System.nanoTime();
             if (due <= 0) {
                 try {
                     force();
@@ -498,9 +507,19 @@ public final class Journal implements AutoCloseable {
                 }
                 return;
             }
-            LockSupport.parkNanos(due);
-        } else {
-            LockSupport.park();
+        }
+        writerIdle = true;
+        try {
+            if (workVersion != takenVersion || closing) {
+                return; // work arrived after takeIncoming; see workVersion
+            }
+            if (due == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, due);
+            }
+        } finally {
+            writerIdle = false;
         }
     }
 
