@@ -177,6 +177,7 @@ public final class SluiceServer {
             log.info("data dir {}: recovered {} records in {} ms: {} queues, {} topics, {} cache entries (fsync {})",
                     s.dataDir(), state.records(), (System.nanoTime() - t0) / 1_000_000, state.queues().size(),
                     state.topics().size(), state.cache().size(), s.fsync().name().toLowerCase(java.util.Locale.ROOT));
+            store.snapshotWhenLarge(queues, cache, s.snapshotBytes(), Duration.ofSeconds(1));
             return new SluiceServer(b, cache, queues, config, store);
         } catch (IOException | RuntimeException e) {
             store.close();
@@ -189,7 +190,7 @@ public final class SluiceServer {
         try {
             java.nio.file.Files.createDirectories(s.dataDir());
             return new DurableStore(Journal.open(s.dataDir(), new JournalOptions(s.fsync(),
-                    JournalOptions.DEFAULT_SEGMENT_BYTES, s.repair())));
+                    JournalOptions.DEFAULT_SEGMENT_BYTES, s.repair())), s.dataDir());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--data-dir " + s.dataDir() + ": " + e.getMessage(), e);
         }

@@ -111,6 +111,12 @@ public final class ServerOptions {
                     + " (env SLUICE_FSYNC; default: ${DEFAULT-VALUE}).")
     FsyncPolicy fsync;
 
+    @Option(names = "--snapshot-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            defaultValue = "${env:SLUICE_SNAPSHOT_BYTES:-64MiB}",
+            description = "With --data-dir: write a snapshot and drop the journal it covers once the journal passes"
+                    + " this or twice the last snapshot (env SLUICE_SNAPSHOT_BYTES; default: ${DEFAULT-VALUE}).")
+    long snapshotBytes;
+
     @Option(names = "--repair", description = "With --data-dir: start past corrupt records in the middle of the"
             + " journal, skipping them (each is logged), instead of refusing to start.")
     boolean repair;
@@ -376,7 +382,7 @@ public final class ServerOptions {
         SecurityConfig security = security();
         return new ServerConfig(host, grpcPort, cache, queues, grpc, shutdownGrace, security,
                 observability(security), respConfig(), maxClientMemory(),
-                dataDir == null ? StorageConfig.MEMORY : new StorageConfig(dataDir, fsync, repair));
+                dataDir == null ? StorageConfig.MEMORY : new StorageConfig(dataDir, fsync, repair, snapshotBytes));
     }
 
     private ServerConfig.Observability observability(SecurityConfig security) {

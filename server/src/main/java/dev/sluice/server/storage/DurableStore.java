@@ -12,9 +12,21 @@ import dev.sluice.server.queue.QueueStore;
 import dev.sluice.server.storage.journal.Completion;
 import dev.sluice.server.storage.journal.Journal;
 import dev.sluice.server.storage.journal.JournalUnavailableException;
+import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueImage;
+import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.queue.StoredMessage;
+import dev.sluice.server.storage.journal.JournalRecord;
+import dev.sluice.server.storage.journal.SnapshotFile;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Durable mode's store: every change the queue and cache engines report becomes one journal
@@ -37,6 +49,13 @@ import java.util.List;
  *   PURGED         queue
  *   CACHE_PUT      key, value, version, create revision, mod revision, expires at
  *   CACHE_REMOVED  key, revision
+ *
+ * Snapshots (SnapshotFile, as of journal seq S: every record below S is in it) hold
+ * QUEUE_CREATED, TOPIC_CREATED and BOUND records as above, CACHE_PUT per entry, CACHE_REVISION
+ * (the newest revision), and per queue one QUEUE_MESSAGES: queue, count, then per message the
+ * PUBLISHED fields plus attempts and dead letter 1|0. A snapshot is taken while changes go on (it
+ * reads each queue under its lock and the cache entry by entry); the records from S on, applied
+ * after it, make it exact (see Recovery). Then the segments below S are deleted.
  */
 public final class DurableStore implements QueueStore, CacheStore, Durability, AutoCloseable {
     static final byte QUEUE_CREATED = 1;
@@ -51,18 +70,111 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     static final byte PURGED = 10;
     static final byte CACHE_PUT = 11;
     static final byte CACHE_REMOVED = 12;
+    // snapshots only
+    static final byte QUEUE_MESSAGES = 13;
+    static final byte CACHE_REVISION = 14;
+
+    private static final Logger log = LoggerFactory.getLogger(DurableStore.class);
 
     private final Journal journal;
+    private final Path dir;
+    private final ReentrantLock snapshotting = new ReentrantLock();
+    private volatile long lastSnapshotBytes;
+    private volatile Thread snapshotter;
 
-    public DurableStore(Journal journal) {
+    public DurableStore(Journal journal, Path dir) {
         this.journal = journal;
+        this.dir = dir;
     }
 
-    /** Reads the whole journal into the state the engines restore; before anything is appended. */
+    /**
+     * Reads the newest valid snapshot, then the journal from the snapshot's seq, into the state
+     * the engines restore; before anything is appended.
+     */
     public Recovery.State recover() throws IOException {
         Recovery r = new Recovery();
-        journal.replay(1, r::apply);
+        Optional<SnapshotFile.Snapshot> snapshot = SnapshotFile.latest(dir);
+        long from = 1;
+        if (snapshot.isPresent()) {
+            snapshot.get().read((index, type, body) -> r.apply(0, type, body));
+            from = snapshot.get().seq();
+            lastSnapshotBytes = Files.size(snapshot.get().file());
+        }
+        journal.replay(from, r::apply);
         return r.state();
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Takes a snapshot of both engines whenever the journal's segments on disk pass
+     * max({@code minBytes}, twice the last snapshot), checking every {@code every}; on a virtual
+     * thread until close.
+     */
+    public void snapshotWhenLarge(QueueRegistry queues, CacheEngine cache, long minBytes, Duration every) {
+        snapshotter = Thread.ofVirtual().name("sluice-snapshots").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(every);
+                    if (journal.stats().diskBytes() > Math.max(minBytes, 2 * lastSnapshotBytes)) {
+                        snapshot(queues, cache);
+                    }
+                }
+            } catch (InterruptedException stop) {
+                // closing
+            } catch (IOException | RuntimeException e) {
+                log.error("snapshot failed; the journal keeps growing until one succeeds: {}", e.toString());
+            }
+        });
+    }
+
+    /** Writes a snapshot of both engines now and deletes the journal segments it covers. Blocks on disk I/O. */
+    public void snapshot(QueueRegistry queues, CacheEngine cache) throws IOException {
+        snapshotting.lock();
+        try {
+            long t0 = System.nanoTime();
+            long seq = journal.rollSegment();
+            Path file = SnapshotFile.write(dir, seq, out -> {
+                for (QueueImage image : queues.images()) {
+                    out.add(queueRecord(image.name(), image.config()));
+                    out.add(messages(image));
+                }
+                for (var t : queues.topics().entrySet()) {
+                    out.add(new RecordBody(TOPIC_CREATED).putString(t.getKey()).record());
+                    for (String q : t.getValue()) {
+                        out.add(boundRecord(t.getKey(), q, true));
+                    }
+                }
+                IOException[] failed = new IOException[1];
+                cache.forEachStored(e -> {
+                    try {
+                        if (failed[0] == null) {
+                            out.add(put(e));
+                        }
+                    } catch (IOException ex) {
+                        failed[0] = ex;
+                    }
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+                out.add(new RecordBody(CACHE_REVISION).putLong(cache.revision()).record());
+            });
+            journal.deleteSegmentsBefore(seq);
+            lastSnapshotBytes = Files.size(file);
+            log.info("snapshot {}: {} bytes in {} ms; journal segments before record {} deleted", file.getFileName(),
+                    lastSnapshotBytes, (System.nanoTime() - t0) / 1_000_000, seq);
+        } finally {
+            snapshotting.unlock();
+        }
+    }
+
+    private static JournalRecord messages(QueueImage image) {
+        RecordBody b = new RecordBody(QUEUE_MESSAGES).putString(image.name()).putInt(image.messages().size());
+        for (StoredMessage s : image.messages()) {
+            putMessage(b, s.message(), s.dueAtMillis()).putInt(s.attempts()).putInt(s.deadLetter() ? 1 : 0);
+        }
+        return b.record();
     }
 
     @Override
@@ -106,11 +218,15 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void queueCreated(String queue, QueueConfig c) {
-        append(new RecordBody(QUEUE_CREATED).putString(queue)
+        journal.append(queueRecord(queue, c));
+    }
+
+    private static JournalRecord queueRecord(String queue, QueueConfig c) {
+        return new RecordBody(QUEUE_CREATED).putString(queue)
                 .putLong(c.maxReadyMessages()).putLong(c.maxReadyBytes()).putLong(c.ackDeadline().toNanos())
                 .putInt(c.maxDeliveries()).putString(c.deadLetterQueue()).putLong(c.messageTtl().toNanos())
                 .putLong(c.dedupWindow().toNanos()).putLong(c.dedupMaxIds()).putInt(c.priorityLevels())
-                .putInt(c.priorityStarvationLimit()));
+                .putInt(c.priorityStarvationLimit()).record();
     }
 
     static QueueConfig readConfig(RecordBody.Reader in) {
@@ -136,7 +252,11 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void bound(String topic, String queue, boolean bound) {
-        append(new RecordBody(BOUND).putString(topic).putString(queue).putInt(bound ? 1 : 0));
+        journal.append(boundRecord(topic, queue, bound));
+    }
+
+    private static JournalRecord boundRecord(String topic, String queue, boolean bound) {
+        return new RecordBody(BOUND).putString(topic).putString(queue).putInt(bound ? 1 : 0).record();
     }
 
     @Override
@@ -151,11 +271,22 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
             if (skipped != null && skipped[i] != null) {
                 continue;
             }
-            Message m = messages.get(i);
-            b.putString(m.id()).putBytes(m.payload()).putStrings(m.attributes()).putLong(m.publishedAtMillis())
-                    .putInt(m.priority()).putString(m.orderingKey()).putLong(dueAtMillis[i]);
+            putMessage(b, messages.get(i), dueAtMillis[i]);
         }
         append(b);
+    }
+
+    private static RecordBody putMessage(RecordBody b, Message m, long dueAtMillis) {
+        return b.putString(m.id()).putBytes(m.payload()).putStrings(m.attributes()).putLong(m.publishedAtMillis())
+                .putInt(m.priority()).putString(m.orderingKey()).putLong(dueAtMillis);
+    }
+
+    /** Reads what putMessage wrote. */
+    static Message readMessage(RecordBody.Reader in, long[] dueAtMillis) {
+        Message m = new Message(in.getString(), in.getBytes(), in.getStrings(), in.getLong(), in.getInt(),
+                in.getString());
+        dueAtMillis[0] = in.getLong();
+        return m;
     }
 
     @Override
@@ -194,6 +325,11 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
                 .putLong(e.createRevision()).putLong(e.modRevision()).putLong(expiresAtMillis));
     }
 
+    private static JournalRecord put(StoredEntry e) {
+        return new RecordBody(CACHE_PUT).putBytes(e.key().bytes()).putBytes(e.value()).putLong(e.version())
+                .putLong(e.createRevision()).putLong(e.modRevision()).putLong(e.expiresAtMillis()).record();
+    }
+
     static StoredEntry readEntry(RecordBody.Reader in) {
         return new StoredEntry(CacheKey.of(in.getBytes()), in.getBytes(), in.getLong(), in.getLong(), in.getLong(),
                 in.getLong());
@@ -210,6 +346,15 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void close() {
-        journal.close();
+        Thread t = snapshotter;
+        if (t != null) {
+            t.interrupt();
+        }
+        snapshotting.lock(); // a snapshot being written finishes first
+        try {
+            journal.close();
+        } finally {
+            snapshotting.unlock();
+        }
     }
 }

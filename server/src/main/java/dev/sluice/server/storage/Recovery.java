@@ -8,6 +8,8 @@ import static dev.sluice.server.storage.DurableStore.PUBLISHED;
 import static dev.sluice.server.storage.DurableStore.PURGED;
 import static dev.sluice.server.storage.DurableStore.QUEUE_CREATED;
 import static dev.sluice.server.storage.DurableStore.QUEUE_DELETED;
+import static dev.sluice.server.storage.DurableStore.QUEUE_MESSAGES;
+import static dev.sluice.server.storage.DurableStore.CACHE_REVISION;
 import static dev.sluice.server.storage.DurableStore.REMOVED;
 import static dev.sluice.server.storage.DurableStore.RETURNED;
 import static dev.sluice.server.storage.DurableStore.TOPIC_CREATED;
@@ -153,6 +155,22 @@ public final class Recovery {
                     cache.put(e.key(), new Last(e, e.modRevision()));
                 }
             }
+            case QUEUE_MESSAGES -> { // snapshots: messages with their attempts
+                QueueState q = queues.get(in.getString());
+                int n = in.getInt();
+                long[] due = new long[1];
+                for (int i = 0; i < n; i++) {
+                    Message m = DurableStore.readMessage(in, due);
+                    int attempts = in.getInt();
+                    boolean deadLetter = in.getInt() == 1;
+                    if (q != null && !q.messages.containsKey(m.id())) {
+                        Held h = new Held(m, deadLetter, due[0]);
+                        h.attempts = attempts;
+                        q.messages.put(m.id(), h);
+                    }
+                }
+            }
+            case CACHE_REVISION -> revision = Math.max(revision, in.getLong());
             case CACHE_REMOVED -> {
                 CacheKey key = CacheKey.of(in.getBytes());
                 long rev = in.getLong();
@@ -171,17 +189,11 @@ public final class Recovery {
         QueueState q = queues.get(in.getString());
         boolean deadLetters = in.getInt() == 1;
         int n = in.getInt();
+        long[] due = new long[1];
         for (int i = 0; i < n; i++) {
-            String id = in.getString();
-            byte[] payload = in.getBytes();
-            Map<String, String> attributes = in.getStrings();
-            long publishedAt = in.getLong();
-            int priority = in.getInt();
-            String orderingKey = in.getString();
-            long due = in.getLong();
-            if (q != null && !q.messages.containsKey(id)) {
-                Message m = new Message(id, payload, attributes, publishedAt, priority, orderingKey);
-                q.messages.put(id, new Held(m, deadLetters, due));
+            Message m = DurableStore.readMessage(in, due);
+            if (q != null && !q.messages.containsKey(m.id())) {
+                q.messages.put(m.id(), new Held(m, deadLetters, due[0]));
             }
         }
     }

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /*
  * kill -9 at random moments while a publisher, a consumer and a cache writer run against a real
- * server process in durable mode (--fsync always), then a restart on the same data dir, for
+ * server process in durable mode (--fsync always, a snapshot whenever the journal passes 64 KiB,
+ * so kills land during snapshots too), then a restart on the same data dir, for
  * ROUNDS rounds (system property sluice.crash.rounds; 20 in CI). The checker (the Jepsen total-
  * queue definition): every publish the server acknowledged is received at least once by the end
  * (lost = acknowledged, never received), nothing is received that was never published
@@ -59,6 +60,7 @@ class CrashRestartTest {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong lastAckedCacheValue = new AtomicLong();
     private final AtomicLong next = new AtomicLong();
+    private final AtomicLong snapshots = new AtomicLong();
 
     private record Running(Process process, int port) {}
 
@@ -66,7 +68,7 @@ class CrashRestartTest {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.sluice.server.Main",
                 "--host", "127.0.0.1", "--grpc-port", "0", "--resp", "false", "--metrics", "false",
-                "--data-dir", dir.toString(), "--fsync", "always");
+                "--data-dir", dir.toString(), "--fsync", "always", "--snapshot-bytes", "64KiB");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CountDownLatch up = new CountDownLatch(1);
@@ -77,6 +79,9 @@ class CrashRestartTest {
                 for (String line; (line = out.readLine()) != null; ) {
                     synchronized (lines) {
                         lines.add(line);
+                    }
+                    if (line.contains("snapshot snapshot-")) {
+                        snapshots.incrementAndGet();
                     }
                     Matcher m = GRPC.matcher(line);
                     if (port[0] == 0 && m.find()) {
@@ -131,8 +136,8 @@ class CrashRestartTest {
             long lost = acknowledged.stream().filter(id -> !received.contains(id)).count();
             long unexpected = received.stream().filter(id -> !attempted.contains(id)).count();
             System.out.printf("crash test: %d rounds, %d publishes acknowledged, %d received, lost %d, duplicated %d,"
-                    + " unexpected %d%n", ROUNDS, acknowledged.size(), received.size(), lost, duplicates.get(),
-                    unexpected);
+                    + " unexpected %d, snapshots written %d%n", ROUNDS, acknowledged.size(), received.size(), lost,
+                    duplicates.get(), unexpected, snapshots.get());
             assertThat(acknowledged).as("acknowledged publishes").isNotEmpty();
             assertThat(lost).as("acknowledged publishes never received").isZero();
             assertThat(unexpected).as("received, never published").isZero();

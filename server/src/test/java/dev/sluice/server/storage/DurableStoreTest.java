@@ -32,7 +32,7 @@ class DurableStoreTest {
     Path dir;
 
     private DurableStore open() throws Exception {
-        return new DurableStore(Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS)));
+        return new DurableStore(Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS)), dir);
     }
 
     private static QueueRegistry.Outgoing text(String s) {
@@ -143,6 +143,52 @@ class DurableStoreTest {
             assertThat(cache.set(SetOp.of(CacheKey.of("a"), "3".getBytes(UTF_8))).entry().version()).isEqualTo(3);
             assertThat(cache.revision()).isEqualTo(revisionBefore + 1);
             assertThat(cache.watch("a".getBytes(UTF_8), false, 1)).isInstanceOf(WatchStart.Compacted.class);
+            cache.close();
+        }
+    }
+
+    @Test
+    void snapshot_thenMoreChanges_restartsFromTheSnapshotAndTheRecordsAfterIt_andDropsTheSegmentsItCovers()
+            throws Exception {
+        try (DurableStore store = open()) {
+            QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
+            CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
+            r.createQueue("q", QueueConfig.DEFAULTS);
+            r.publish(Context.background(), "q", false, List.of(text("a"), text("b"), text("c")), false);
+            List<Delivery> out = r.receive(Context.background(), "q", 2, Duration.ZERO); // a, b out
+            cache.set(SetOp.of(CacheKey.of("x"), "1".getBytes(UTF_8)));
+            cache.set(SetOp.of(CacheKey.of("y"), "1".getBytes(UTF_8)));
+            durable(store);
+
+            store.snapshot(r, cache);
+            r.ack("q", List.of(out.get(0).ackToken()));                              // a done after it
+            r.publish(Context.background(), "q", false, List.of(text("d")), false);
+            cache.delete(new DeleteOp(CacheKey.of("y"), 0, false));
+            cache.set(SetOp.of(CacheKey.of("x"), "2".getBytes(UTF_8)));
+            durable(store);
+            r.close();
+            cache.close();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("journal-")))
+                    .as("segments before the snapshot are gone").hasSize(1)
+                    .allSatisfy(n -> assertThat(n).isNotEqualTo("journal-00000000000000000001.log"));
+        }
+
+        try (DurableStore store = open()) {
+            Recovery.State state = store.recover();
+            QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
+            r.restore(state.queues(), state.topics());
+            CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
+            cache.restore(state.cache(), state.revision());
+
+            List<Delivery> again = r.receive(Context.background(), "q", 10, Duration.ZERO);
+            assertThat(again).extracting(DurableStoreTest::text).containsExactly("b", "c", "d");
+            assertThat(again).extracting(Delivery::attempt).containsExactly(2, 1, 1);
+            assertThat(new String(cache.get(CacheKey.of("x")).entry().value(), UTF_8)).isEqualTo("2");
+            assertThat(cache.get(CacheKey.of("x")).entry().version()).isEqualTo(2);
+            assertThat(cache.get(CacheKey.of("y")).entry()).isNull();
+            r.close();
             cache.close();
         }
     }
