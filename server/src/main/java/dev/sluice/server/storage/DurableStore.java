@@ -113,17 +113,18 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
      */
     public void snapshotWhenLarge(QueueRegistry queues, CacheEngine cache, long minBytes, Duration every) {
         snapshotter = Thread.ofVirtual().name("sluice-snapshots").start(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
                     Thread.sleep(every);
                     if (journal.stats().diskBytes() > Math.max(minBytes, 2 * lastSnapshotBytes)) {
                         snapshot(queues, cache);
                     }
+                } catch (InterruptedException stop) {
+                    return; // closing
+                } catch (IOException | RuntimeException e) {
+                    log.error("snapshot failed (tried again in {}; the journal grows meanwhile): {}", every,
+                            e.toString());
                 }
-            } catch (InterruptedException stop) {
-                // closing
-            } catch (IOException | RuntimeException e) {
-                log.error("snapshot failed; the journal keeps growing until one succeeds: {}", e.toString());
             }
         });
     }
