@@ -315,15 +315,14 @@ public final class Queue {
     /** Wall-clock due times of delays from now (0 for none), for the store. */
     private static long[] dueAtMillis(long[] delayNanos) {
         long[] out = new long[delayNanos.length];
-        long wall = System.currentTimeMillis();
         for (int i = 0; i < out.length; i++) {
-            out[i] = delayNanos[i] > 0 ? wall + Math.max(1, delayNanos[i] / 1_000_000) : 0;
+            out[i] = delayNanos[i] > 0 ? dueAtMillis(delayNanos[i]) : 0;
         }
         return out;
     }
 
     private static long dueAtMillis(long delayNanos) {
-        return dueAtMillis(new long[] {delayNanos})[0];
+        return System.currentTimeMillis() + Math.max(1, delayNanos / 1_000_000);
     }
 
     private static int duplicatesIn(String[] firsts) {
