@@ -527,8 +527,9 @@ final class LuaScripts {
             log.error("resp command {} failed inside a script", cmd.name(), e);
             captured.error("ERR internal error");
         } finally {
+            // no afterCommand here: blocked clients are served after the whole script, as in
+            // Redis (and as after EXEC), so none of them changes the data mid-script
             c.reply = saved;
-            c.server.keyspace.afterCommand();
         }
         io.netty.buffer.ByteBuf buf = captured.take();
         if (buf == null) {

@@ -256,6 +256,19 @@ class RespScriptComparisonTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
+    void aBlockedPop_isServedAfterTheScript_notInTheMiddle(String target) throws IOException {
+        try (Conn c = RedisComparison.connect(target); Conn waiter = new Conn(target, c.port())) {
+            waiter.send("BLPOP", "l", "0");
+            RespListComparisonTest.awaitBlocked(c, 1);
+            assertThat(c.call("EVAL", "redis.call('rpush', KEYS[1], 'a'); return redis.call('llen', KEYS[1])", "1",
+                    "l")).isEqualTo(1L);
+            assertThat(waiter.read()).isEqualTo(List.of("l", "a"));
+            assertThat(c.call("LLEN", "l")).isEqualTo(0L);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
     void jedisEvalEvalshaScriptLoad_work(String target) throws IOException {
         try (Conn c = RedisComparison.connect(target); Jedis j = new Jedis("127.0.0.1", c.port())) {
             String lock = "if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 else return 0 end";
