@@ -42,7 +42,8 @@ final class Client {
 
     final long id;
     final RespServices server;
-    final Reply reply;
+    /** Where commands write their reply; a script's redis.call swaps in a capture buffer for one call. */
+    Reply reply;
     final long createdMillis = System.currentTimeMillis();
     private final RespHandler handler;
     private final SocketAddress remote;

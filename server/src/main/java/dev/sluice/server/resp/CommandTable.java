@@ -336,6 +336,27 @@ final class CommandTable {
         add(cmd("unwatch", 1, "fast", 0, 0, 0, "transactions", "Forgets the watched keys.",
                 TransactionCommands::unwatch));
 
+        // scripting (ScriptCommands, LuaScripts)
+        add(cmd("eval", -3, "noscript skip_monitor may_replicate no_mandatory_keys movablekeys", 0, 0, 0,
+                "scripting", "Executes a server-side Lua script.", (c, a) -> ScriptCommands.eval(c, a, false, false)));
+        add(cmd("evalsha", -3, "noscript skip_monitor may_replicate no_mandatory_keys movablekeys", 0, 0, 0,
+                "scripting", "Executes a cached Lua script by its SHA1 digest.",
+                (c, a) -> ScriptCommands.eval(c, a, true, false)));
+        add(cmd("eval_ro", -3, "noscript skip_monitor no_mandatory_keys readonly movablekeys", 0, 0, 0,
+                "scripting", "Executes a read-only Lua script.", (c, a) -> ScriptCommands.eval(c, a, false, true)));
+        add(cmd("evalsha_ro", -3, "noscript skip_monitor no_mandatory_keys readonly movablekeys", 0, 0, 0,
+                "scripting", "Executes a cached read-only Lua script.",
+                (c, a) -> ScriptCommands.eval(c, a, true, true)));
+        add(container("script", -2, "scripting", "A container for Lua scripts management commands.",
+                cmd("script|load", 3, "noscript stale", 0, 0, 0, "scripting", "Loads a Lua script into the cache.",
+                        ScriptCommands::scriptLoad),
+                cmd("script|exists", -3, "noscript", 0, 0, 0, "scripting", "Says whether scripts are cached.",
+                        ScriptCommands::scriptExists),
+                cmd("script|flush", -2, "noscript", 0, 0, 0, "scripting", "Removes all scripts from the cache.",
+                        ScriptCommands::scriptFlush),
+                cmd("script|kill", 2, "noscript allow_busy", 0, 0, 0, "scripting",
+                        "Terminates a running script (never needed: see README).", ScriptCommands::scriptKill)));
+
         // pub/sub
         add(cmd("publish", 3, "pubsub fast", 0, 0, 0, "pubsub", "Posts a message to a channel.",
                 PubSubCommands::publish));

@@ -39,6 +39,8 @@ final class RespServices {
     /** Every RESP key's name, type and value (db 0's strings are the cache's entries). */
     final Keyspace keyspace;
     final Stats stats = new Stats();
+    /** EVAL's Lua state and script cache (used under the keyspace lock only). */
+    final LuaScripts scripts = new LuaScripts();
     /** Cancelled when the listener stops: ends every blocked command's wait. */
     final CancelableContext root = Context.withCancel(Context.background());
     final long startedMillis = System.currentTimeMillis();

@@ -209,7 +209,7 @@ class RespListComparisonTest {
     }
 
     /** Waits (bounded) until INFO says {@code n} clients are blocked. */
-    private static void awaitBlocked(Conn c, int n) throws IOException {
+    static void awaitBlocked(Conn c, int n) throws IOException {
         String want = "blocked_clients:" + n + "\r\n";
         for (int i = 0; i < 2000; i++) {
             if (((String) c.call("INFO", "clients")).contains(want)) {
