@@ -527,6 +527,7 @@ public final class CacheEngine implements AutoCloseable {
      * left out. Nothing here is told to the store.
      */
     public void restore(Iterable<StoredEntry> entries, long revision) {
+        log.restore(revision); // first: an eviction while restoring (a smaller budget) is numbered after it
         long wall = System.currentTimeMillis();
         long now = ticker.read();
         for (StoredEntry s : entries) {
@@ -544,7 +545,6 @@ public final class CacheEngine implements AutoCloseable {
             }
             cache.asMap().put(s.key(), e);
         }
-        log.restore(revision);
     }
 
     /**
