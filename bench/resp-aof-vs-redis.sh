@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Durable RESP writes side by side (issue #13): Sluice with --data-dir and --fsync P against
+# redis-server --appendonly yes --appendfsync P, redis-benchmark SET at -P 16 and -P 1, rounds
+# alternating between the two. Needs redis-server, redis-benchmark and dist/target/sluice.jar
+# (./mvnw -B -o -q -DskipTests package). Loopback ports 16400 (Sluice) and 16401 (Redis).
+#
+#   bench/resp-aof-vs-redis.sh [ROUNDS]      # default 2 rounds per policy
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../bin/find-java.sh
+source "$root/bin/find-java.sh"
+sluice_find_java
+jar="$root/dist/target/sluice.jar"
+[ -f "$jar" ] || { echo "bench: $jar is missing: ./mvnw -B -o -q -DskipTests package" >&2; exit 1; }
+rounds=${1:-2}
+set_rps() { redis-benchmark -p "$1" -t set -n "$2" -c 50 -P "$3" --csv | grep '"SET"' | cut -d, -f2 | tr -d '"'; }
+for policy in everysec always; do
+  for round in $(seq "$rounds"); do
+    d=$(mktemp -d)
+    "$SLUICE_JAVA" -Xms1g -Xmx1g -jar "$jar" server --grpc-port 0 --metrics false --resp-port 16400 \
+      --data-dir "$d/sluice" --fsync "$policy" > "$d/sluice.log" 2>&1 &
+    sluice=$!
+    mkdir "$d/redis"
+    redis-server --port 16401 --dir "$d/redis" --appendonly yes --appendfsync "$policy" --save "" > "$d/redis.log" 2>&1 &
+    redis=$!
+    for _ in $(seq 100); do
+      redis-cli -p 16400 ping >/dev/null 2>&1 && redis-cli -p 16401 ping >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    set_rps 16400 100000 16 >/dev/null # JIT warm-up
+    for p in 16 1; do
+      n=$([ "$p" = 16 ] && echo 400000 || echo 50000)
+      s=$(set_rps 16400 "$n" "$p")
+      r=$(set_rps 16401 "$n" "$p")
+      echo "fsync=$policy round=$round -P $p: sluice $s/s redis $r/s ratio $(awk -v a="$s" -v b="$r" 'BEGIN{printf "%.2f", a/b}')"
+    done
+    kill "$sluice" "$redis"
+    wait "$sluice" "$redis" 2>/dev/null || true
+    rm -rf "$d"
+  done
+done
