@@ -1,0 +1,5 @@
+/**
+ * {@link dev.sluice.testcontainers.SluiceContainer}: the Sluice image under Testcontainers.
+ * Artifact {@code dev.sluice:sluice-testcontainers}.
+ */
+package dev.sluice.testcontainers;
