@@ -182,6 +182,13 @@ if [ "$healthy" != 1 ]; then
   pod inspect -f '{{json .State.Health}}' "$name" || true
   fail "podman healthcheck run did not report healthy within 10 tries"
 fi
+# It is the HTTP check (GET /healthz on the metrics port), and it can fail: the same command
+# pointed at a port where nothing listens must exit non-zero.
+hc=$(pod inspect -f '{{index .Config.Healthcheck.Test 3}}' "$name")
+grep -q 'GET /healthz' <<<"$hc" || fail "the image's HEALTHCHECK does not GET /healthz: $hc"
+if tpod 30 exec -e SLUICE_METRICS_PORT=1 "$name" bash -c "$hc" 2>/dev/null; then
+  fail "the HEALTHCHECK command passed against a port with no listener"
+fi
 
 step "CLI from the host against the published ports"
 export SLUICE_SERVER=127.0.0.1:$grpc_port SLUICE_TOKEN=$token
