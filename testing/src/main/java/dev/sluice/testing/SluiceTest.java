@@ -26,6 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
+ * <p>The reset before each test assumes the class's tests do not run concurrently with each
+ * other (JUnit's default): with {@code @Execution(CONCURRENT)} one test's reset would empty the
+ * server under another; give such tests a server each (an instance-field {@link SluiceExtension}).
+ *
  * <p>For options this annotation lacks (a data directory, TLS, a customized configuration), use
  * {@code @RegisterExtension static SluiceExtension sluice = SluiceExtension.with(...)} instead.
  */
