@@ -10,4 +10,5 @@ if [ "${1:-}" = "server" ]; then
   [ -z "$flags" ] || mapfile -t jvm <<<"$flags"
 fi
 exec java "${jvm[@]}" -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
+  --sun-misc-unsafe-memory-access=allow \
   -jar /opt/sluice/sluice.jar "$@"

@@ -462,19 +462,27 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>(); // event loop only
 
-    /** Keeps {@code out} back if changes made so far are not durable yet (or earlier replies wait); true if kept. */
+    /**
+     * Keeps {@code out} back if changes made so far are not durable yet (or earlier replies wait);
+     * true if kept. The loop's DurableReplies releases it after one journal write for every
+     * connection of this loop iteration.
+     */
     private boolean holdUntilDurable(ByteBuf out) {
         var d = server.durability;
         long mark = d.mark();
         if (held.isEmpty() && d.isDurable(mark)) {
             return false;
         }
+        boolean first = held.isEmpty();
         held.addLast(new Held(mark, out));
-        d.whenDurable(mark, failure -> ctx.executor().execute(() -> releaseHeld(failure)));
+        if (first) { // a later one is released with it (marks grow), or by the next pass
+            server.durableReplies(ctx.executor()).add(this);
+        }
         return true;
     }
 
-    private void releaseHeld(java.io.IOException failure) {
+    /** Sends the held replies that are durable now, or closes the connection if a change failed. */
+    void releaseHeld(java.io.IOException failure) {
         if (failure != null) {
             log.warn("resp client {}: a change could not be written, closing the connection without its reply: {}",
                     client.address(), failure.toString());
@@ -493,6 +501,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
             if (closing && held.isEmpty()) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
+        }
+        if (!held.isEmpty()) { // held after the mark that was just made durable
+            server.durableReplies(ctx.executor()).add(this);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.security.AuthThrottle;
 import dev.sluice.server.security.ClientMemory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.List;
@@ -71,6 +72,12 @@ final class RespServices {
     }
 
     final Durability durability;
+    private final Map<EventExecutor, DurableReplies> durableReplies = new ConcurrentHashMap<>();
+
+    /** The reply release of {@code loop} (durable mode), made on first use. */
+    DurableReplies durableReplies(EventExecutor loop) {
+        return durableReplies.computeIfAbsent(loop, l -> new DurableReplies(l, durability));
+    }
 
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics) {

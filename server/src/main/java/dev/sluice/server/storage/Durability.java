@@ -34,6 +34,15 @@ public interface Durability {
     boolean isDurable(long mark);
 
     /**
+     * Like {@link #isDurable}, but where that is cheap (the policy needs no fsync and no one else
+     * is writing) first writes the changes up to {@code mark} on the calling thread. Never blocks
+     * on the disk's sync or on another writer; if it returns false, use {@link #whenDurable}.
+     */
+    default boolean makeDurableNow(long mark) {
+        return isDurable(mark);
+    }
+
+    /**
      * Runs {@code then} once {@code mark} is durable (at once, on this thread, if it is already),
      * with null, or with the error that kept a change from the disk; it must be quick.
      */

@@ -161,6 +161,12 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
                 }
                 out.add(new RecordBody(CACHE_REVISION).putLong(cache.revision()).record());
             });
+            try {
+                journal.awaitRolled(seq); // the segment holding seq - 1 must be closed to go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // closing: the next start reads the snapshot and skips what it covers
+            }
             journal.deleteSegmentsBefore(seq);
             lastSnapshotBytes = Files.size(file);
             log.info("snapshot {}: {} bytes in {} ms; journal segments before record {} deleted", file.getFileName(),
@@ -186,6 +192,11 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     @Override
     public boolean isDurable(long mark) {
         return mark == 0 || journal.durableSeq() >= mark;
+    }
+
+    @Override
+    public boolean makeDurableNow(long mark) {
+        return mark == 0 || journal.writeNow(mark);
     }
 
     @Override
@@ -322,13 +333,13 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void put(CacheEntry e, long expiresAtMillis) {
-        append(new RecordBody(CACHE_PUT).putBytes(e.key().bytes()).putBytes(e.value()).putLong(e.version())
-                .putLong(e.createRevision()).putLong(e.modRevision()).putLong(expiresAtMillis));
+        journal.append(new CacheRecords.Put(e.key(), e.value(), e.version(), e.createRevision(), e.modRevision(),
+                expiresAtMillis));
     }
 
     private static JournalRecord put(StoredEntry e) {
-        return new RecordBody(CACHE_PUT).putBytes(e.key().bytes()).putBytes(e.value()).putLong(e.version())
-                .putLong(e.createRevision()).putLong(e.modRevision()).putLong(e.expiresAtMillis()).record();
+        return new CacheRecords.Put(e.key(), e.value(), e.version(), e.createRevision(), e.modRevision(),
+                e.expiresAtMillis());
     }
 
     static StoredEntry readEntry(RecordBody.Reader in) {
@@ -338,7 +349,7 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void removed(CacheKey key, long revision) {
-        append(new RecordBody(CACHE_REMOVED).putBytes(key.bytes()).putLong(revision));
+        journal.append(new CacheRecords.Removed(key, revision));
     }
 
     private void append(RecordBody b) {

@@ -59,6 +59,20 @@ final class RecordBody {
         return this;
     }
 
+    /** Bytes {@link #putBytes(ByteBuffer, byte[])} writes for {@code b}. */
+    static int size(byte[] b) {
+        return Integer.BYTES + (b == null ? 0 : b.length);
+    }
+
+    /** Writes {@code b} as {@link #putBytes(byte[])} does, for records that encode themselves. */
+    static void putBytes(ByteBuffer out, byte[] b) {
+        if (b == null) {
+            out.putInt(-1);
+        } else {
+            out.putInt(b.length).put(b);
+        }
+    }
+
     /** The finished record. */
     JournalRecord record() {
         byte[] body = bytes.toByteArray();

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -119,7 +120,12 @@ class RespClientMemoryTest {
                 cutOff++;
             }
         }
-        // wait (bounded) until the server has read what was sent: the evictions stop changing
+        // wait (bounded) until the server has read what was sent: at least the evictions asserted
+        // below (a loaded machine reads slowly), then until they stop changing
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (memory.evictions() < 80 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         long last = -1;
         for (int round = 0; round < 200 && memory.evictions() != last; round++) {
             last = memory.evictions();

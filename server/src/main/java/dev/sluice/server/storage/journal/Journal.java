@@ -38,14 +38,27 @@ import org.slf4j.LoggerFactory;
  * to it, and the same encoded bytes are written again on the next retry (about once a second), so
  * no record is lost or reported durable before it is.
  *
- * <p><b>Threads.</b> Lock order: {@code appendLock} is a leaf; completions run on the journal
- * thread with no lock held.
+ * <p><b>Threads.</b> The write loop's state belongs to whoever holds {@code writeLock}: the
+ * journal thread, or (EVERYSEC and NO only) a thread in {@link #writeNow} that writes instead of
+ * handing over and waiting. Lock order: {@code writeLock} before {@code appendLock}, which is a
+ * leaf. Completions run on the thread that made their record durable, under writeLock: they must
+ * be quick and must not wait for the journal.
  */
 public final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
     /** Records whose frame exceeds this are encoded into their own buffer and written from it. */
     static final int LARGE_FRAME = 1 << 20;
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Appending does not wake the writer: someone who needs a record written says so with
+     * whenDurable (every adapter does before it answers), and waking the writer once per record
+     * cost more than the write (an unpark per append was 6% of a RESP SET's CPU). Records nobody
+     * waits for yet are written within LINGER_NANOS once the writer has seen them, within
+     * IDLE_PARK_NANOS otherwise, or at once when this many pile up.
+     */
+    static final int WAKE_RECORDS = 4096;
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Path dir;
     private final JournalOptions options;
@@ -64,7 +77,8 @@ public final class Journal implements AutoCloseable {
     private volatile boolean closing;
     private volatile long lastAppended;
     /**
-     * Bumped under appendLock by every append, whenDurable, roll request and close. With
+     * Bumped under appendLock by every append that needs the writer now (one with a completion, or
+     * the WAKE_RECORDS-th waiting), whenDurable, roll request and close. With
      * {@code writerIdle} it forms a Dekker pair (both volatile): an appender writes workVersion then
      * reads writerIdle; the writer writes writerIdle then reads workVersion, so at least one sees
      * the other and no wake-up is lost. (A bare "unpark when the list was empty" loses wake-ups:
@@ -73,14 +87,19 @@ public final class Journal implements AutoCloseable {
     private volatile long workVersion;
     private volatile boolean writerIdle;
 
-    // ---- writer side, journal thread only
+    // ---- writer side: the journal thread, or a writeNow caller, holding writeLock
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final Thread writer;
     private ArrayList<JournalRecord> draining = new ArrayList<>();
     private long drainingFirstSeq;
     private int drainingIndex;
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(Comparator.comparingLong(w -> w.seq));
     private final ArrayDeque<Long> rolls = new ArrayDeque<>();
+    private final Object rolledMonitor = new Object();
+    private long rolledThrough; // guarded by rolledMonitor: the newest roll point handled
     private long takenVersion;
+    /** The last seq moved to the draining list. */
+    private long takenUpTo;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer batch = ByteBuffer.allocateDirect(LARGE_FRAME + Frame.HEADER);
     private final ArrayList<ByteBuffer> parts = new ArrayList<>();
@@ -266,22 +285,28 @@ public final class Journal implements AutoCloseable {
             throw new IllegalArgumentException("record size must be >= 0, was " + r.size());
         }
         long seq;
+        boolean wake;
         appendLock.lock();
         try {
             if (closing) {
                 throw new IllegalStateException("journal is closed");
             }
-            workVersion++;
             incoming.add(r);
             seq = lastAppended + 1;
             lastAppended = seq;
             if (c != null) {
                 incomingWaiters.add(new Waiter(seq, c));
             }
+            wake = c != null || incoming.size() >= WAKE_RECORDS;
+            if (wake) {
+                workVersion++;
+            }
         } finally {
             appendLock.unlock();
         }
-        wakeWriter();
+        if (wake) {
+            wakeWriter();
+        }
         return seq;
     }
 
@@ -341,6 +366,18 @@ public final class Journal implements AutoCloseable {
         }
         wakeWriter();
         return seq;
+    }
+
+    /**
+     * Waits until the writer has handled the roll that {@link #rollSegment} returned {@code seq} for
+     * (so the segments before it are closed), or until writes fail or the journal closes.
+     */
+    public void awaitRolled(long seq) throws InterruptedException {
+        synchronized (rolledMonitor) {
+            while (rolledThrough < seq && failure == null && writer.isAlive()) {
+                rolledMonitor.wait(100);
+            }
+        }
     }
 
     /** Deletes whole closed segments whose records are all below {@code seq}. Blocks on file deletes. */
@@ -415,40 +452,31 @@ public final class Journal implements AutoCloseable {
     private void runWriter() {
         try {
             while (true) {
-                if (failure != null) {
-                    if (!retry()) {
-                        if (isClosing()) {
-                            failEverything();
-                            break;
-                        }
-                        LockSupport.parkNanos(RETRY_NANOS);
-                        continue;
-                    }
-                }
-                if (drainingIndex >= draining.size() && !takeIncoming()) {
-                    if (isClosing() && drainingIndex >= draining.size() && !takeIncoming()) {
-                        finish();
-                        break;
-                    }
-                    idle();
-                    continue;
-                }
+                Step step;
+                writeLock.lock();
                 try {
-                    if (maybeRoll()) {
-                        continue;
-                    }
-                    fillBatch();
-                } catch (IOException e) {
-                    fail(e, false); // a roll failed before anything of the new batch was encoded
-                    continue;
+                    step = step(true);
+                } finally {
+                    writeLock.unlock();
                 }
-                writeBatch();
+                if (step == Step.DONE) {
+                    break;
+                } else if (step == Step.RETRY_LATER) {
+                    LockSupport.parkNanos(RETRY_NANOS);
+                } else if (step == Step.IDLE) {
+                    idle();
+                }
             }
         } catch (Throwable t) {
             log.error("journal: writer thread died", t);
             failure = t instanceof IOException io ? io : new IOException(t);
             failureText = "journal writer failed: " + t;
-            failEverything();
+            writeLock.lock();
+            try {
+                failEverything();
+            } finally {
+                writeLock.unlock();
+            }
         } finally {
             try {
                 if (channel != null) {
@@ -458,6 +486,70 @@ public final class Journal implements AutoCloseable {
                 // closing after a final force
             }
         }
+    }
+
+    private enum Step { WROTE, IDLE, RETRY_LATER, DONE }
+
+    /**
+     * One pass of the write loop, under writeLock: take what was appended, roll, write one batch
+     * and complete what it made durable. Only the journal thread ({@code owner}) retries failed
+     * writes, finishes at close and fsyncs on the EVERYSEC timer; a caller of writeNow only writes.
+     */
+    private Step step(boolean owner) throws IOException {
+        if (failure != null) {
+            if (!owner || !retry()) {
+                if (owner && isClosing()) {
+                    failEverything();
+                    return Step.DONE;
+                }
+                return Step.RETRY_LATER;
+            }
+        }
+        if (drainingIndex >= draining.size() && !takeIncoming()) {
+            if (owner && isClosing() && drainingIndex >= draining.size() && !takeIncoming()) {
+                finish();
+                return Step.DONE;
+            }
+            return Step.IDLE;
+        }
+        try {
+            if (maybeRoll()) {
+                return Step.WROTE;
+            }
+            fillBatch();
+        } catch (IOException e) {
+            fail(e, false); // a roll failed before anything of the new batch was encoded
+            return Step.WROTE;
+        }
+        writeBatch(owner);
+        return Step.WROTE;
+    }
+
+    /**
+     * Under EVERYSEC and NO, writes what was appended up to {@code seq} on the calling thread (when
+     * no one else is writing) instead of waking the journal thread and waiting for it: a write to
+     * the OS takes microseconds, the two thread hand-offs took longer. Never fsyncs (the journal
+     * thread keeps the once-a-second fsync) and never waits for the lock. Returns whether
+     * {@code seq} is durable now; if not, use {@link #whenDurable}.
+     */
+    public boolean writeNow(long seq) {
+        if (durableSeq >= seq) {
+            return true;
+        }
+        if (options.fsync() == FsyncPolicy.ALWAYS || closing || failure != null
+                || writeLock.isHeldByCurrentThread() || !writeLock.tryLock()) {
+            return false; // (held by this thread: called from a completion inside a pass)
+        }
+        try {
+            while (durableSeq < seq && step(false) == Step.WROTE) {
+                // each step writes one batch
+            }
+        } catch (IOException e) {
+            return false; // fail() has recorded it; the journal thread retries
+        } finally {
+            writeLock.unlock();
+        }
+        return durableSeq >= seq;
     }
 
     private void wakeWriter() {
@@ -487,6 +579,7 @@ public final class Journal implements AutoCloseable {
                 drainingFirstSeq = incomingFirstSeq;
                 drainingIndex = 0;
                 incomingFirstSeq = lastAppended + 1;
+                takenUpTo = lastAppended;
             }
         } finally {
             appendLock.unlock();
@@ -496,31 +589,32 @@ public final class Journal implements AutoCloseable {
     }
 
     private void idle() {
-        long due = Long.MAX_VALUE;
-        if (options.fsync() == FsyncPolicy.EVERYSEC && unsynced) {
-            due = lastFsyncNanos + RETRY_NANOS - System.nanoTime();
-            if (due <= 0) {
-                try {
-                    force();
-                } catch (IOException e) {
-                    fail(e, false);
-                }
-                return;
-            }
-        }
-        writerIdle = true;
+        long wait;
+        writeLock.lock();
         try {
+            long due = Long.MAX_VALUE;
+            if (options.fsync() == FsyncPolicy.EVERYSEC && unsynced) {
+                due = lastFsyncNanos + RETRY_NANOS - System.nanoTime();
+                if (due <= 0) {
+                    try {
+                        force();
+                    } catch (IOException e) {
+                        fail(e, false);
+                    }
+                    return;
+                }
+            }
+            writerIdle = true;
             if (workVersion != takenVersion || closing) {
+                writerIdle = false;
                 return; // work arrived after takeIncoming; see workVersion
             }
-            if (due == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else {
-                LockSupport.parkNanos(this, due);
-            }
+            wait = Math.min(due, lastAppended > takenUpTo ? LINGER_NANOS : IDLE_PARK_NANOS);
         } finally {
-            writerIdle = false;
+            writeLock.unlock();
         }
+        LockSupport.parkNanos(this, wait);
+        writerIdle = false;
     }
 
     /** Rolls when a requested roll point is reached; true if it did something. */
@@ -531,10 +625,15 @@ public final class Journal implements AutoCloseable {
         }
         boolean did = false;
         while (!rolls.isEmpty() && rolls.peekFirst() <= nextSeq) {
-            long at = rolls.pollFirst();
+            long at = rolls.peekFirst();
             if (at == nextSeq && currentLastSeq >= currentFirstSeq) {
-                roll(nextSeq);
+                roll(nextSeq); // on failure the roll point stays and is tried again
                 did = true;
+            }
+            rolls.pollFirst();
+            synchronized (rolledMonitor) {
+                rolledThrough = at;
+                rolledMonitor.notifyAll();
             }
         }
         return did && drainingIndex >= draining.size();
@@ -617,13 +716,13 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void writeBatch() {
+    private void writeBatch(boolean owner) {
         if (partCount == 0) {
             return;
         }
         try {
             writeParts();
-            afterWrite();
+            afterWrite(owner);
         } catch (IOException e) {
             fail(e, true);
         }
@@ -645,9 +744,9 @@ public final class Journal implements AutoCloseable {
         batchBytes = total;
     }
 
-    private void afterWrite() throws IOException {
-        if (options.fsync() == FsyncPolicy.ALWAYS
-                || (options.fsync() == FsyncPolicy.EVERYSEC && System.nanoTime() - lastFsyncNanos >= RETRY_NANOS)) {
+    private void afterWrite(boolean owner) throws IOException {
+        if (options.fsync() == FsyncPolicy.ALWAYS || (owner && options.fsync() == FsyncPolicy.EVERYSEC
+                && System.nanoTime() - lastFsyncNanos >= RETRY_NANOS)) {
             force();
         }
         segmentEnd += batchBytes;
@@ -713,7 +812,7 @@ public final class Journal implements AutoCloseable {
                     partsArray[i].rewind();
                 }
                 writeParts();
-                afterWrite();
+                afterWrite(true);
             } else if (unsynced) {
                 force();
             }

@@ -328,4 +328,76 @@ class JournalTest {
             assertThat(j.append(Bytes.of("next"))).isEqualTo(21);
         }
     }
+    @ParameterizedTest
+    @EnumSource(value = FsyncPolicy.class, names = {"EVERYSEC", "NO"})
+    void writeNow_fromManyThreadsBesideTheJournalThread_writesEveryRecordOnceInSeqOrder(FsyncPolicy policy)
+            throws Exception {
+        int threads = 6;
+        int each = 3000;
+        CopyOnWriteArrayList<String> notDurable = new CopyOnWriteArrayList<>();
+        try (Journal j = Journal.open(dir, opts(policy, 64 << 10, false))) {
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                ts.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        long seq = j.append(Bytes.of(thread + "-" + i));
+                        if (i % 3 == 0) { // others leave theirs to the journal thread or the next writeNow
+                            if (!j.writeNow(seq)) {
+                                CompletableFuture<IOException> f = new CompletableFuture<>();
+                                j.whenDurable(seq, f::complete);
+                                try {
+                                    if (f.get(30, TimeUnit.SECONDS) != null) {
+                                        notDurable.add(thread + "-" + i);
+                                    }
+                                } catch (Exception e) {
+                                    notDurable.add(thread + "-" + i + ": " + e);
+                                }
+                            } else if (j.durableSeq() < seq) {
+                                notDurable.add(thread + "-" + i + " reported durable early");
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+        }
+        assertThat(notDurable).isEmpty();
+        try (Journal j = Journal.open(dir, opts(policy, 64 << 10, false))) {
+            List<String> bySeq = new ArrayList<>();
+            j.replay(1, (seq, type, body) -> bySeq.add(Bytes.string(body)));
+            assertThat(bySeq).hasSize(threads * each).doesNotHaveDuplicates();
+            for (int t = 0; t < threads; t++) {
+                String prefix = t + "-";
+                List<String> mine = bySeq.stream().filter(b -> b.startsWith(prefix)).toList();
+                assertThat(mine).as("thread %d's records in its order", t)
+                        .isEqualTo(java.util.stream.IntStream.range(0, each).mapToObj(i -> prefix + i).toList());
+            }
+        }
+    }
+
+    @Test
+    void writeNow_underAlways_leavesTheFsyncToTheJournalThread() throws Exception {
+        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS))) {
+            long seq = j.append(Bytes.of("a"));
+            if (!j.writeNow(seq)) { // true only if the journal thread already made it durable
+                awaitDurable(j, seq);
+            }
+            assertThat(j.writeNow(seq)).isTrue();
+        }
+    }
+
+    @Test
+    void append_withNobodyWaiting_stillReachesTheFile() throws Exception {
+        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO))) {
+            j.append(Bytes.of("unwaited"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (j.durableSeq() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(j.durableSeq()).as("written by the journal thread within its linger").isEqualTo(1);
+        }
+    }
 }
