@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Adapters answer a write only once its mark is durable (Durability): everything appended until
  * then is on disk under the fsync policy (group commit: one fsync serves every record waiting).
  *
- * Record types and bodies (RecordBody; strings UTF-8 with a length, -1 for null):
+ * Record types and bodies (strings UTF-8 with a length, -1 for null; PUBLISHED, DELIVERED,
+ * RETURNED and REMOVED are written by QueueRecords, straight into the journal's buffer, the
+ * others by RecordBody; RecordBody.Reader reads them all):
  *   QUEUE_CREATED  name, config          QUEUE_DELETED  name
  *   TOPIC_CREATED  name                  TOPIC_DELETED  name
  *   BOUND          topic, queue, 1|0
@@ -263,18 +265,7 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     @Override
     public void published(String queue, List<Message> messages, long[] dueAtMillis, String[] skipped,
                           boolean deadLetters) {
-        int n = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            n += skipped == null || skipped[i] == null ? 1 : 0;
-        }
-        RecordBody b = new RecordBody(PUBLISHED).putString(queue).putInt(deadLetters ? 1 : 0).putInt(n);
-        for (int i = 0; i < messages.size(); i++) {
-            if (skipped != null && skipped[i] != null) {
-                continue;
-            }
-            putMessage(b, messages.get(i), dueAtMillis[i]);
-        }
-        append(b);
+        journal.append(QueueRecords.published(queue, messages, dueAtMillis, skipped, deadLetters));
     }
 
     private static RecordBody putMessage(RecordBody b, Message m, long dueAtMillis) {
@@ -292,25 +283,17 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void delivered(String queue, String[] ids, int[] attempts) {
-        RecordBody b = new RecordBody(DELIVERED).putString(queue).putInt(ids.length);
-        for (int i = 0; i < ids.length; i++) {
-            b.putString(ids[i]).putInt(attempts[i]);
-        }
-        append(b);
+        journal.append(QueueRecords.delivered(queue, ids, attempts));
     }
 
     @Override
     public void returned(String queue, List<String> ids, long dueAtMillis) {
-        RecordBody b = new RecordBody(RETURNED).putString(queue).putLong(dueAtMillis).putInt(ids.size());
-        ids.forEach(b::putString);
-        append(b);
+        journal.append(QueueRecords.returned(queue, ids, dueAtMillis));
     }
 
     @Override
     public void removed(String queue, List<String> ids) {
-        RecordBody b = new RecordBody(REMOVED).putString(queue).putInt(ids.size());
-        ids.forEach(b::putString);
-        append(b);
+        journal.append(QueueRecords.removed(queue, ids));
     }
 
     @Override
