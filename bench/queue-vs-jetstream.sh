@@ -65,7 +65,7 @@ if $durable; then
     (
       if [ -n "${SLUICE_JFR:-}" ]; then
         mkdir -p "$SLUICE_JFR"
-        export JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=settings=profile,filename=$SLUICE_JFR/sluice-$policy.jfr"
+        export JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=settings=profile,jdk.ExecutionSample#period=2ms,jdk.NativeMethodSample#period=5ms,filename=$SLUICE_JFR/sluice-$policy.jfr"
       fi
       SLUICE_GRPC_PORT=$port SLUICE_RESP_PORT=0 SLUICE_METRICS_PORT=0 exec "$root/sluice" server \
         --data-dir "$work/data-$policy" --fsync "$policy"
