@@ -3,9 +3,13 @@ package dev.sluice.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.server.queue.Message;
+import dev.sluice.server.queue.QueueConfig;
+import dev.sluice.server.queue.QueueImage;
+import dev.sluice.server.queue.StoredMessage;
 import dev.sluice.server.storage.journal.JournalRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +96,42 @@ class QueueRecordsTest {
         assertThat(bytes(QueueRecords.removed("q", ids))).isEqualTo(bytes(removed.record()));
         assertThat(QueueRecords.returned("q", ids, 123).type()).isEqualTo(DurableStore.RETURNED);
         assertThat(QueueRecords.removed("q", List.of()).size()).isEqualTo(4 + 1 + 4);
+    }
+
+    @Test
+    void snapshotMessages_ofALargeQueue_areRecordsOfAtMostAChunk_thatReadBackInOrder() {
+        List<StoredMessage> stored = new ArrayList<>();
+        for (int i = 0; i < 50; i++) { // 50 x 64 KiB: about 3 MiB, so 4 records
+            stored.add(new StoredMessage(new Message("m" + i, new byte[64 * 1024], Map.of("i", "" + i), i), i % 3,
+                    i * 10L, i % 7 == 0));
+        }
+        stored.add(new StoredMessage(new Message("big", new byte[2 << 20], Map.of(), 99), 0, 0, false));
+        QueueImage image = new QueueImage("q", QueueConfig.DEFAULTS, stored);
+
+        List<JournalRecord> records = QueueRecords.snapshotMessages(image);
+
+        assertThat(records).hasSizeGreaterThan(2);
+        List<StoredMessage> back = new ArrayList<>();
+        for (JournalRecord r : records) {
+            assertThat(r.type()).isEqualTo(DurableStore.QUEUE_MESSAGES);
+            RecordBody.Reader in = new RecordBody.Reader(ByteBuffer.wrap(bytes(r)));
+            assertThat(in.getString()).isEqualTo("q");
+            int n = in.getInt();
+            assertThat(r.size() <= QueueRecords.SNAPSHOT_CHUNK_BYTES || n == 1).as("chunk bound").isTrue();
+            long[] due = new long[1];
+            for (int i = 0; i < n; i++) {
+                Message m = DurableStore.readMessage(in, due);
+                back.add(new StoredMessage(m, in.getInt(), due[0], in.getInt() == 1));
+            }
+        }
+        assertThat(back).extracting(s -> s.message().id()).containsExactlyElementsOf(
+                stored.stream().map(s -> s.message().id()).toList());
+        assertThat(back).extracting(StoredMessage::attempts, StoredMessage::dueAtMillis, StoredMessage::deadLetter)
+                .containsExactlyElementsOf(stored.stream()
+                        .map(s -> org.assertj.core.groups.Tuple.tuple(s.attempts(), s.dueAtMillis(), s.deadLetter()))
+                        .toList());
+        assertThat(back.get(7).message().attributes()).isEqualTo(Map.of("i", "7"));
+        assertThat(QueueRecords.snapshotMessages(new QueueImage("empty", QueueConfig.DEFAULTS, List.of()))).isEmpty();
     }
 
     @Test
