@@ -48,7 +48,17 @@ public final class QueueVsJetStream {
     /** One measured run. For SYNC_PUBLISH the rate is per second and the percentiles are in microseconds. */
     record Result(double rate, long lost, long duplicated, long unexpected, double p50, double p99, double p999) {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            compare(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // jnats and gRPC leave non-daemon threads behind: without this the script hangs
+        }
+        System.exit(0);
+    }
+
+    private static void compare(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
         String nats = opts.getOrDefault("nats", "nats://127.0.0.1:14222");
         String sluice = opts.getOrDefault("sluice", "127.0.0.1:17070");
@@ -120,7 +130,6 @@ public final class QueueVsJetStream {
             b.close();
         }
         printTable(results, brokerNames, opts.get("anchor"));
-        System.exit(0); // jnats and gRPC leave non-daemon threads behind
     }
 
     /** Prints one run's results (and keeps them, unless a warm-up); a run that lost a message stops the harness. */
