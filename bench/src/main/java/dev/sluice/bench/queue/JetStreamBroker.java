@@ -5,6 +5,7 @@ import io.nats.client.ConsumerContext;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.MessageConsumer;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -70,7 +71,9 @@ final class JetStreamBroker implements Broker {
     @Override
     public Publisher publisher(String queue) throws Exception {
         Connection c = connect();
-        JetStream js = c.jetStream();
+        // The acknowledgement may take as long as Sluice's SDK allows (SluiceBroker: 60 s), not
+        // jnats's default 2 s: file storage on a busy disk stalls for seconds at times.
+        JetStream js = c.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(60)).build());
         return new Publisher() {
             @Override
             public CompletableFuture<?> publishAsync(byte[] payload) {

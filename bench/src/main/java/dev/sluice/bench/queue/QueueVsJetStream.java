@@ -48,7 +48,17 @@ public final class QueueVsJetStream {
     /** One measured run. For SYNC_PUBLISH the rate is per second and the percentiles are in microseconds. */
     record Result(double rate, long lost, long duplicated, long unexpected, double p50, double p99, double p999) {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            compare(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // jnats and gRPC leave non-daemon threads behind: without this the script hangs
+        }
+        System.exit(0);
+    }
+
+    private static void compare(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
         String nats = opts.getOrDefault("nats", "nats://127.0.0.1:14222");
         String sluice = opts.getOrDefault("sluice", "127.0.0.1:17070");
@@ -78,8 +88,15 @@ public final class QueueVsJetStream {
             brokers.add(switch (b) {
                 case "jetstream-memory" -> new JetStreamBroker(nats, StorageType.Memory);
                 case "jetstream-file" -> new JetStreamBroker(nats, StorageType.File);
-                case "sluice" -> new SluiceBroker(sluice);
-                default -> throw new IllegalArgumentException("unknown broker " + b);
+                case "sluice" -> new SluiceBroker("sluice", sluice);
+                default -> {
+                    // sluice-NAME: another Sluice server (durable, say) at --sluice-NAME=host:port
+                    if (b.startsWith("sluice-") && opts.containsKey(b)) {
+                        yield new SluiceBroker(b, opts.get(b));
+                    }
+                    throw new IllegalArgumentException("unknown broker " + b
+                            + (b.startsWith("sluice-") ? " (give its address with --" + b + "=host:port)" : ""));
+                }
             });
         }
 
@@ -112,8 +129,7 @@ public final class QueueVsJetStream {
         for (Broker b : brokers) {
             b.close();
         }
-        printTable(results, brokerNames);
-        System.exit(0); // jnats and gRPC leave non-daemon threads behind
+        printTable(results, brokerNames, opts.get("anchor"));
     }
 
     /** Prints one run's results (and keeps them, unless a warm-up); a run that lost a message stops the harness. */
@@ -298,12 +314,20 @@ public final class QueueVsJetStream {
 
     // ------------------------------------------------------------------ report
 
-    private static void printTable(Map<String, Map<String, List<Result>>> results, List<String> brokers) {
-        String anchor = brokers.contains("jetstream-memory") ? "jetstream-memory" : brokers.get(0);
+    /**
+     * One row per scenario: each broker's median [min-max], then one ratio column per Sluice
+     * broker ("sluice", "sluice-everysec", ...) against the anchor: {@code anchor} if given,
+     * else jetstream-memory if it ran, else the first broker.
+     */
+    private static void printTable(Map<String, Map<String, List<Result>>> results, List<String> brokers,
+                                   String anchorOption) {
+        String anchor = anchorOption != null ? anchorOption
+                : brokers.contains("jetstream-memory") ? "jetstream-memory" : brokers.get(0);
+        List<String> ours = brokers.stream().filter(b -> b.startsWith("sluice") && !b.equals(anchor)).toList();
         System.out.println();
         System.out.println("Rates in messages/s (median of the rounds, [min-max]); sync-publish in microseconds.");
-        System.out.println("ratio: sluice / " + anchor + " per round [min-max]; above 1 is faster for rates, below 1"
-                + " is faster for latency.");
+        System.out.println("ratio: " + String.join(", ", ours) + " / " + anchor + " per round, median [min-max];"
+                + " above 1 is faster for rates, below 1 is faster for latency.");
         System.out.println();
         StringBuilder head = new StringBuilder("| scenario |");
         StringBuilder rule = new StringBuilder("|---|");
@@ -311,46 +335,50 @@ public final class QueueVsJetStream {
             head.append(' ').append(b).append(" |");
             rule.append("---|");
         }
-        head.append(" ratio |");
-        rule.append("---|");
+        for (String b : ours) {
+            head.append(' ').append(b).append(" / ").append(anchor).append(" |");
+            rule.append("---|");
+        }
         System.out.println(head);
         System.out.println(rule);
         for (var e : results.entrySet()) {
             boolean latency = e.getKey().equals("sync-publish");
             if (latency) {
                 for (String pct : List.of("p50", "p99", "p99.9")) {
-                    row(e.getKey() + " " + pct, e.getValue(), brokers, anchor, r -> switch (pct) {
+                    row(e.getKey() + " " + pct, e.getValue(), brokers, ours, anchor, r -> switch (pct) {
                         case "p50" -> r.p50();
                         case "p99" -> r.p99();
                         default -> r.p999();
                     });
                 }
-                row(e.getKey() + " msg/s", e.getValue(), brokers, anchor, Result::rate);
+                row(e.getKey() + " msg/s", e.getValue(), brokers, ours, anchor, Result::rate);
             } else {
-                row(e.getKey(), e.getValue(), brokers, anchor, Result::rate);
+                row(e.getKey(), e.getValue(), brokers, ours, anchor, Result::rate);
             }
         }
     }
 
-    private static void row(String name, Map<String, List<Result>> byBroker, List<String> brokers, String anchor,
-                            java.util.function.ToDoubleFunction<Result> f) {
+    private static void row(String name, Map<String, List<Result>> byBroker, List<String> brokers,
+                            List<String> ours, String anchor, java.util.function.ToDoubleFunction<Result> f) {
         StringBuilder line = new StringBuilder("| " + name + " |");
         for (String b : brokers) {
             double[] v = values(byBroker.get(b), f);
             line.append(String.format(Locale.ROOT, " %,.0f [%,.0f-%,.0f] |", median(v), v[0], v[v.length - 1]));
         }
-        double[] ours = raw(byBroker.get("sluice"), f);
         double[] theirs = raw(byBroker.get(anchor), f);
-        if (ours != null && theirs != null && ours.length == theirs.length) {
-            double[] ratios = new double[ours.length];
-            for (int i = 0; i < ours.length; i++) {
-                ratios[i] = ours[i] / theirs[i];
+        for (String b : ours) {
+            double[] mine = raw(byBroker.get(b), f);
+            if (mine != null && theirs != null && mine.length == theirs.length) {
+                double[] ratios = new double[mine.length];
+                for (int i = 0; i < mine.length; i++) {
+                    ratios[i] = mine[i] / theirs[i]; // the same round: the machine's state is shared
+                }
+                Arrays.sort(ratios);
+                line.append(String.format(Locale.ROOT, " %.2fx [%.2f-%.2f] |", median(ratios), ratios[0],
+                        ratios[ratios.length - 1]));
+            } else {
+                line.append(" |");
             }
-            Arrays.sort(ratios);
-            line.append(String.format(Locale.ROOT, " %.2fx [%.2f-%.2f] |", median(ratios), ratios[0],
-                    ratios[ratios.length - 1]));
-        } else {
-            line.append(" |");
         }
         System.out.println(line);
     }

@@ -16,18 +16,21 @@ import java.util.concurrent.CompletableFuture;
  * message, and unary {@code publish} for one message at a time.
  */
 final class SluiceBroker implements Broker {
+    private final String name;
     private final String target;
     private final SluiceClient admin;
     private final List<SluiceClient> clients = new ArrayList<>();
 
-    SluiceBroker(String target) {
+    /** {@code name} labels the runs ("sluice", or "sluice-everysec" for a durable server, say). */
+    SluiceBroker(String name, String target) {
+        this.name = name;
         this.target = target;
         this.admin = connect();
     }
 
     @Override
     public String name() {
-        return "sluice";
+        return name;
     }
 
     private SluiceClient connect() {

@@ -15,7 +15,6 @@ import dev.sluice.server.storage.journal.JournalUnavailableException;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.queue.QueueImage;
 import dev.sluice.server.queue.QueueRegistry;
-import dev.sluice.server.queue.StoredMessage;
 import dev.sluice.server.storage.journal.JournalRecord;
 import dev.sluice.server.storage.journal.SnapshotFile;
 import java.io.IOException;
@@ -37,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Adapters answer a write only once its mark is durable (Durability): everything appended until
  * then is on disk under the fsync policy (group commit: one fsync serves every record waiting).
  *
- * Record types and bodies (RecordBody; strings UTF-8 with a length, -1 for null):
+ * Record types and bodies (strings UTF-8 with a length, -1 for null; PUBLISHED, DELIVERED,
+ * RETURNED and REMOVED are written by QueueRecords, straight into the journal's buffer, the
+ * others by RecordBody; RecordBody.Reader reads them all):
  *   QUEUE_CREATED  name, config          QUEUE_DELETED  name
  *   TOPIC_CREATED  name                  TOPIC_DELETED  name
  *   BOUND          topic, queue, 1|0
@@ -52,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * Snapshots (SnapshotFile, as of journal seq S: every record below S is in it) hold
  * QUEUE_CREATED, TOPIC_CREATED and BOUND records as above, CACHE_PUT per entry, CACHE_REVISION
- * (the newest revision), and per queue one QUEUE_MESSAGES: queue, count, then per message the
- * PUBLISHED fields plus attempts and dead letter 1|0. A snapshot is taken while changes go on (it
+ * (the newest revision), and per queue its messages in QUEUE_MESSAGES records of at most 1 MiB
+ * each (QueueRecords.snapshotMessages): queue, count, then per message the PUBLISHED fields plus
+ * attempts and dead letter 1|0. A snapshot is taken while changes go on (it
  * reads each queue under its lock and the cache entry by entry); the records from S on, applied
  * after it, make it exact (see Recovery). Then the segments below S are deleted.
  */
@@ -138,7 +140,9 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
             Path file = SnapshotFile.write(dir, seq, out -> {
                 for (QueueImage image : queues.images()) {
                     out.add(queueRecord(image.name(), image.config()));
-                    out.add(messages(image));
+                    for (JournalRecord r : QueueRecords.snapshotMessages(image)) {
+                        out.add(r);
+                    }
                 }
                 for (var t : queues.topics().entrySet()) {
                     out.add(new RecordBody(TOPIC_CREATED).putString(t.getKey()).record());
@@ -174,14 +178,6 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
         } finally {
             snapshotting.unlock();
         }
-    }
-
-    private static JournalRecord messages(QueueImage image) {
-        RecordBody b = new RecordBody(QUEUE_MESSAGES).putString(image.name()).putInt(image.messages().size());
-        for (StoredMessage s : image.messages()) {
-            putMessage(b, s.message(), s.dueAtMillis()).putInt(s.attempts()).putInt(s.deadLetter() ? 1 : 0);
-        }
-        return b.record();
     }
 
     @Override
@@ -274,26 +270,10 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     @Override
     public void published(String queue, List<Message> messages, long[] dueAtMillis, String[] skipped,
                           boolean deadLetters) {
-        int n = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            n += skipped == null || skipped[i] == null ? 1 : 0;
-        }
-        RecordBody b = new RecordBody(PUBLISHED).putString(queue).putInt(deadLetters ? 1 : 0).putInt(n);
-        for (int i = 0; i < messages.size(); i++) {
-            if (skipped != null && skipped[i] != null) {
-                continue;
-            }
-            putMessage(b, messages.get(i), dueAtMillis[i]);
-        }
-        append(b);
+        journal.append(QueueRecords.published(queue, messages, dueAtMillis, skipped, deadLetters));
     }
 
-    private static RecordBody putMessage(RecordBody b, Message m, long dueAtMillis) {
-        return b.putString(m.id()).putBytes(m.payload()).putStrings(m.attributes()).putLong(m.publishedAtMillis())
-                .putInt(m.priority()).putString(m.orderingKey()).putLong(dueAtMillis);
-    }
-
-    /** Reads what putMessage wrote. */
+    /** Reads a message as QueueRecords wrote it (PUBLISHED, QUEUE_MESSAGES). */
     static Message readMessage(RecordBody.Reader in, long[] dueAtMillis) {
         Message m = new Message(in.getString(), in.getBytes(), in.getStrings(), in.getLong(), in.getInt(),
                 in.getString());
@@ -303,25 +283,17 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     @Override
     public void delivered(String queue, String[] ids, int[] attempts) {
-        RecordBody b = new RecordBody(DELIVERED).putString(queue).putInt(ids.length);
-        for (int i = 0; i < ids.length; i++) {
-            b.putString(ids[i]).putInt(attempts[i]);
-        }
-        append(b);
+        journal.append(QueueRecords.delivered(queue, ids, attempts));
     }
 
     @Override
     public void returned(String queue, List<String> ids, long dueAtMillis) {
-        RecordBody b = new RecordBody(RETURNED).putString(queue).putLong(dueAtMillis).putInt(ids.size());
-        ids.forEach(b::putString);
-        append(b);
+        journal.append(QueueRecords.returned(queue, ids, dueAtMillis));
     }
 
     @Override
     public void removed(String queue, List<String> ids) {
-        RecordBody b = new RecordBody(REMOVED).putString(queue).putInt(ids.size());
-        ids.forEach(b::putString);
-        append(b);
+        journal.append(QueueRecords.removed(queue, ids));
     }
 
     @Override

@@ -7,10 +7,16 @@ import dev.sluice.concurrent.context.Context;
 import dev.sluice.proto.v1.CacheServiceGrpc;
 import dev.sluice.proto.v1.GetRequest;
 import dev.sluice.proto.v1.GetResponse;
+import dev.sluice.proto.v1.PublishMessage;
+import dev.sluice.proto.v1.PublishRequest;
+import dev.sluice.proto.v1.PublishStreamRequest;
+import dev.sluice.proto.v1.PublishStreamResponse;
+import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.proto.v1.SetRequest;
 import dev.sluice.proto.v1.SetResponse;
 import dev.sluice.server.cache.CacheConfig;
 import dev.sluice.server.cache.CacheEngine;
+import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.storage.Durability;
@@ -21,12 +27,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +138,39 @@ class DurableAnswersTest {
         assertThat(answer).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
                 .havingCause().isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+    }
+
+    @Test
+    void publishStream_severalHeldAnswers_registerOneWaitAndLeaveInOrder() throws Exception {
+        queues.createQueue("q", QueueConfig.DEFAULTS);
+        LinkedBlockingQueue<PublishStreamResponse> answers = new LinkedBlockingQueue<>();
+        StreamObserver<PublishStreamRequest> requests = QueueServiceGrpc.newStub(channel).publishStream(
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(PublishStreamResponse r) {
+                        answers.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        for (long seq = 1; seq <= 3; seq++) {
+            requests.onNext(PublishStreamRequest.newBuilder().setSequence(seq).setPublish(PublishRequest.newBuilder()
+                    .setQueue("q").addMessages(PublishMessage.newBuilder().setPayload(ByteString.copyFromUtf8("m"))))
+                    .build());
+        }
+        assertThat(answers).isEmpty();
+        assertThat(durability.waiting()).as("one registration for the call, not one per answer").isEqualTo(1);
+
+        durability.complete(null);
+
+        for (long seq = 1; seq <= 3; seq++) {
+            assertThat(answers.poll(10, TimeUnit.SECONDS).getSequence()).isEqualTo(seq);
+        }
+        requests.onCompleted();
     }
 
     @Test
