@@ -110,7 +110,9 @@ final class DurableAnswers implements ServerInterceptor {
                 if (failed) {
                     return;
                 }
-                if (waiting.isEmpty() && durability.isDurable(mark)) {
+                // under everysec/no this writes the journal here rather than waiting for its thread;
+                // it never blocks (tryLock), so holding this call's lock meanwhile cannot deadlock
+                if (waiting.isEmpty() && durability.makeDurableNow(mark)) {
                     send.run();
                     return;
                 }
