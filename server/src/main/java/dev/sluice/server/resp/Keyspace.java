@@ -61,6 +61,11 @@ import java.util.function.Supplier;
  * handleClientsBlockedOnKeys does; a waiter that cannot be served yet stays, without holding up
  * the ones behind it. A deleted or replaced stream signals its key, so a blocked XREADGROUP is
  * answered UNBLOCKED, as Redis 7.0's signalDeletedKeyAsReady does.
+ *
+ * Durability (--data-dir). The map's values are journaled by `log` (KeyspaceLog: each command's
+ * effect, appended in afterCommand under the lock, before any reply, including those of clients
+ * served from serveBlocked, is handed out), snapshotted by images() and put back by
+ * KeyspaceReplay, during which `replaying` hides the cache (see its comment).
  */
 final class Keyspace {
     static final int DATABASES = 16;
