@@ -229,7 +229,8 @@ public final class SluiceServer {
         if (r.enabled()) {
             try {
                 resp = RespServer.start(r, config.host(), cache, queues, config.security(), metrics,
-                        o.logRequests(), clientMemory, durability());
+                        o.logRequests(), clientMemory, durability(),
+                        storage == null ? dev.sluice.server.resp.KeyspaceStore.NONE : storage);
             } catch (IOException | RuntimeException e) { // RuntimeException: TLS files (named in the message)
                 grpc.shutdownNow();
                 MetricsEndpoint m = metricsEndpoint;

@@ -61,6 +61,11 @@ import java.util.function.Supplier;
  * handleClientsBlockedOnKeys does; a waiter that cannot be served yet stays, without holding up
  * the ones behind it. A deleted or replaced stream signals its key, so a blocked XREADGROUP is
  * answered UNBLOCKED, as Redis 7.0's signalDeletedKeyAsReady does.
+ *
+ * Durability (--data-dir). The map's values are journaled by `log` (KeyspaceLog: each command's
+ * effect, appended in afterCommand under the lock, before any reply, including those of clients
+ * served from serveBlocked, is handed out), snapshotted by images() and put back by
+ * KeyspaceReplay, during which `replaying` hides the cache (see its comment).
  */
 final class Keyspace {
     static final int DATABASES = 16;
@@ -201,8 +206,26 @@ final class Keyspace {
     private final Map<DbKey, ArrayDeque<Waiter>> waiting = new HashMap<>(); // guarded by lock
     private final LinkedHashSet<DbKey> ready = new LinkedHashSet<>(); // guarded by lock
     private final Map<WatchKey, Set<Client>> watchers = new HashMap<>(); // guarded by lock
+    private final List<Runnable> served = new ArrayList<>(); // guarded by lock
+    /** Durable mode's command log (KeyspaceLog); off in memory mode. */
+    final KeyspaceLog log;
+    private final java.util.function.LongUnaryOperator wallMillisAt;
+    /**
+     * Replaying the journal (KeyspaceReplay): the cache is invisible (its strings were restored
+     * from their own records, as they are at the end of the journal), and a string written to a
+     * name the cache holds is dropped, as the cache owns it. Guarded by lock.
+     */
+    private boolean replaying;
 
     Keyspace(CacheEngine cache, long maxElements) {
+        this(cache, maxElements, KeyspaceStore.NONE, t -> t / 1_000_000);
+    }
+
+    /** @param wallMillisAt Unix milliseconds of a ticker time (durable records hold wall-clock times) */
+    Keyspace(CacheEngine cache, long maxElements, KeyspaceStore store,
+             java.util.function.LongUnaryOperator wallMillisAt) {
+        this.log = new KeyspaceLog(store);
+        this.wallMillisAt = wallMillisAt;
         this.cache = Objects.requireNonNull(cache, "cache");
         this.cacheMaxKey = cache.config().maxKeyBytes();
         this.maxBytes = cache.config().maxBytes();
@@ -266,9 +289,26 @@ final class Keyspace {
         if (!ready.isEmpty()) {
             serveBlocked();
         }
+        log.flush();
+        resumeServed();
+    }
+
+    /**
+     * Hands the served clients their replies, after the journal has the served pops' records
+     * (KeyspaceLog.flush), so the replies' durability marks cover them.
+     */
+    private void resumeServed() {
+        if (served.isEmpty()) {
+            return;
+        }
+        for (Runnable r : served) {
+            r.run();
+        }
+        served.clear();
     }
 
     private void touch(Value v) {
+        log.dirty();
         int n = touched.size();
         if (n == touchedBytes.length) {
             touchedBytes = java.util.Arrays.copyOf(touchedBytes, n * 2);
@@ -304,7 +344,21 @@ final class Keyspace {
     }
 
     private boolean inCache(int db, byte[] key) {
-        return db == 0 && key.length > 0 && key.length <= cacheMaxKey;
+        return db == 0 && key.length > 0 && key.length <= cacheMaxKey && !replaying;
+    }
+
+    /** A name the cache holds as database 0's string (whether replaying or not). */
+    private boolean cacheable(byte[] key) {
+        return key.length > 0 && key.length <= cacheMaxKey;
+    }
+
+    private int indexOf(Db d) {
+        for (int i = 0; i < DATABASES; i++) {
+            if (dbs[i] == d) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------ lookups
@@ -315,12 +369,19 @@ final class Keyspace {
         if (e != null && e.expiresAt != NO_EXPIRY && e.expiresAt <= cache.now()) {
             removeEntry(d, k, e);
             expired++;
+            log.also(indexOf(d), KeyspaceLog.ascii("DEL"), k.b); // as Redis propagates an expiry
             return null;
         }
         return e;
     }
 
     private void removeEntry(Db d, Bytes k, Entry e) {
+        log.dirty();
+        dropEntry(d, k, e);
+    }
+
+    /** Removes a map entry without counting it as the running command's change (see cached()). */
+    private void dropEntry(Db d, Bytes k, Entry e) {
         d.map.remove(k);
         if (e.expiresAt != NO_EXPIRY) {
             d.volatileKeys.remove(k);
@@ -341,9 +402,13 @@ final class Keyspace {
     }
 
     private void putEntry(Db d, Bytes k, Value v, long expiresAt) {
+        log.dirty();
         Entry old = d.map.get(k);
         if (old != null) {
             removeEntry(d, k, old);
+        }
+        if (replaying && d == dbs[0] && v instanceof Str && cacheable(k.b)) {
+            return; // the cache's records hold database 0's strings (see `replaying`)
         }
         d.map.put(k, new Entry(v, expiresAt));
         if (expiresAt != NO_EXPIRY) {
@@ -361,7 +426,7 @@ final class Keyspace {
                 Bytes k = new Bytes(key);
                 Entry x = d.map.get(k);
                 if (x != null) {
-                    removeEntry(d, k, x);
+                    dropEntry(d, k, x); // its CACHE_PUT record drops it at replay too
                 }
             }
         }
@@ -394,11 +459,31 @@ final class Keyspace {
         if (inCache(db, key)) {
             CacheEntry e = cached(key);
             if (e != null) {
+                log.fromCache();
                 return new Str(e.value());
             }
         }
         Entry e = live(dbs[db], new Bytes(key));
         return e == null ? null : e.value;
+    }
+
+    /** The map's value at {@code key} without side effects (no expiry, no cache), or null. */
+    Value peek(int db, byte[] key) {
+        Entry e = peekEntry(db, key);
+        return e == null ? null : e.value;
+    }
+
+    /** The map's live entry at {@code key} without side effects, or null. */
+    Entry peekEntry(int db, byte[] key) {
+        Entry e = dbs[db].map.get(new Bytes(key));
+        if (e == null || (e.expiresAt != NO_EXPIRY && e.expiresAt <= cache.now())) {
+            return null;
+        }
+        return e;
+    }
+
+    long wallMillisAt(long tickerNanos) {
+        return wallMillisAt.applyAsLong(tickerNanos);
     }
 
     boolean exists(int db, byte[] key) {
@@ -523,6 +608,7 @@ final class Keyspace {
         if (inCache(db, key)) {
             CacheEntry e = cached(key);
             if (e != null) {
+                log.fromCache();
                 cache.delete(new DeleteOp(e.key(), 0, false));
                 return new Item(new Str(e.value()), e.expiresAtNanos());
             }
@@ -603,6 +689,7 @@ final class Keyspace {
             return false;
         }
         e.expiresAt = at;
+        log.dirty();
         if (at == NO_EXPIRY) {
             d.volatileKeys.remove(k);
         } else {
@@ -630,6 +717,7 @@ final class Keyspace {
                         d.map.remove(k);
                         used -= e.value.bytes() + k.b.length + KEY_OVERHEAD;
                         expired++;
+                        log.also(indexOf(d), KeyspaceLog.ascii("DEL"), k.b);
                         streamGone(d, k, e);
                     }
                 }
@@ -637,6 +725,8 @@ final class Keyspace {
             if (!ready.isEmpty()) {
                 serveBlocked();
             }
+            log.flush();
+            resumeServed();
         } finally {
             lock.unlock();
         }
@@ -711,7 +801,10 @@ final class Keyspace {
     /** FLUSHDB: every key of one database (db 0: the cache's entries too, as ordinary deletes). */
     void flush(int db) {
         touchExisting(db, -1);
-        if (db == 0) {
+        if (!dbs[db].map.isEmpty()) {
+            log.dirty();
+        }
+        if (db == 0 && !replaying) {
             for (Iterator<CacheKey> it = cache.keys(); it.hasNext(); ) {
                 cache.delete(new DeleteOp(it.next(), 0, false));
             }
@@ -731,7 +824,25 @@ final class Keyspace {
         }
         touchExisting(a, b);
         touchExisting(b, a);
-        if (a == 0 || b == 0) {
+        // the swap of the maps is logged first: the cache's records for the strings that move
+        // into the cache come after it, and at replay they must find the new database 0
+        log.effect(a, KeyspaceLog.ascii("SWAPDB"), KeyspaceLog.number(a), KeyspaceLog.number(b));
+        log.flush();
+        if (replaying && (a == 0 || b == 0)) {
+            int other = a == 0 ? b : a;
+            Db t = dbs[0];
+            dbs[0] = dbs[other];
+            dbs[other] = t;
+            List<Bytes> cached = new ArrayList<>(); // the new db 0's strings went to the cache
+            for (Map.Entry<Bytes, Entry> e : dbs[0].map.entrySet()) {
+                if (e.getValue().value instanceof Str && cacheable(e.getKey().b)) {
+                    cached.add(e.getKey());
+                }
+            }
+            for (Bytes k : cached) {
+                dropEntry(dbs[0], k, dbs[0].map.get(k));
+            }
+        } else if (a == 0 || b == 0) {
             int other = a == 0 ? b : a;
             // db 0's strings leave the cache for the map that goes to `other`
             List<CacheEntry> strings = new ArrayList<>();
@@ -749,6 +860,11 @@ final class Keyspace {
             dbs[other] = old0;
             for (CacheEntry e : strings) {
                 putEntry(old0, new Bytes(e.key().bytes()), new Str(e.value()), e.expiresAtNanos());
+            }
+            if (log.on()) { // the strings that left the cache are in `other`'s map now
+                for (CacheEntry e : strings) {
+                    log.image(this, other, e.key().bytes());
+                }
             }
             // the new db 0's strings go into the cache
             Db d = dbs[0];
@@ -864,6 +980,65 @@ final class Keyspace {
         }
     }
 
+    // ------------------------------------------------------------------ durability (KeyspaceLog, KeyspaceReplay)
+
+    /** Replay mode on or off (KeyspaceReplay, under the lock): see {@code replaying}. */
+    void replaying(boolean on) {
+        replaying = on;
+        log.replaying = on;
+    }
+
+    /** Replay: puts a value back (a snapshot's, or a RESTORE effect's); an expiry not in the future deletes. */
+    void restore(int db, byte[] key, Value v, long expiresAt) {
+        Db d = dbs[db];
+        Bytes k = new Bytes(key);
+        Entry old = d.map.get(k);
+        if (old != null) {
+            removeEntry(d, k, old);
+        }
+        if (expiresAt != NO_EXPIRY && expiresAt <= cache.now()) {
+            return;
+        }
+        putEntry(d, k, v, expiresAt);
+    }
+
+    /** Replay: a cache write to this db-0 name came here in the journal; the string won over a map entry. */
+    void stringWon(byte[] key) {
+        Db d = dbs[0];
+        Bytes k = new Bytes(key);
+        Entry e = d.map.get(k);
+        if (e != null) {
+            dropEntry(d, k, e);
+        }
+    }
+
+    /**
+     * A snapshot's keyspace part (KeyspaceStore.Images): under the lock, {@code start} fixes the
+     * snapshot's journal position, then every live map value is encoded (ValueCodec). Other RESP
+     * commands wait meanwhile.
+     */
+    List<byte[]> images(java.util.function.LongSupplier start) {
+        lock.lock();
+        try {
+            start.getAsLong();
+            long now = cache.now();
+            List<byte[]> out = new ArrayList<>();
+            for (int i = 0; i < DATABASES; i++) {
+                for (Map.Entry<Bytes, Entry> e : dbs[i].map.entrySet()) {
+                    Entry x = e.getValue();
+                    if (x.expiresAt != NO_EXPIRY && x.expiresAt <= now) {
+                        continue;
+                    }
+                    long at = x.expiresAt == NO_EXPIRY ? -1 : wallMillisAt(x.expiresAt);
+                    out.add(ValueCodec.encodeEntry(i, e.getKey().b, x.value, at));
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ blocked clients
 
     /** Notes that {@code key} may serve its waiters (LPUSH, LMOVE, XADD, RENAME, a deleted stream...). */
@@ -963,7 +1138,7 @@ final class Keyspace {
                 Client.Completion reply = w.serve.serve(this, k.key().b, v);
                 if (reply != null) {
                     unregister(w);
-                    w.resume.resume(reply);
+                    served.add(() -> w.resume.resume(reply));
                 }
             }
             for (int i = 0; i < touched.size(); i++) {

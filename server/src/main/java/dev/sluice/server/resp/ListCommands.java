@@ -330,6 +330,8 @@ final class ListCommands {
         d = ks.getOrCreate(db, dst, RList.class, RList::new);
         d.push(to, v);
         ks.signal(db, dst);
+        ks.log.effect(db, KeyspaceLog.ascii("LMOVE"), src, dst, KeyspaceLog.ascii(from ? "LEFT" : "RIGHT"),
+                KeyspaceLog.ascii(to ? "LEFT" : "RIGHT")); // BLMOVE served later too
         return v;
     }
 
@@ -383,6 +385,7 @@ final class ListCommands {
             out[i] = l.pop(left);
         }
         ks.removeIfEmpty(db, key, l.size() == 0);
+        ks.log.effect(db, KeyspaceLog.ascii(left ? "LPOP" : "RPOP"), key, KeyspaceLog.number(n));
         return cl -> {
             cl.reply.array(2);
             cl.reply.bulk(key);
@@ -424,6 +427,7 @@ final class ListCommands {
     private static Client.Completion popReply(Keyspace ks, int db, byte[] key, RList l, boolean left) {
         byte[] v = l.pop(left);
         ks.removeIfEmpty(db, key, l.size() == 0);
+        ks.log.effect(db, KeyspaceLog.ascii(left ? "LPOP" : "RPOP"), key); // BLPOP & co., now or served later
         return cl -> {
             cl.reply.array(2);
             cl.reply.bulk(key);

@@ -512,6 +512,8 @@ final class LuaScripts {
         Reply captured = new Reply(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
         Reply saved = c.reply;
         c.reply = captured;
+        KeyspaceLog journal = c.server.keyspace.log;
+        journal.begin(cmd, c.db, args); // durable mode: the script is logged as the effects of its calls
         try {
             c.server.metrics.respCommand(cmd.name());
             c.server.keyspace.beforeCommand(cmd.denyOom());
@@ -529,6 +531,7 @@ final class LuaScripts {
         } finally {
             // no afterCommand here: blocked clients are served after the whole script, as in
             // Redis (and as after EXEC), so none of them changes the data mid-script
+            journal.end(c.server.keyspace);
             c.reply = saved;
         }
         io.netty.buffer.ByteBuf buf = captured.take();

@@ -370,4 +370,44 @@ final class RStream implements Keyspace.Value {
         long read = estimateDistance(g.lastId);
         return read == INVALID_ENTRIES_READ ? null : entriesAdded - read;
     }
+    // ------------------------------------------------------------------ ValueCodec (snapshots, restore effects)
+
+    /** The entries in id order; read only. */
+    NavigableMap<StreamId, byte[][]> entries() {
+        return entries;
+    }
+
+    /** A radix node as ValueCodec sees it. */
+    @FunctionalInterface
+    interface NodeVisitor {
+        void node(StreamId first, StreamId last, int live, int total, long bytes);
+    }
+
+    /** Calls {@code v} for every node (the layout XINFO STREAM FULL and the memory account follow). */
+    void forEachNode(NodeVisitor v) {
+        for (Map.Entry<StreamId, Node> e : nodes.entrySet()) {
+            Node n = e.getValue();
+            v.node(e.getKey(), n.last, n.live, n.total, n.bytes);
+        }
+    }
+
+    /** Rebuilding a stream (ValueCodec): an entry, without touching nodes or counters. */
+    void restoreEntry(StreamId id, byte[][] fieldsAndValues) {
+        entries.put(id, fieldsAndValues);
+    }
+
+    /** Rebuilding a stream (ValueCodec): a node as forEachNode reported it. */
+    void restoreNode(StreamId first, StreamId last, int live, int total, long nodeBytes) {
+        Node n = new Node();
+        n.last = last;
+        n.live = live;
+        n.total = total;
+        n.bytes = nodeBytes;
+        nodes.put(first, n);
+    }
+
+    /** Rebuilding a stream (ValueCodec): its accounted bytes as they were. */
+    void restoreBytes(long accounted) {
+        bytes = accounted;
+    }
 }

@@ -390,6 +390,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
     /** Runs one command under the keyspace lock (held by the caller) and writes its reply or error. */
     void execute(Command cmd, byte[][] args) {
         long started = System.nanoTime();
+        KeyspaceLog journal = server.keyspace.log;
+        journal.begin(cmd, client.db, args); // durable mode: the command's effect is logged at its end
         try {
             server.keyspace.beforeCommand(cmd.denyOom());
             cmd.action().run(client, args);
@@ -405,6 +407,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
                     .addKeyValue("command", cmd.name()).log();
             reply.error("ERR internal error");
         } finally {
+            journal.end(server.keyspace);
             server.metrics.respCommand(cmd.name(), System.nanoTime() - started);
         }
     }

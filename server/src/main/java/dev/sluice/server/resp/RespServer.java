@@ -102,6 +102,14 @@ public final class RespServer implements AutoCloseable {
     public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
             SecurityConfig security, SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory,
             Durability durability) throws IOException {
+        return start(config, host, cache, queues, security, metrics, logRequests, clientMemory, durability,
+                KeyspaceStore.NONE);
+    }
+
+    /** As above, with the keyspace's values kept in {@code keyspaceStore} (durable mode) and replayed from it. */
+    public static RespServer start(RespConfig config, String host, CacheEngine cache, QueueRegistry queues,
+            SecurityConfig security, SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory,
+            Durability durability, KeyspaceStore keyspaceStore) throws IOException {
         if (!config.enabled()) {
             throw new IllegalArgumentException("the RESP listener is disabled in " + config);
         }
@@ -113,7 +121,7 @@ public final class RespServer implements AutoCloseable {
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         RespServices services = new RespServices(config, cache, queues, access, metrics, logRequests,
-                System::currentTimeMillis, clientMemory, durability);
+                System::currentTimeMillis, clientMemory, durability, keyspaceStore);
         ChannelGroup connections = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()

@@ -98,6 +98,17 @@ final class RespServices {
     RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
             SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory,
             Durability durability) {
+        this(config, cache, queues, access, metrics, logRequests, wallMillis, clientMemory, durability,
+                KeyspaceStore.NONE);
+    }
+
+    /**
+     * @param store where the keyspace's own values are made durable; what it recovered is replayed
+     *     here, before any client connects (KeyspaceReplay)
+     */
+    RespServices(RespConfig config, CacheEngine cache, QueueRegistry queues, RespAccess access,
+            SluiceMetrics metrics, boolean logRequests, LongSupplier wallMillis, ClientMemory clientMemory,
+            Durability durability, KeyspaceStore store) {
         this.durability = Objects.requireNonNull(durability, "durability");
         this.clientMemory = Objects.requireNonNull(clientMemory, "clientMemory");
         this.logRequests = logRequests;
@@ -108,9 +119,17 @@ final class RespServices {
         this.access = Objects.requireNonNull(access, "access");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.wallOffsetNanos = this.wallMillis.getAsLong() * 1_000_000L - cache.now();
-        this.keyspace = new Keyspace(cache, config.listMaxLength());
+        this.keyspace = new Keyspace(cache, config.listMaxLength(), store, this::wallMillisAt);
         this.cursors = new ScanCursors(this);
         this.commands = new CommandTable();
+        KeyspaceReplay.run(this, store.recovered());
+        store.attach(keyspace::images);
+    }
+
+    /** The ticker time of Unix time {@code wallMillis} (the inverse of {@link #wallMillisAt}). */
+    long tickerAt(long wallMillis) {
+        long t = wallMillis * 1_000_000L - wallOffsetNanos;
+        return t >= Keyspace.NO_EXPIRY || wallMillis > Long.MAX_VALUE / 2_000_000L ? Keyspace.NO_EXPIRY - 1 : t;
     }
 
     /**

@@ -119,6 +119,15 @@ final class SetCommands {
         }
         List<Bytes> pick = sample(new ArrayList<>(s.members), count == null ? 1 : count);
         pick.forEach(s::remove);
+        if (!pick.isEmpty() && c.server.keyspace.log.on()) { // what was popped, as Redis propagates SPOP
+            byte[][] effect = new byte[pick.size() + 2][];
+            effect[0] = KeyspaceLog.ascii("SREM");
+            effect[1] = a[1];
+            for (int i = 0; i < pick.size(); i++) {
+                effect[i + 2] = pick.get(i).b;
+            }
+            c.server.keyspace.log.effect(c.db, effect);
+        }
         c.server.keyspace.removeIfEmpty(c.db, a[1], s.size() == 0);
         if (count == null) {
             c.reply.bulk(pick.get(0).b);

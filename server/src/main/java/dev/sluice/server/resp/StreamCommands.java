@@ -214,6 +214,11 @@ final class StreamCommands {
         s.append(id, Arrays.copyOfRange(a, fieldPos, a.length));
         c.reply.bulk(id.bytes());
         t.apply(s);
+        if (ks.log.on()) { // the id chosen, not "*" (Redis rewrites XADD's id argument the same way)
+            byte[][] effect = a.clone();
+            effect[t.next] = id.bytes();
+            ks.log.effect(c.db, effect);
+        }
         ks.signal(c.db, a[1]);
     }
 
@@ -375,6 +380,28 @@ final class StreamCommands {
         return out;
     }
 
+    /**
+     * Durable mode: what an XREADGROUP did, as Redis propagates it (t_stream.c): the consumer,
+     * each delivery as XCLAIM ... FORCE JUSTID LASTID with its time and count, then the group's
+     * last id and read counter (XGROUP SETID ... ENTRIESREAD).
+     */
+    static void logGroupRead(Keyspace ks, int db, KeyItems read, StreamGroup g, byte[] consumer, boolean noAck) {
+        if (!ks.log.on()) {
+            return;
+        }
+        ks.log.effect(db, KeyspaceLog.ascii("XGROUP"), KeyspaceLog.ascii("CREATECONSUMER"), read.key(), g.name,
+                consumer);
+        if (!noAck) {
+            for (Item it : read.items()) {
+                StreamGroup.Nack n = it.fields() == null ? null : g.pel.get(it.id());
+                if (n != null) {
+                    ks.log.claimed(db, read.key(), g, it.id(), n);
+                }
+            }
+        }
+        ks.log.groupPosition(db, read.key(), g);
+    }
+
     /** A consumer's own pending entries after {@code start} (streamReplyWithRangeFromConsumerPEL). */
     static List<Item> readHistory(RStream s, StreamGroup.Consumer consumer, StreamId start, long count, long now) {
         List<Item> out = new ArrayList<>();
@@ -526,9 +553,11 @@ final class StreamCommands {
             }
             if (groupMode) {
                 StreamGroup.Consumer consumer = groups[i].consumerOrCreate(consumerName, now);
-                read.add(new KeyItems(keys[i], history
+                KeyItems got = new KeyItems(keys[i], history
                         ? readHistory(s, consumer, start, count, now)
-                        : readNew(s, groups[i], consumer, start, count, noAck, now)));
+                        : readNew(s, groups[i], consumer, start, count, noAck, now));
+                read.add(got);
+                logGroupRead(c.server.keyspace, c.db, got, groups[i], consumerName, noAck);
             } else {
                 read.add(new KeyItems(keys[i], range(s, start, StreamId.MAX, false, count)));
             }
@@ -610,6 +639,7 @@ final class StreamCommands {
             StreamGroup.Consumer consumer = g.consumerOrCreate(consumerName, now);
             StreamId start = g.lastId.next();
             List<Item> items = readNew(s, g, consumer, start == null ? StreamId.MIN : start, count, noAck, now);
+            logGroupRead(space, c.db, new KeyItems(key, items), g, consumerName, noAck);
             return cl -> writeRead(cl.reply, List.of(new KeyItems(key, items)));
         };
         Keyspace.Waiter w = new Keyspace.Waiter(c, c.db, distinct, serve, c.suspend());

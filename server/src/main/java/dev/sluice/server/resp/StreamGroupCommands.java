@@ -294,6 +294,7 @@ final class StreamGroupCommands {
             if (fv == null) {
                 if (n != null) {
                     g.ack(id); // the entry is gone: so is its pending entry
+                    c.server.keyspace.log.effect(c.db, KeyspaceLog.ascii("XACK"), a[1], a[2], id.bytes());
                 }
                 continue;
             }
@@ -316,8 +317,10 @@ final class StreamGroupCommands {
                 n.deliveryCount++;
             }
             g.claim(id, n, consumer);
+            c.server.keyspace.log.claimed(c.db, a[1], g, id, n);
             out.add(justId ? id : new Item(id, fv));
         }
+        c.server.keyspace.log.groupPosition(c.db, a[1], g); // LASTID may have moved it
         c.reply.array(out.size());
         for (Object o : out) {
             if (o instanceof Item it) {
@@ -390,6 +393,7 @@ final class StreamGroupCommands {
             byte[][] fv = s.get(id);
             if (fv == null) {
                 g.ack(id);
+                c.server.keyspace.log.effect(c.db, KeyspaceLog.ascii("XACK"), a[1], a[2], id.bytes());
                 deleted.add(id);
                 count--;
                 continue;
@@ -405,6 +409,7 @@ final class StreamGroupCommands {
                 n.deliveryCount++;
             }
             g.claim(id, n, consumer);
+            c.server.keyspace.log.claimed(c.db, a[1], g, id, n);
             claimed.add(justId ? id : new Item(id, fv));
             count--;
         }

@@ -15,6 +15,7 @@ import dev.sluice.server.storage.journal.JournalUnavailableException;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.queue.QueueImage;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.resp.KeyspaceStore;
 import dev.sluice.server.storage.journal.JournalRecord;
 import dev.sluice.server.storage.journal.SnapshotFile;
 import java.io.IOException;
@@ -50,16 +51,21 @@ import org.slf4j.LoggerFactory;
  *   PURGED         queue
  *   CACHE_PUT      key, value, version, create revision, mod revision, expires at
  *   CACHE_REMOVED  key, revision
+ *   KEYSPACE_COMMAND  the RESP keyspace's effects of one command (opaque here: resp.KeyspaceLog)
  *
  * Snapshots (SnapshotFile, as of journal seq S: every record below S is in it) hold
  * QUEUE_CREATED, TOPIC_CREATED and BOUND records as above, CACHE_PUT per entry, CACHE_REVISION
- * (the newest revision), and per queue its messages in QUEUE_MESSAGES records of at most 1 MiB
+ * (the newest revision), per queue its messages in QUEUE_MESSAGES records of at most 1 MiB
  * each (QueueRecords.snapshotMessages): queue, count, then per message the PUBLISHED fields plus
- * attempts and dead letter 1|0. A snapshot is taken while changes go on (it
+ * attempts and dead letter 1|0, and KEYSPACE_VALUE per RESP keyspace value
+ * (opaque here: resp.ValueCodec), taken under the keyspace's lock at exactly S (command records
+ * are not idempotent, so the keyspace part must be exact, not fuzzy); while no keyspace is attached
+ * (RESP off) the keyspace events recovered at start are written back as they were, with
+ * KEYSPACE_STRING_WON (a db-0 name) for the cache writes among them. A snapshot is taken while changes go on (it
  * reads each queue under its lock and the cache entry by entry); the records from S on, applied
  * after it, make it exact (see Recovery). Then the segments below S are deleted.
  */
-public final class DurableStore implements QueueStore, CacheStore, Durability, AutoCloseable {
+public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore, Durability, AutoCloseable {
     static final byte QUEUE_CREATED = 1;
     static final byte QUEUE_DELETED = 2;
     static final byte TOPIC_CREATED = 3;
@@ -75,6 +81,10 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     // snapshots only
     static final byte QUEUE_MESSAGES = 13;
     static final byte CACHE_REVISION = 14;
+    static final byte KEYSPACE_COMMAND = 15;
+    // snapshots only
+    static final byte KEYSPACE_VALUE = 16;
+    static final byte KEYSPACE_STRING_WON = 17;
 
     private static final Logger log = LoggerFactory.getLogger(DurableStore.class);
 
@@ -83,6 +93,9 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     private final ReentrantLock snapshotting = new ReentrantLock();
     private volatile long lastSnapshotBytes;
     private volatile Thread snapshotter;
+    /** The keyspace's part of a snapshot once RESP is up; until then, what recovery read for it. */
+    private volatile KeyspaceStore.Images keyspace;
+    private volatile List<KeyspaceStore.Event> keyspaceRecovered = List.of();
 
     public DurableStore(Journal journal, Path dir) {
         this.journal = journal;
@@ -103,6 +116,7 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
             lastSnapshotBytes = Files.size(snapshot.get().file());
         }
         journal.replay(from, r::apply);
+        keyspaceRecovered = r.keyspace();
         return r.state();
     }
 
@@ -136,7 +150,12 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
         snapshotting.lock();
         try {
             long t0 = System.nanoTime();
-            long seq = journal.rollSegment();
+            KeyspaceStore.Images ks = keyspace;
+            long[] at = new long[1];
+            List<byte[]> values = ks == null ? null : ks.imagesAt(() -> at[0] = journal.rollSegment());
+            long keyspaceMillis = (System.nanoTime() - t0) / 1_000_000;
+            long seq = ks == null ? journal.rollSegment() : at[0];
+            List<KeyspaceStore.Event> carried = ks == null ? keyspaceRecovered : List.of();
             Path file = SnapshotFile.write(dir, seq, out -> {
                 for (QueueImage image : queues.images()) {
                     out.add(queueRecord(image.name(), image.config()));
@@ -164,6 +183,18 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
                     throw failed[0];
                 }
                 out.add(new RecordBody(CACHE_REVISION).putLong(cache.revision()).record());
+                if (values != null) {
+                    for (byte[] v : values) {
+                        out.add(opaque(KEYSPACE_VALUE, v));
+                    }
+                }
+                for (KeyspaceStore.Event e : carried) {
+                    out.add(opaque(switch (e.kind()) {
+                        case VALUE -> KEYSPACE_VALUE;
+                        case COMMAND -> KEYSPACE_COMMAND;
+                        case STRING_WON -> KEYSPACE_STRING_WON;
+                    }, e.body()));
+                }
             });
             try {
                 journal.awaitRolled(seq); // the segment holding seq - 1 must be closed to go
@@ -173,8 +204,9 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
             }
             journal.deleteSegmentsBefore(seq);
             lastSnapshotBytes = Files.size(file);
-            log.info("snapshot {}: {} bytes in {} ms; journal segments before record {} deleted", file.getFileName(),
-                    lastSnapshotBytes, (System.nanoTime() - t0) / 1_000_000, seq);
+            log.info("snapshot {}: {} bytes in {} ms ({} keyspace values encoded in {} ms under the keyspace lock);"
+                    + " journal segments before record {} deleted", file.getFileName(), lastSnapshotBytes,
+                    (System.nanoTime() - t0) / 1_000_000, values == null ? 0 : values.size(), keyspaceMillis, seq);
         } finally {
             snapshotting.unlock();
         }
@@ -326,6 +358,44 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     private void append(RecordBody b) {
         journal.append(b.record());
+    }
+
+    // ------------------------------------------------------------------ RESP keyspace
+
+    @Override
+    public void command(byte[] body) {
+        journal.append(opaque(KEYSPACE_COMMAND, body));
+    }
+
+    @Override
+    public List<KeyspaceStore.Event> recovered() {
+        return keyspaceRecovered;
+    }
+
+    @Override
+    public void attach(KeyspaceStore.Images images) {
+        keyspace = images;
+        keyspaceRecovered = List.of(); // replayed into the keyspace, which snapshots now
+    }
+
+    /** A record whose body another package encoded. */
+    private static JournalRecord opaque(byte type, byte[] body) {
+        return new JournalRecord() {
+            @Override
+            public byte type() {
+                return type;
+            }
+
+            @Override
+            public int size() {
+                return body.length;
+            }
+
+            @Override
+            public void writeTo(java.nio.ByteBuffer buf) {
+                buf.put(body);
+            }
+        };
     }
 
     @Override

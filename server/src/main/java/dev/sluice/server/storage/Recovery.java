@@ -14,6 +14,9 @@ import static dev.sluice.server.storage.DurableStore.REMOVED;
 import static dev.sluice.server.storage.DurableStore.RETURNED;
 import static dev.sluice.server.storage.DurableStore.TOPIC_CREATED;
 import static dev.sluice.server.storage.DurableStore.TOPIC_DELETED;
+import static dev.sluice.server.storage.DurableStore.KEYSPACE_COMMAND;
+import static dev.sluice.server.storage.DurableStore.KEYSPACE_STRING_WON;
+import static dev.sluice.server.storage.DurableStore.KEYSPACE_VALUE;
 
 import dev.sluice.server.cache.CacheKey;
 import dev.sluice.server.cache.StoredEntry;
@@ -21,6 +24,7 @@ import dev.sluice.server.queue.Message;
 import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueImage;
 import dev.sluice.server.queue.StoredMessage;
+import dev.sluice.server.resp.KeyspaceStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,6 +78,8 @@ public final class Recovery {
     private final Map<CacheKey, Last> cache = new HashMap<>();
     private long revision;
     private long records;
+    /** The RESP keyspace's records in journal order, for resp.KeyspaceReplay (opaque here). */
+    private final List<KeyspaceStore.Event> keyspace = new ArrayList<>();
 
     void apply(long seq, byte type, ByteBuffer body) {
         RecordBody.Reader in = new RecordBody.Reader(body);
@@ -149,6 +155,9 @@ public final class Recovery {
             }
             case CACHE_PUT -> {
                 StoredEntry e = DurableStore.readEntry(in);
+                if (!keyspace.isEmpty()) { // a string write wins over a keyspace value of its name
+                    keyspace.add(new KeyspaceStore.Event(KeyspaceStore.Kind.STRING_WON, e.key().bytes()));
+                }
                 revision = Math.max(revision, e.modRevision());
                 Last last = cache.get(e.key());
                 if (last == null || last.revision() < e.modRevision()) {
@@ -171,6 +180,10 @@ public final class Recovery {
                 }
             }
             case CACHE_REVISION -> revision = Math.max(revision, in.getLong());
+            case KEYSPACE_COMMAND -> keyspace.add(new KeyspaceStore.Event(KeyspaceStore.Kind.COMMAND, rest(body)));
+            case KEYSPACE_VALUE -> keyspace.add(new KeyspaceStore.Event(KeyspaceStore.Kind.VALUE, rest(body)));
+            case KEYSPACE_STRING_WON ->
+                    keyspace.add(new KeyspaceStore.Event(KeyspaceStore.Kind.STRING_WON, rest(body)));
             case CACHE_REMOVED -> {
                 CacheKey key = CacheKey.of(in.getBytes());
                 long rev = in.getLong();
@@ -196,6 +209,17 @@ public final class Recovery {
                 q.messages.put(m.id(), new Held(m, deadLetters, due[0]));
             }
         }
+    }
+
+    private static byte[] rest(ByteBuffer body) {
+        byte[] b = new byte[body.remaining()];
+        body.get(b);
+        return b;
+    }
+
+    /** The keyspace's records, in journal order (a snapshot's values first). */
+    List<KeyspaceStore.Event> keyspace() {
+        return keyspace;
     }
 
     State state() {
