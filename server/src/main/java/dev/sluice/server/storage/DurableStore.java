@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,10 +82,18 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
     private final ReentrantLock snapshotting = new ReentrantLock();
     private volatile long lastSnapshotBytes;
     private volatile Thread snapshotter;
+    // for stats(): written under snapshotting (snapshots) or once at startup (recovery)
+    private final long appendedAtStart;
+    private volatile long snapshots;
+    private volatile long snapshotNanos;
+    private final AtomicLongArray snapshotBuckets = new AtomicLongArray(
+            StorageStats.SNAPSHOT_BUCKET_UPPER_MILLIS.length + 1);
+    private volatile StorageStats.Recovered recovered = new StorageStats.Recovered(0, 0);
 
     public DurableStore(Journal journal, Path dir) {
         this.journal = journal;
         this.dir = dir;
+        this.appendedAtStart = journal.lastAppended();
     }
 
     /**
@@ -163,11 +172,53 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
             });
             journal.deleteSegmentsBefore(seq);
             lastSnapshotBytes = Files.size(file);
+            long nanos = System.nanoTime() - t0;
+            countSnapshot(nanos);
             log.info("snapshot {}: {} bytes in {} ms; journal segments before record {} deleted", file.getFileName(),
-                    lastSnapshotBytes, (System.nanoTime() - t0) / 1_000_000, seq);
+                    lastSnapshotBytes, nanos / 1_000_000, seq);
         } finally {
             snapshotting.unlock();
         }
+    }
+
+    /** Under snapshotting. */
+    private void countSnapshot(long nanos) {
+        long millis = nanos / 1_000_000;
+        long[] b = StorageStats.SNAPSHOT_BUCKET_UPPER_MILLIS;
+        int i = 0;
+        while (i < b.length && millis > b[i]) {
+            i++;
+        }
+        snapshotBuckets.incrementAndGet(i);
+        snapshotNanos += nanos;
+        snapshots++;
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /**
+     * Records what this start's recovery did, for {@link #stats()}: {@code records} read back, in
+     * {@code nanos} from opening the data dir to the engines holding the state. Called once by the
+     * server after restoring.
+     */
+    public void recovered(long records, long nanos) {
+        recovered = new StorageStats.Recovered(records, nanos);
+    }
+
+    /** The counters the metrics read at scrape time. Never blocks on locks; lists the journal's segment sizes. */
+    public StorageStats stats() {
+        boolean refused = false;
+        try {
+            journal.checkWritable();
+        } catch (JournalUnavailableException e) {
+            refused = true;
+        }
+        long[] buckets = new long[snapshotBuckets.length()];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = snapshotBuckets.get(i);
+        }
+        return new StorageStats(journal.stats(), journal.lastAppended() - appendedAtStart, refused,
+                new StorageStats.Snapshots(snapshots, buckets, snapshotNanos, lastSnapshotBytes), recovered);
     }
 
     private static JournalRecord messages(QueueImage image) {
@@ -206,12 +257,22 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
         return true;
     }
 
+    /**
+     * How the message of a write refused by {@link #checkWritable()} starts: the RESP listener
+     * answers these with {@code -ERR} (not {@code -OOM}, which is about memory).
+     */
+    public static final String WRITES_REFUSED = "writes are refused: ";
+
+    /** Refuses a write with RESOURCE_EXHAUSTED while the journal cannot write (disk full); reads go on. */
     @Override
     public void checkWritable() {
         try {
             journal.checkWritable();
         } catch (JournalUnavailableException e) {
-            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "writes are refused: " + e.getMessage());
+            // the journal's text names the directory; clients get it without the path
+            String why = String.valueOf(e.getMessage()).replace(" on " + dir + ")", ")");
+            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, WRITES_REFUSED + why
+                    + "; reads are still served, writes resume once the data dir has space again");
         }
     }
 

@@ -100,6 +100,7 @@ public final class Journal implements AutoCloseable {
     private volatile String failureText;
     private volatile long bytesWritten;
     private volatile long fsyncCount;
+    private volatile long fsyncNanos;
     private final AtomicLongArray fsyncBuckets = new AtomicLongArray(JournalStats.FSYNC_BUCKET_UPPER_MICROS.length + 1);
 
     private record Waiter(long seq, Completion c) {}
@@ -372,7 +373,7 @@ public final class Journal implements AutoCloseable {
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = fsyncBuckets.get(i);
         }
-        return new JournalStats(bytesWritten, segments.size(), disk, fsyncCount, buckets, recovery);
+        return new JournalStats(bytesWritten, segments.size(), disk, fsyncCount, buckets, fsyncNanos, recovery);
     }
 
     /**
@@ -664,10 +665,11 @@ public final class Journal implements AutoCloseable {
     private void force() throws IOException {
         long t0 = System.nanoTime();
         channel.force(false);
-        long micros = (System.nanoTime() - t0) / 1000;
         lastFsyncNanos = System.nanoTime();
+        long micros = (lastFsyncNanos - t0) / 1000;
         unsynced = false;
         fsyncCount++;
+        fsyncNanos += lastFsyncNanos - t0; // journal thread only, like fsyncCount
         long[] b = JournalStats.FSYNC_BUCKET_UPPER_MICROS;
         int i = 0;
         while (i < b.length && micros > b[i]) {
