@@ -207,12 +207,7 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
 
     /** The counters the metrics read at scrape time. Never blocks on locks; lists the journal's segment sizes. */
     public StorageStats stats() {
-        boolean refused = false;
-        try {
-            journal.checkWritable();
-        } catch (JournalUnavailableException e) {
-            refused = true;
-        }
+        boolean refused = refusingWrites();
         long[] buckets = new long[snapshotBuckets.length()];
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = snapshotBuckets.get(i);
@@ -239,12 +234,43 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
         return mark == 0 || journal.durableSeq() >= mark;
     }
 
+    /**
+     * As the journal's whenDurable, plus: while the journal is failing (disk full), a mark not yet
+     * durable completes at once with the failure. The journal fails only the completions it had
+     * taken up when the write failed; one registered later would otherwise wait until space
+     * returns, and the client with it. (A completion registered in the instant between the
+     * journal taking up its waiters and flagging the failure still waits: a journal-side fix.)
+     * Either way {@code then} runs once: if the record is written later, that is ignored.
+     */
     @Override
     public void whenDurable(long mark, Completion then) {
         if (isDurable(mark)) {
             then.done(null);
-        } else {
-            journal.whenDurable(mark, then);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Completion once = failure -> {
+            if (ran.compareAndSet(false, true)) {
+                then.done(failure);
+            }
+        };
+        journal.whenDurable(mark, once);
+        if (!isDurable(mark)) {
+            try {
+                journal.checkWritable();
+            } catch (JournalUnavailableException e) {
+                once.done(e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            }
+        }
+    }
+
+    @Override
+    public boolean refusingWrites() {
+        try {
+            journal.checkWritable();
+            return false;
+        } catch (JournalUnavailableException e) {
+            return true;
         }
     }
 
