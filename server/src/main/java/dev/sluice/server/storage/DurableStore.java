@@ -238,9 +238,9 @@ public final class DurableStore implements QueueStore, CacheStore, Durability, A
      * As the journal's whenDurable, plus: while the journal is failing (disk full), a mark not yet
      * durable completes at once with the failure. The journal fails only the completions it had
      * taken up when the write failed; one registered later would otherwise wait until space
-     * returns, and the client with it. (A completion registered in the instant between the
-     * journal taking up its waiters and flagging the failure still waits: a journal-side fix.)
-     * Either way {@code then} runs once: if the record is written later, that is ignored.
+     * returns, and the client with it. (One registered in the instant between the journal taking
+     * up its waiters and flagging the failure is failed by the journal's next retry pass, within
+     * a second.) Either way {@code then} runs once: if the record is written later, that is ignored.
      */
     @Override
     public void whenDurable(long mark, Completion then) {

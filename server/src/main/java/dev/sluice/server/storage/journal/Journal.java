@@ -417,6 +417,7 @@ public final class Journal implements AutoCloseable {
         try {
             while (true) {
                 if (failure != null) {
+                    failLateWaiters();
                     if (!retry()) {
                         if (isClosing()) {
                             failEverything();
@@ -702,6 +703,26 @@ public final class Journal implements AutoCloseable {
                     run(w, null);
                 }
             }
+        }
+    }
+
+    /**
+     * While failing: a completion registered for a record of the failed batch after the writer had
+     * taken up its waiters (so fail() did not see it) fails now too, instead of waiting until
+     * space returns. Journal thread only.
+     */
+    private void failLateWaiters() {
+        appendLock.lock();
+        try {
+            waiters.addAll(incomingWaiters);
+            incomingWaiters.clear();
+        } finally {
+            appendLock.unlock();
+        }
+        IOException e = failure;
+        while (!waiters.isEmpty() && waiters.peek().seq <= batchLastSeq) {
+            Waiter w = waiters.poll();
+            run(w, w.seq > durableSeq ? e : null);
         }
     }
 
