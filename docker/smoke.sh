@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Image smoke test: builds docker/Dockerfile with podman and runs the image for real, then drives it
 # from the host with the CLI (health, set/get, queue pub/sub), stops it with SIGTERM and checks a
-# clean exit. Run as root from anywhere:  docker/smoke.sh
+# clean exit, then restarts it on its data volume (durable mode, SLUICE_DATA_DIR=/data) after that
+# clean stop and after a kill -9, and checks that a queued message and a cache key survived each.
+# Run as root from anywhere:  docker/smoke.sh
 #
 # TEST HARNESS, not a way to build release images. This machine reaches no container registry, so:
 #  - the base images the Dockerfile names (eclipse-temurin:25-jre, and :25-jdk only if asked for) are
@@ -32,6 +34,7 @@ metrics_port=${SMOKE_METRICS_PORT:-19464}
 cache_dir=${SMOKE_CACHE:-/var/cache/sluice-smoke}
 image=localhost/sluice:smoke
 name=sluice-smoke-$$
+volume=sluice-smoke-data-$$
 jre_image=docker.io/library/eclipse-temurin:25-jre
 jdk_image=docker.io/library/eclipse-temurin:25-jdk
 base_image=localhost/sluice-smoke/bookworm:minbase
@@ -61,6 +64,7 @@ work=$(mktemp -d)
 cleanup() {
   local code=$?
   pod rm -f --time 5 "$name" >/dev/null 2>&1 || true
+  pod volume rm -f "$volume" >/dev/null 2>&1 || true
   if [ "${SMOKE_KEEP_IMAGE:-0}" != 1 ]; then pod rmi -f "$image" >/dev/null 2>&1 || true; fi
   # The build's intermediate stage images: dangling ones that did not exist before it.
   local id
@@ -147,7 +151,7 @@ tpod 1200 build --pull=never --format docker -f docker/Dockerfile "${build_args[
   || { tail -40 "$work/build.log"; fail "podman build failed (log above)"; }
 [ "$(pod image inspect -f '{{.Config.User}}' "$image")" = 10001:10001 ] || fail "image does not run as user 10001"
 
-step "run (read-only root filesystem, ports on loopback)"
+step "run (read-only root filesystem, ports on loopback, durable mode on a named volume at /data)"
 # podman runs health timers through systemd, which this machine lacks; it logs "unable to get
 # systemd connection" errors on run and stop (kept out of the output, shown on failure). The script
 # runs the image's HEALTHCHECK command itself below.
@@ -155,6 +159,7 @@ step "run (read-only root filesystem, ports on loopback)"
 # mode and serves loopback peers only, and the published ports' traffic is not loopback inside.
 token=smoke-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 tpod 60 run -d --name "$name" -e SLUICE_AUTH_TOKENS="$token" --read-only --tmpfs /tmp:rw,exec,size=64m \
+  -v "$volume:/data" -e SLUICE_DATA_DIR=/data \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
   -p "127.0.0.1:$grpc_port:7070" -p "127.0.0.1:$resp_port:6380" -p "127.0.0.1:$metrics_port:9464" \
   "$image" >/dev/null 2>"$work/run.err" || { cat "$work/run.err"; fail "podman run failed"; }
@@ -168,6 +173,7 @@ for _ in $(seq 1 120); do
 done
 logs_have "started" || { logs; fail "no 'started' line within 60s"; }
 logs_have "grpc=0.0.0.0:7070" || { logs; fail "server does not listen on 0.0.0.0:7070 (SLUICE_HOST)"; }
+logs_have "data dir /data: recovered" || { logs; fail "the server did not start in durable mode on /data"; }
 [ "$(tpod 30 exec "$name" id -u)" = 10001 ] || fail "the server process is not uid 10001"
 
 step "HEALTHCHECK (the image's own command, run by podman)"
@@ -211,6 +217,11 @@ else
   echo "smoke: /metrics not checked: this server build logs no metrics endpoint"
 fi
 
+# Left for the restarts below: a message nobody consumes and a key.
+cli queue create smoke-kept >/dev/null || fail "queue create smoke-kept failed"
+cli pub smoke-kept survivor >/dev/null || fail "pub to smoke-kept failed"
+[ "$(cli set smoke:kept before-restart)" = "OK (version 1)" ] || fail "set smoke:kept failed"
+
 step "podman stop: SIGTERM, graceful stop, exit 0"
 tpod 60 stop --time 30 "$name" >/dev/null 2>"$work/stop.err" || { cat "$work/stop.err"; fail "podman stop failed"; }
 code=$(pod inspect -f '{{.State.ExitCode}}' "$name")
@@ -218,5 +229,37 @@ logs | tail -n 5 || true
 [ "$code" = 0 ] || fail "container exited with $code after SIGTERM, expected 0"
 logs_have "stopping (grace" || fail "no 'stopping (grace ...)' line: SIGTERM did not reach the JVM"
 logs_have "stopped" || fail "no 'stopped' line after SIGTERM"
+
+# restarted WHY: starts the stopped container again (same volume) and waits for its next start line.
+restarted() {
+  local before
+  before=$(grep -c " started in " <<<"$(logs)" || true)
+  tpod 60 start "$name" >/dev/null 2>"$work/start.err" || { cat "$work/start.err"; fail "podman start ($1) failed"; }
+  for _ in $(seq 1 120); do
+    [ "$(grep -c " started in " <<<"$(logs)" || true)" -gt "$before" ] && return 0
+    sleep 0.5
+  done
+  logs; fail "no new 'started' line within 60s after $1"
+}
+
+step "restart after the clean stop: the queued message and the key survived"
+restarted "the clean stop"
+grep "recovered" <<<"$(logs)" | tail -n 1
+[ "$(cli get smoke:kept)" = before-restart ] || fail "smoke:kept did not survive the clean restart"
+[ "$(cli set smoke:kept before-kill)" = "OK (version 2)" ] || fail "smoke:kept's version went backwards or the set failed"
+cli pub smoke-kept second >/dev/null || fail "pub after the restart failed"
+
+step "kill -9 and restart: what was acknowledged (--fsync always) survived"
+tpod 60 kill --signal KILL "$name" >/dev/null 2>"$work/kill.err" || { cat "$work/kill.err"; fail "podman kill failed"; }
+for _ in $(seq 1 60); do
+  [ "$(pod inspect -f '{{.State.Running}}' "$name")" = false ] && break
+  sleep 0.5
+done
+restarted "kill -9"
+grep "recovered" <<<"$(logs)" | tail -n 1
+[ "$(cli get smoke:kept)" = before-kill ] || fail "smoke:kept did not survive kill -9"
+[ "$(cli sub smoke-kept --count 2 --wait 30s | tr '\n' ' ')" = "survivor second " ] \
+  || fail "the queued messages did not survive both restarts"
+tpod 60 stop --time 30 "$name" >/dev/null 2>"$work/stop.err" || { cat "$work/stop.err"; fail "the last podman stop failed"; }
 
 step "passed in $(( $(date +%s) - start ))s"

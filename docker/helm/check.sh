@@ -23,6 +23,12 @@ done
 "$r" check "$work/default.yaml"
 "$r" check "$work/persistence.yaml"
 "$r" check "$here"/../k8s/*.yaml
+# The plain manifests are durable too: a StatefulSet whose claim is mounted at SLUICE_DATA_DIR.
+k8s=$(cat "$here"/../k8s/*.yaml)
+grep -q '^kind: StatefulSet' <<<"$k8s" || { echo "helm check: docker/k8s has no StatefulSet"; exit 1; }
+grep -q 'volumeClaimTemplates:' <<<"$k8s" || { echo "helm check: docker/k8s claims no volume"; exit 1; }
+grep -A1 'name: SLUICE_DATA_DIR' <<<"$k8s" | grep -q 'value: /data' || { echo "helm check: docker/k8s does not set SLUICE_DATA_DIR=/data"; exit 1; }
+grep -q 'mountPath: /data' <<<"$k8s" || { echo "helm check: docker/k8s mounts nothing at /data"; exit 1; }
 # The checker must be able to fail.
 cp -r "$here/sluice" "$work/broken"
 sed -i 's/path: {{ .liveness.path }}, port: metrics/path: {{ .liveness.path }}, port: nosuchport/' \

@@ -179,6 +179,18 @@ func checkFiles(files []string) error {
 	}
 	for _, d := range docs {
 		switch str(d["kind"]) {
+		case "StatefulSet":
+			// Its governing Service must exist and be headless (the pods' stable DNS names).
+			name := str(get(d, "spec", "serviceName"))
+			headless := false
+			for _, d2 := range docs {
+				if d2["kind"] == "Service" && str(get(d2, "metadata", "name")) == name {
+					headless = str(get(d2, "spec", "clusterIP")) == "None"
+				}
+			}
+			if !headless {
+				bad(d, "serviceName %q is not a headless Service in these manifests", name)
+			}
 		case "Service":
 			if !selects(get(d, "spec", "selector")) {
 				bad(d, "selects no workload's pods")

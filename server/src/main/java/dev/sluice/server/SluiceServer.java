@@ -15,6 +15,7 @@ import dev.sluice.server.grpc.GrpcTls;
 import dev.sluice.server.metrics.MetricsEndpoint;
 import dev.sluice.server.metrics.Readiness;
 import dev.sluice.server.metrics.SluiceMetrics;
+import dev.sluice.server.metrics.StorageMetrics;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.resp.RespConfig;
 import dev.sluice.server.resp.RespServer;
@@ -111,6 +112,9 @@ public final class SluiceServer {
         this.queues = queues;
         this.config = config;
         this.metrics = SluiceMetrics.create(cache, queues);
+        if (storage != null) {
+            StorageMetrics.register(metrics.registry(), storage::stats);
+        }
         readiness.add(() -> java.util.Optional.ofNullable(lifecycleNotReady));
         this.clientMemory = ClientMemory.of(config.maxClientMemory());
         metrics.gauge("sluice_client_memory_bytes", "Bytes held by Redis protocol clients' input and output buffers",
@@ -166,16 +170,18 @@ public final class SluiceServer {
         if (!s.durable()) {
             return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()), config);
         }
+        long t0 = System.nanoTime(); // the journal's scan in openStore counts too
         DurableStore store = openStore(s);
         try {
-            long t0 = System.nanoTime();
             Recovery.State state = store.recover();
             CacheEngine cache = CacheEngine.create(config.cache(), store);
             cache.restore(state.cache(), state.revision());
             QueueRegistry queues = new QueueRegistry(config.queues(), store);
             queues.restore(state.queues(), state.topics());
+            long nanos = System.nanoTime() - t0;
+            store.recovered(state.records(), nanos);
             log.info("data dir {}: recovered {} records in {} ms: {} queues, {} topics, {} cache entries (fsync {})",
-                    s.dataDir(), state.records(), (System.nanoTime() - t0) / 1_000_000, state.queues().size(),
+                    s.dataDir(), state.records(), nanos / 1_000_000, state.queues().size(),
                     state.topics().size(), state.cache().size(), s.fsync().name().toLowerCase(java.util.Locale.ROOT));
             store.snapshotWhenLarge(queues, cache, s.snapshotBytes(), Duration.ofSeconds(1));
             return new SluiceServer(b, cache, queues, config, store);

@@ -21,7 +21,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +42,13 @@ class DurableServerTest {
                 config.shutdownGrace(), config.security(), config.observability(), config.resp(),
                 config.maxClientMemory(), config.storage());
         return SluiceServer.create(config).start();
+    }
+
+    private SluiceServer start(FsyncPolicy fsync, long cacheMaxBytes) throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        return SluiceServer.create(new ServerConfig("127.0.0.1", 0, d.cache().withLimits(1024, 4096, 1000)
+                .withMaxBytes(cacheMaxBytes), d.queues(),
+                d.grpc(), Duration.ofSeconds(5)).withStorage(new StorageConfig(dir, fsync, false))).start();
     }
 
     private static PublishMessage text(String s) {
@@ -86,6 +95,76 @@ class DurableServerTest {
             }
             ch.shutdownNow();
             server.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void restoreIntoASmallerCacheBudget_starts_evictsAfterTheRestoredRevisions_versionsNeverGoBack()
+            throws Exception {
+        // given 2000 keys of 1 KiB (about 2.5 MiB with overheads) written under the default budget,
+        // one of them three times
+        SluiceServer server = start(FsyncPolicy.EVERYSEC, 256L << 20);
+        Map<String, Long> versions = new HashMap<>();
+        long revisionBefore;
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        try {
+            var cache = CacheServiceGrpc.newBlockingStub(ch);
+            ByteString kib = ByteString.copyFromUtf8("v".repeat(1024));
+            for (int i = 0; i < 2000; i++) {
+                versions.put("k" + i, cache.set(SetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k" + i))
+                        .setValue(kib).build()).getEntry().getVersion());
+            }
+            for (int i = 0; i < 2; i++) {
+                versions.put("k1999", cache.set(SetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k1999"))
+                        .setValue(kib).build()).getEntry().getVersion());
+            }
+            assertThat(versions.get("k1999")).isEqualTo(3);
+            revisionBefore = server.cache().revision();
+        } finally {
+            ch.shutdownNow();
+            server.stop(Duration.ofSeconds(5));
+        }
+
+        // when it restarts with a 512 KiB budget, and once more with the same small budget
+        for (int restart = 1; restart <= 2; restart++) {
+            server = start(FsyncPolicy.EVERYSEC, 512L << 10);
+            ch = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+            try {
+                var cache = CacheServiceGrpc.newBlockingStub(ch);
+                long entries = server.cache().stats().entries();
+                long evictions = server.cache().stats().evictions();
+
+                // then it started, holding what fits; every eviction took a revision after the restored ones
+                assertThat(entries).as("restart %d", restart).isPositive().isLessThan(2000);
+                if (restart == 1) {
+                    assertThat(evictions).isPositive();
+                    assertThat(server.cache().revision()).isGreaterThanOrEqualTo(revisionBefore + evictions);
+                } else {
+                    assertThat(server.cache().revision()).isGreaterThanOrEqualTo(revisionBefore);
+                }
+                // and every key still there has the version it was written with
+                int present = 0;
+                for (var e : versions.entrySet()) {
+                    var got = cache.get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(e.getKey())).build());
+                    if (got.hasEntry()) {
+                        present++;
+                        assertThat(got.getEntry().getVersion()).as(e.getKey()).isEqualTo(e.getValue());
+                    }
+                }
+                assertThat(present).isPositive();
+                // and a new write continues both the key's version and the store's revision
+                long revision = server.cache().revision();
+                String key = versions.keySet().stream().filter(k -> cache.get(GetRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8(k)).build()).hasEntry()).findFirst().orElseThrow();
+                var written = cache.set(SetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8("again")).build()).getEntry();
+                assertThat(written.getVersion()).isEqualTo(versions.get(key) + 1);
+                assertThat(written.getModRevision()).isGreaterThan(revision);
+                versions.put(key, written.getVersion());
+            } finally {
+                ch.shutdownNow();
+                server.stop(Duration.ofSeconds(5));
+            }
         }
     }
 

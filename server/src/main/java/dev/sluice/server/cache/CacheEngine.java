@@ -545,6 +545,7 @@ public final class CacheEngine implements AutoCloseable {
             }
             cache.asMap().put(s.key(), e);
         }
+        cache.cleanUp(); // evictions for a smaller budget happen (and are recorded) now, before serving
     }
 
     /**

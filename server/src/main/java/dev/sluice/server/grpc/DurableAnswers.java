@@ -178,7 +178,8 @@ final class DurableAnswers implements ServerInterceptor {
                 log.warn("a change could not be written; the call ends without its answer: {}", failure.toString());
                 boolean full = String.valueOf(failure.getMessage()).contains("No space left");
                 super.close((full ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE)
-                        .withDescription("the change may not have been stored: " + failure.getMessage()),
+                        .withDescription("the change may not have been stored: "
+                                + (full ? "disk full (" + failure.getMessage() + ")" : failure.getMessage())),
                         new Metadata());
                 return;
             }

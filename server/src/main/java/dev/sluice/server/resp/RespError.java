@@ -1,6 +1,7 @@
 package dev.sluice.server.resp;
 
 import dev.sluice.server.error.SluiceException;
+import dev.sluice.server.storage.DurableStore;
 
 /**
  * A command's error reply, thrown from a command and written as {@code -<message>}. The message
@@ -32,7 +33,9 @@ final class RespError extends RuntimeException {
     /** An engine refusal as a RESP error line; messages are the engine's, meant for clients. */
     static String of(SluiceException e) {
         return switch (e.code()) {
-            case RESOURCE_EXHAUSTED -> "OOM " + e.getMessage();
+            // a full data dir is not memory: -ERR, as the issue asks (Redis itself says -MISCONF)
+            case RESOURCE_EXHAUSTED -> e.getMessage().startsWith(DurableStore.WRITES_REFUSED)
+                    ? "ERR " + e.getMessage() : "OOM " + e.getMessage();
             case UNAVAILABLE -> "ERR " + e.getMessage();
             default -> "ERR " + e.getMessage();
         };

@@ -305,6 +305,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
 
     private void dispatch(RespFrame.Command frame) {
         byte[][] args = frame.args();
+        if (batchStartMark < 0) {
+            batchStartMark = server.durability.mark();
+        }
         commandSinceTick = true;
         server.stats.commands.increment();
         Command cmd = server.commands.lookup(args);
@@ -460,20 +463,37 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         updateAutoRead();
     }
 
-    // Durable mode: replies leave once the changes made before them are on disk (in order).
-    private record Held(long mark, ByteBuf out) {}
+    // Durable mode: replies leave once the changes made before them are on disk (in order). A batch
+    // whose changes could not be written (disk full) is answered with one -ERR per reply instead,
+    // and the connection goes on: later writes are refused at once (checkWritable), reads answered.
+    private static final class Held {
+        final long mark;
+        final ByteBuf out;
+        java.io.IOException failure; // set when the journal reported that the batch's changes failed
+
+        Held(long mark, ByteBuf out) {
+            this.mark = mark;
+            this.out = out;
+        }
+    }
 
     private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>(); // event loop only
+    /** The durability mark when the first command since the last flush ran; -1 before (event loop only). */
+    private long batchStartMark = -1;
 
     /**
      * Keeps {@code out} back if changes made so far are not durable yet (or earlier replies wait);
      * true if kept. The loop's DurableReplies releases it after one journal write for every
-     * connection of this loop iteration.
+     * connection of this loop iteration. While the store refuses writes (disk full), a batch during
+     * which nothing was appended (reads, refused writes) is not held: the records not yet on disk
+     * are being retried, and waiting for them would stall every read until space returns.
      */
     private boolean holdUntilDurable(ByteBuf out) {
         var d = server.durability;
         long mark = d.mark();
-        if (held.isEmpty() && d.isDurable(mark)) {
+        long startMark = batchStartMark;
+        batchStartMark = -1;
+        if (held.isEmpty() && (d.isDurable(mark) || (startMark == mark && d.refusingWrites()))) {
             return false;
         }
         boolean first = held.isEmpty();
@@ -484,20 +504,37 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         return true;
     }
 
-    /** Sends the held replies that are durable now, or closes the connection if a change failed. */
+    /**
+     * Writes the held batches that may go now, in order: durable ones as they are, and, when the
+     * journal reported {@code failure}, the ones not durable as errors.
+     */
     void releaseHeld(java.io.IOException failure) {
         if (failure != null) {
-            log.warn("resp client {}: a change could not be written, closing the connection without its reply: {}",
+            for (Held h : held) {
+                if (!server.durability.isDurable(h.mark)) {
+                    h.failure = failure;
+                }
+            }
+            log.warn("resp client {}: a change could not be written; the replies of its batch are errors: {}",
                     client.address(), failure.toString());
-            held.forEach(h -> h.out().release());
-            held.clear();
-            abort();
-            return;
         }
         boolean wrote = false;
-        while (!held.isEmpty() && server.durability.isDurable(held.peekFirst().mark())) {
-            ctx.write(held.pollFirst().out());
+        while (!held.isEmpty()) {
+            Held first = held.peekFirst();
+            if (server.durability.isDurable(first.mark)) {
+                ctx.write(first.out);
+            } else if (first.failure != null) {
+                ctx.write(errors(first));
+            } else {
+                break;
+            }
+            held.pollFirst();
             wrote = true;
+        }
+        if (!ctx.channel().isActive()) {
+            held.forEach(x -> x.out.release());
+            held.clear();
+            return;
         }
         if (wrote) {
             var f = ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
@@ -508,6 +545,21 @@ final class RespHandler extends ChannelInboundHandlerAdapter implements PubSub.S
         if (!held.isEmpty()) { // held after the mark that was just made durable
             server.durableReplies(ctx.executor()).add(this);
         }
+    }
+
+    /** One -ERR per reply in a batch whose changes may not have been stored; releases the batch. */
+    private ByteBuf errors(Held h) {
+        int n = RespReplies.count(h.out);
+        h.out.release();
+        String m = String.valueOf(h.failure.getMessage()).replace('\r', ' ').replace('\n', ' ');
+        String why = m.contains("No space left") || m.contains("Disk quota") ? "disk full (" + m + ")" : m;
+        byte[] line = ("-ERR the change may not have been stored: " + why + "\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuf b = ctx.alloc().ioBuffer(line.length * Math.max(1, n));
+        for (int i = 0; i < n; i++) {
+            b.writeBytes(line);
+        }
+        return b;
     }
 
     private void updateAutoRead() {

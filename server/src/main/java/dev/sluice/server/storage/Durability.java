@@ -43,6 +43,15 @@ public interface Durability {
     }
 
     /**
+     * True while changes cannot reach the disk (disk full) and writes are refused; the records
+     * not yet written are retried meanwhile. Adapters then answer reads without waiting for a
+     * mark that cannot become durable until space returns. Never blocks.
+     */
+    default boolean refusingWrites() {
+        return false;
+    }
+
+    /**
      * Runs {@code then} once {@code mark} is durable (at once, on this thread, if it is already),
      * with null, or with the error that kept a change from the disk; it must be quick.
      */

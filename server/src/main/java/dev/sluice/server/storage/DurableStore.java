@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,10 +97,18 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
     /** The keyspace's part of a snapshot once RESP is up; until then, what recovery read for it. */
     private volatile KeyspaceStore.Images keyspace;
     private volatile List<KeyspaceStore.Event> keyspaceRecovered = List.of();
+    // for stats(): written under snapshotting (snapshots) or once at startup (recovery)
+    private final long appendedAtStart;
+    private volatile long snapshots;
+    private volatile long snapshotNanos;
+    private final AtomicLongArray snapshotBuckets = new AtomicLongArray(
+            StorageStats.SNAPSHOT_BUCKET_UPPER_MILLIS.length + 1);
+    private volatile StorageStats.Recovered recovered = new StorageStats.Recovered(0, 0);
 
     public DurableStore(Journal journal, Path dir) {
         this.journal = journal;
         this.dir = dir;
+        this.appendedAtStart = journal.lastAppended();
     }
 
     /**
@@ -204,12 +213,49 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
             }
             journal.deleteSegmentsBefore(seq);
             lastSnapshotBytes = Files.size(file);
+            long nanos = System.nanoTime() - t0;
+            countSnapshot(nanos);
             log.info("snapshot {}: {} bytes in {} ms ({} keyspace values encoded in {} ms under the keyspace lock);"
                     + " journal segments before record {} deleted", file.getFileName(), lastSnapshotBytes,
-                    (System.nanoTime() - t0) / 1_000_000, values == null ? 0 : values.size(), keyspaceMillis, seq);
+                    nanos / 1_000_000, values == null ? 0 : values.size(), keyspaceMillis, seq);
         } finally {
             snapshotting.unlock();
         }
+    }
+
+    /** Under snapshotting. */
+    private void countSnapshot(long nanos) {
+        long millis = nanos / 1_000_000;
+        long[] b = StorageStats.SNAPSHOT_BUCKET_UPPER_MILLIS;
+        int i = 0;
+        while (i < b.length && millis > b[i]) {
+            i++;
+        }
+        snapshotBuckets.incrementAndGet(i);
+        snapshotNanos += nanos;
+        snapshots++;
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /**
+     * Records what this start's recovery did, for {@link #stats()}: {@code records} read back, in
+     * {@code nanos} from opening the data dir to the engines holding the state. Called once by the
+     * server after restoring.
+     */
+    public void recovered(long records, long nanos) {
+        recovered = new StorageStats.Recovered(records, nanos);
+    }
+
+    /** The counters the metrics read at scrape time. Never blocks on locks; lists the journal's segment sizes. */
+    public StorageStats stats() {
+        boolean refused = refusingWrites();
+        long[] buckets = new long[snapshotBuckets.length()];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = snapshotBuckets.get(i);
+        }
+        return new StorageStats(journal.stats(), journal.lastAppended() - appendedAtStart, refused,
+                new StorageStats.Snapshots(snapshots, buckets, snapshotNanos, lastSnapshotBytes), recovered);
     }
 
     @Override
@@ -222,6 +268,14 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
         return mark == 0 || journal.durableSeq() >= mark;
     }
 
+    /**
+     * As the journal's whenDurable, plus: while the journal is failing (disk full), a mark not yet
+     * durable completes at once with the failure. The journal fails only the completions it had
+     * taken up when the write failed; one registered later would otherwise wait until space
+     * returns, and the client with it. (One registered in the instant between the journal taking
+     * up its waiters and flagging the failure is failed by the journal's next retry pass, within
+     * a second.) Either way {@code then} runs once: if the record is written later, that is ignored.
+     */
     @Override
     public boolean makeDurableNow(long mark) {
         return mark == 0 || journal.writeNow(mark);
@@ -231,8 +285,31 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
     public void whenDurable(long mark, Completion then) {
         if (isDurable(mark)) {
             then.done(null);
-        } else {
-            journal.whenDurable(mark, then);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Completion once = failure -> {
+            if (ran.compareAndSet(false, true)) {
+                then.done(failure);
+            }
+        };
+        journal.whenDurable(mark, once);
+        if (!isDurable(mark)) {
+            try {
+                journal.checkWritable();
+            } catch (JournalUnavailableException e) {
+                once.done(e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            }
+        }
+    }
+
+    @Override
+    public boolean refusingWrites() {
+        try {
+            journal.checkWritable();
+            return false;
+        } catch (JournalUnavailableException e) {
+            return true;
         }
     }
 
@@ -245,12 +322,22 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
         return true;
     }
 
+    /**
+     * How the message of a write refused by {@link #checkWritable()} starts: the RESP listener
+     * answers these with {@code -ERR} (not {@code -OOM}, which is about memory).
+     */
+    public static final String WRITES_REFUSED = "writes are refused: ";
+
+    /** Refuses a write with RESOURCE_EXHAUSTED while the journal cannot write (disk full); reads go on. */
     @Override
     public void checkWritable() {
         try {
             journal.checkWritable();
         } catch (JournalUnavailableException e) {
-            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, "writes are refused: " + e.getMessage());
+            // the journal's text names the directory; clients get it without the path
+            String why = String.valueOf(e.getMessage()).replace(" on " + dir + ")", ")");
+            throw new SluiceException(ErrorCode.RESOURCE_EXHAUSTED, WRITES_REFUSED + why
+                    + "; reads are still served, writes resume once the data dir has space again");
         }
     }
 

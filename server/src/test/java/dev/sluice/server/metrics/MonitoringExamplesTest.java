@@ -13,7 +13,9 @@ import dev.sluice.proto.v1.QueueConfig;
 import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.config.ServerConfig;
+import dev.sluice.server.config.StorageConfig;
 import dev.sluice.server.resp.RespConfig;
+import dev.sluice.server.storage.journal.FsyncPolicy;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
@@ -28,17 +30,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import redis.clients.jedis.Jedis;
 
 /**
  * docker/monitoring/alerts.yaml and grafana-dashboard.json parse, have the shape Prometheus and
  * Grafana expect, and use only metric names that a running server exposes (Prometheus' own
- * {@code up} aside): a renamed metric breaks this test, not somebody's pager.
+ * {@code up} aside): a renamed metric breaks this test, not somebody's pager. The server runs in
+ * durable mode, so the sluice_storage_* series the files use are there too.
  */
 @Timeout(60)
 class MonitoringExamplesTest {
     private static final Path DIR = Path.of("..", "docker", "monitoring");
+    @TempDir
+    Path dataDir;
     /** Metric names in PromQL: ours and the JVM's all start with one of these. */
     private static final Pattern METRIC = Pattern.compile("\\b(?:sluice|jvm|process)_[a-zA-Z0-9_]+");
 
@@ -114,11 +120,12 @@ class MonitoringExamplesTest {
         Set<String> used = metricNames(exprs);
         assertThat(used).as("the files use our metrics at all").hasSizeGreaterThan(20);
 
-        // and a running server with a queue, gRPC and RESP traffic
+        // and a running durable server with a queue, gRPC and RESP traffic
         ServerConfig d = ServerConfig.defaults();
         SluiceServer server = SluiceServer.create(new ServerConfig("127.0.0.1", 0, d.cache(), d.queues(), d.grpc(),
                 Duration.ofSeconds(1)).withResp(RespConfig.DEFAULTS.withPort(0))
-                .withObservability(new ServerConfig.Observability(true, 0, false))).start();
+                .withObservability(new ServerConfig.Observability(true, 0, false))
+                .withStorage(new StorageConfig(dataDir, FsyncPolicy.EVERYSEC, false))).start();
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         String text;
         try {

@@ -119,6 +119,7 @@ public final class Journal implements AutoCloseable {
     private volatile String failureText;
     private volatile long bytesWritten;
     private volatile long fsyncCount;
+    private volatile long fsyncNanos;
     private final AtomicLongArray fsyncBuckets = new AtomicLongArray(JournalStats.FSYNC_BUCKET_UPPER_MICROS.length + 1);
 
     private record Waiter(long seq, Completion c) {}
@@ -409,7 +410,7 @@ public final class Journal implements AutoCloseable {
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = fsyncBuckets.get(i);
         }
-        return new JournalStats(bytesWritten, segments.size(), disk, fsyncCount, buckets, recovery);
+        return new JournalStats(bytesWritten, segments.size(), disk, fsyncCount, buckets, fsyncNanos, recovery);
     }
 
     /**
@@ -497,6 +498,9 @@ public final class Journal implements AutoCloseable {
      */
     private Step step(boolean owner) throws IOException {
         if (failure != null) {
+            if (owner) {
+                failLateWaiters();
+            }
             if (!owner || !retry()) {
                 if (owner && isClosing()) {
                     failEverything();
@@ -763,10 +767,11 @@ public final class Journal implements AutoCloseable {
     private void force() throws IOException {
         long t0 = System.nanoTime();
         channel.force(false);
-        long micros = (System.nanoTime() - t0) / 1000;
         lastFsyncNanos = System.nanoTime();
+        long micros = (lastFsyncNanos - t0) / 1000;
         unsynced = false;
         fsyncCount++;
+        fsyncNanos += lastFsyncNanos - t0; // journal thread only, like fsyncCount
         long[] b = JournalStats.FSYNC_BUCKET_UPPER_MICROS;
         int i = 0;
         while (i < b.length && micros > b[i]) {
@@ -799,6 +804,26 @@ public final class Journal implements AutoCloseable {
                     run(w, null);
                 }
             }
+        }
+    }
+
+    /**
+     * While failing: a completion registered for a record of the failed batch after the writer had
+     * taken up its waiters (so fail() did not see it) fails now too, instead of waiting until
+     * space returns. Journal thread only.
+     */
+    private void failLateWaiters() {
+        appendLock.lock();
+        try {
+            waiters.addAll(incomingWaiters);
+            incomingWaiters.clear();
+        } finally {
+            appendLock.unlock();
+        }
+        IOException e = failure;
+        while (!waiters.isEmpty() && waiters.peek().seq <= batchLastSeq) {
+            Waiter w = waiters.poll();
+            run(w, w.seq > durableSeq ? e : null);
         }
     }
 

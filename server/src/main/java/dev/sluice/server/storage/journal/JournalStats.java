@@ -5,9 +5,10 @@ package dev.sluice.server.storage.journal;
  *
  * @param fsyncLatencyCounts counts per bucket of {@link #FSYNC_BUCKET_UPPER_MICROS}; the last
  *                           bucket counts everything slower
+ * @param fsyncNanosTotal    time spent in every fsync so far (a histogram's sum)
  */
 public record JournalStats(long bytesWritten, int segmentCount, long diskBytes, long fsyncCount,
-        long[] fsyncLatencyCounts, Recovery lastRecovery) {
+        long[] fsyncLatencyCounts, long fsyncNanosTotal, Recovery lastRecovery) {
 
     /** Upper bounds (inclusive, microseconds) of the fsync latency buckets; one more bucket follows. */
     public static final long[] FSYNC_BUCKET_UPPER_MICROS =
