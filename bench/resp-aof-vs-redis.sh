@@ -21,6 +21,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../bin/find-java.sh
 source "$root/bin/find-java.sh"
 sluice_find_java
+mapfile -t jvm_flags < <(sluice_jvm_flags)
 jar="$root/dist/target/sluice.jar"
 [ -f "$jar" ] || { echo "bench: $jar is missing: ./mvnw -B -o -q -DskipTests package" >&2; exit 1; }
 rounds=${1:-2}
@@ -33,7 +34,7 @@ rps() {
 for policy in everysec always; do
   for round in $(seq "$rounds"); do
     d=$(mktemp -d)
-    "$SLUICE_JAVA" -Xms1g -Xmx1g -jar "$jar" server --grpc-port 0 --metrics false --resp-port 16400 \
+    "$SLUICE_JAVA" "${jvm_flags[@]}" -Xms1g -Xmx1g -jar "$jar" server --grpc-port 0 --metrics false --resp-port 16400 \
       --resp-list-max-length 10000000 --data-dir "$d/sluice" --fsync "$policy" > "$d/sluice.log" 2>&1 &
     sluice=$!
     mkdir "$d/redis"
@@ -43,7 +44,7 @@ for policy in everysec always; do
       redis-cli -p 16400 ping >/dev/null 2>&1 && redis-cli -p 16401 ping >/dev/null 2>&1 && break
       sleep 0.2
     done
-    rps 16400 set 100000 16 >/dev/null # JIT warm-up
+    for _ in 1 2 3; do rps 16400 set 400000 16 >/dev/null; done # JIT warm-up: C2 needs a few 100k requests here
     for t in ${tests//,/ }; do
       for p in 16 1; do
         n=$([ "$p" = 16 ] && echo 400000 || echo 50000)
