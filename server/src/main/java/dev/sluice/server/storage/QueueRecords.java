@@ -115,7 +115,7 @@ final class QueueRecords {
 
     private static void putMessage(ByteBuffer out, Message m, long dueAtMillis) {
         putString(out, m.id());
-        putBytes(out, m.payload());
+        RecordBody.putBytes(out, m.payload());
         out.putInt(m.attributes().size());
         for (Map.Entry<String, String> a : m.attributes().entrySet()) {
             putString(out, a.getKey());
@@ -234,15 +234,6 @@ final class QueueRecords {
             }
         }
         return true;
-    }
-
-    private static void putBytes(ByteBuffer out, byte[] b) {
-        if (b == null) {
-            out.putInt(-1);
-            return;
-        }
-        out.putInt(b.length);
-        out.put(b);
     }
 
     private static void putString(ByteBuffer out, String s) {
