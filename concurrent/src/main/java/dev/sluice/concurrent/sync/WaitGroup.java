@@ -12,16 +12,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /*
  * Go's sync.WaitGroup (sync/waitgroup.go).
  *
- * Go packs the counter and the number of waiters into one word and releases exactly that many
- * semaphore tokens when the counter reaches zero. Here the counter is an atomic long and the
- * waiters are a list under `lock`:
- *   - changes that leave the counter non-zero are a lock-free CAS;
- *   - the change that brings it to zero is made under the lock, together with releasing every
- *     queued waiter;
- *   - a waiter checks the counter and queues under the lock.
- * So a waiter either sees zero or is queued before the zeroing change, which then releases it:
- * no lost wake-up, and a waiter that queued after an Add restarted the count is not released
- * early by a zeroing that happened before it queued.
+ * As in Go, one 64-bit word holds the counter (high 32 bits, signed) and the number of queued
+ * waiters (low 32 bits):
+ *   - an add that leaves the counter non-zero, or brings it to zero with no waiter queued, is a
+ *     single CAS on that word: the common Add/Done/Wait cycle never takes the lock;
+ *   - a waiter counts itself in and queues under `lock`, in one step, and only while the counter
+ *     is non-zero;
+ *   - the add that brings the counter to zero with waiters queued takes the lock, zeroes the
+ *     whole word and releases every queued waiter;
+ *   - a waiter that gives up (context, interrupt) takes itself off the list and out of the count
+ *     under the lock.
+ * Because the waiter count only changes under the lock, a lock-free zeroing CAS can succeed only
+ * while no waiter is queued, and a waiter that counted itself in is on the list when the zeroing
+ * add, having seen it, takes the lock: no lost wake-up. A waiter that queued after an add
+ * restarted the count is not released early by a zeroing that happened before it queued.
  *
  * Reuse detection (Go: "WaitGroup is reused before previous Wait has returned"): the zeroing
  * change adds the number of waiters it releases to `leaving`, and each released waiter takes
@@ -51,24 +55,34 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WaitGroup {
     private static final int RELEASED = 1; // node grant code
+    private static final long ONE_WAITER = 1L;
+    private static final long WAITERS = 0xFFFF_FFFFL;
 
-    private static final VarHandle COUNT;
+    private static final VarHandle STATE;
     private static final VarHandle LEAVING;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            COUNT = l.findVarHandle(WaitGroup.class, "count", long.class);
+            STATE = l.findVarHandle(WaitGroup.class, "state", long.class);
             LEAVING = l.findVarHandle(WaitGroup.class, "leaving", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private volatile long count;
+    private volatile long state; // counter << 32 | queued waiters; waiters change only under lock
     private volatile int leaving; // released waiters whose await has not returned yet
     private final ReentrantLock lock = new ReentrantLock();
     private final WaitList<WaitNode> waiters = new WaitList<>(); // guarded by lock
+
+    private static int counter(long state) {
+        return (int) (state >> 32);
+    }
+
+    private static int queued(long state) {
+        return (int) (state & WAITERS);
+    }
 
     private WaitGroup() {}
 
@@ -88,34 +102,43 @@ public final class WaitGroup {
      */
     public void add(int delta) {
         for (;;) {
-            long c = count;
-            long n = c + delta;
+            long st = state;
+            int c = counter(st);
+            long n = (long) c + delta;
             if (n < 0) {
                 throw new IllegalStateException("negative WaitGroup counter: " + c + " + (" + delta + ")");
+            }
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalStateException("WaitGroup counter overflow: " + c + " + " + delta);
             }
             if (c == 0 && delta > 0 && leaving != 0) {
                 throw new IllegalStateException("WaitGroup is reused before previous Wait has returned");
             }
-            if (n == 0 && c != 0) {
-                lock.lock();
-                try {
-                    if (COUNT.compareAndSet(this, c, 0L)) {
-                        int released = waiters.size();
-                        if (released > 0) {
-                            LEAVING.getAndAdd(this, released); // before any of them can return
-                        }
-                        for (WaitNode w; (w = waiters.pollFirst()) != null; ) {
-                            w.status = RELEASED;
-                            LockSupport.unpark(w.thread);
-                        }
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
+            if (n != 0 || queued(st) == 0) {
+                if (STATE.compareAndSet(this, st, (n << 32) | queued(st))) {
+                    return;
                 }
-            } else if (COUNT.compareAndSet(this, c, n)) {
+            } else if (releaseAll(st)) {
                 return;
             }
+        }
+    }
+
+    /** Zeroes the counter from {@code seen}, releasing every queued waiter; false if it changed. */
+    private boolean releaseAll(long seen) {
+        lock.lock();
+        try {
+            if (!STATE.compareAndSet(this, seen, 0L)) {
+                return false;
+            }
+            LEAVING.getAndAdd(this, queued(seen)); // before any of them can return
+            for (WaitNode w; (w = waiters.pollFirst()) != null; ) {
+                w.status = RELEASED;
+                LockSupport.unpark(w.thread);
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -176,18 +199,24 @@ public final class WaitGroup {
 
     /** The counter now: a snapshot, for diagnostics. */
     long count() {
-        return count;
+        return counter(state);
     }
 
     private void await0(Context ctx) throws InterruptedException {
-        if (count == 0) {
+        if (counter(state) == 0) {
             return;
         }
         WaitNode node = new WaitNode();
         lock.lock();
         try {
-            if (count == 0) {
-                return;
+            for (;;) {
+                long st = state;
+                if (counter(st) == 0) {
+                    return;
+                }
+                if (STATE.compareAndSet(this, st, st + ONE_WAITER)) {
+                    break;
+                }
             }
             waiters.addLast(node);
         } finally {
@@ -202,7 +231,10 @@ public final class WaitGroup {
         lock.lock();
         try {
             granted = node.status == RELEASED;
-            waiters.remove(node);
+            if (!granted) {
+                waiters.remove(node);
+                STATE.getAndAdd(this, -ONE_WAITER); // the counter is non-zero: nobody released us
+            }
         } finally {
             lock.unlock();
         }
@@ -235,6 +267,6 @@ public final class WaitGroup {
 
     @Override
     public String toString() {
-        return "WaitGroup[count=" + count + "]";
+        return "WaitGroup[count=" + counter(state) + "]";
     }
 }
