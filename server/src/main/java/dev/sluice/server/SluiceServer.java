@@ -117,7 +117,7 @@ public final class SluiceServer {
         }
         readiness.add(() -> java.util.Optional.ofNullable(lifecycleNotReady));
         this.clientMemory = ClientMemory.of(config.maxClientMemory());
-        metrics.gauge("sluice_client_memory_bytes", "Bytes held by Redis protocol clients' input and output buffers",
+        metrics.gauge("sluice_client_memory_bytes", "Bytes held by clients' buffers: RESP input and output buffers, gRPC requests in progress",
                 clientMemory::used);
         metrics.gauge("sluice_client_memory_limit_bytes", "--max-client-memory: the bound on those bytes",
                 clientMemory::limit);
@@ -133,7 +133,7 @@ public final class SluiceServer {
         GrpcServices.register(builder, root, cache, queues, health, durability());
         SecurityConfig security = config.security();
         GrpcServices.intercept(builder, security.tokens(), security.protectedModeFor(config.host()), metrics,
-                config.observability().logRequests());
+                config.observability().logRequests(), clientMemory);
         this.grpc = builder.build();
     }
 

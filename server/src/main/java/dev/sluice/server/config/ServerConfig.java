@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param security TLS, tokens and protected mode of the listeners
  * @param observability the metrics endpoint and request logging
  * @param resp the RESP (Redis protocol) listener's settings; {@link RespConfig#DISABLED} for none
- * @param maxClientMemory most bytes all RESP clients' input and output buffers may hold together
+ * @param maxClientMemory most bytes all clients' buffers (RESP input and output, gRPC requests arriving) may hold together
  *     (--max-client-memory); past it the largest are disconnected
  * @param storage in memory ({@link StorageConfig#MEMORY}) or durable in a data directory
  */

@@ -315,9 +315,10 @@ public final class ServerOptions {
 
     @Option(names = "--max-client-memory", paramLabel = "SIZE|PCT%",
             defaultValue = "${env:SLUICE_MAX_CLIENT_MEMORY:-25%}",
-            description = "Most bytes all Redis protocol clients' input and output buffers may hold together (like"
-                    + " Redis 7's maxmemory-clients): a size, or a percentage of the maximum heap; past it the"
-                    + " connections holding the most are disconnected (env SLUICE_MAX_CLIENT_MEMORY;"
+            description = "Most bytes all clients' buffers may hold together (like Redis 7's maxmemory-clients):"
+                    + " Redis protocol input and output buffers and gRPC requests still arriving; a size, or a"
+                    + " percentage of the maximum heap; past it the connections holding the most are disconnected"
+                    + " (gRPC: their calls end with RESOURCE_EXHAUSTED) (env SLUICE_MAX_CLIENT_MEMORY;"
                     + " default: ${DEFAULT-VALUE}, at least 16MiB).")
     String maxClientMemory;
 

@@ -1,18 +1,24 @@
 package dev.sluice.server.grpc;
 
 import dev.sluice.server.metrics.SluiceMetrics;
+import dev.sluice.server.security.AuthThrottle;
 import dev.sluice.server.security.TokenSet;
-import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
+import io.grpc.Attributes;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthGrpc;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +30,17 @@ import org.slf4j.LoggerFactory;
  * reveals only whether the server is serving. Tokens are checked by {@link TokenSet#accepts}
  * (constant time, expiry included) and never logged or echoed.
  *
+ * <p>Throttling. A refused call is answered after {@link AuthThrottle}'s delay, the same policy
+ * as the Redis protocol's AUTH (100 ms doubling to 5 s, by the larger of the connection's and the
+ * source address's recent failures), so that guessing a token costs time. Unlike a RESP
+ * connection, a gRPC connection is not closed: grpc-java gives a service no handle on its
+ * transport. While a refusal waits, its call holds one of the connection's
+ * {@code --max-calls-per-connection} slots, which bounds how fast one connection can guess.
+ *
  * <p>Revocation. A streaming call (Subscribe, Watch, PublishStream...) is tracked with its token
  * ({@link TokenSet#track}); when a reload removes the token, or it expires, the call is closed
  * with UNAUTHENTICATED at once, and the service sees it as cancelled, so it lets go of the
- * stream's resources (a subscription's deliveries go back to the queue). {@link RevocableCall}
+ * stream's resources (a subscription's deliveries go back to the queue). {@link ClosableCall}
  * serializes that close with the service's own writes; the service's later writes are dropped.
  * Unary calls are not tracked: they end within their deadline anyway.
  */
@@ -36,8 +49,23 @@ final class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String SCHEME = "bearer ";
 
+    /** Most refusals waiting for their delay at once; past it, calls are refused at once. */
+    static final int MAX_DELAYED = 10_000;
+    private static final Attributes.Key<AtomicInteger> FAILURES = Attributes.Key.create("sluice-auth-failures");
+
+    /** Runs a task after a delay, without holding a thread meanwhile. */
+    interface Delayer {
+        Delayer SYSTEM = (millis, task) -> CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(task);
+
+        void after(long millis, Runnable task);
+    }
+
     private final TokenSet tokens;
     private final SluiceMetrics metrics;
+    private final AuthThrottle throttle;
+    private final Delayer delayer;
+    private final int maxDelayed;
+    private final AtomicInteger delayed = new AtomicInteger();
 
     AuthInterceptor(TokenSet tokens) {
         this(tokens, null);
@@ -45,8 +73,16 @@ final class AuthInterceptor implements ServerInterceptor {
 
     /** @param metrics where failures and revocations are counted; null for none */
     AuthInterceptor(TokenSet tokens, SluiceMetrics metrics) {
+        this(tokens, metrics, AuthThrottle.system(), Delayer.SYSTEM, MAX_DELAYED);
+    }
+
+    /** With the throttle's clock, the delays and their bound chosen by the caller (tests). */
+    AuthInterceptor(TokenSet tokens, SluiceMetrics metrics, AuthThrottle throttle, Delayer delayer, int maxDelayed) {
         this.tokens = tokens;
         this.metrics = metrics;
+        this.throttle = throttle;
+        this.delayer = delayer;
+        this.maxDelayed = maxDelayed;
     }
 
     @Override
@@ -62,15 +98,16 @@ final class AuthInterceptor implements ServerInterceptor {
             if (metrics != null) {
                 metrics.authFailed("grpc");
             }
-            call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
+            refuse(call, Status.UNAUTHENTICATED.withDescription(problem));
             return new ServerCall.Listener<>() {};
         }
+        throttle.succeeded(source(call));
         if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY) {
             return next.startCall(call, headers);
         }
-        RevocableCall<Q, R> revocable = new RevocableCall<>(call);
+        ClosableCall<Q, R> revocable = new ClosableCall<>(call);
         TokenSet.Session session = tokens.track(token, () -> {
-            if (revocable.revoke()) {
+            if (revocable.end(Status.UNAUTHENTICATED.withDescription("the bearer token was revoked or has expired"))) {
                 log.atInfo().setMessage("grpc stream ended: its token was revoked or expired")
                         .addKeyValue("method", call.getMethodDescriptor().getFullMethodName())
                         .addKeyValue("peer", Peers.describe(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
@@ -87,21 +124,43 @@ final class AuthInterceptor implements ServerInterceptor {
             session.close();
             throw e;
         }
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-            @Override
-            public void onComplete() {
-                session.close();
-                if (revocable.revoked()) {
-                    super.onCancel(); // the service let go of the stream as if the client had cancelled
-                } else {
-                    super.onComplete();
-                }
-            }
+        return ClosableCall.listener(listener, revocable, session::close);
+    }
 
+    /**
+     * Ends a call that failed authentication after the throttle's delay for its connection and
+     * address; at once if {@code maxDelayed} refusals are already waiting (the delay must not
+     * become a way to make the server hold calls).
+     */
+    private void refuse(ServerCall<?, ?> call, Status status) {
+        AtomicInteger onConnection = call.getAttributes().get(FAILURES);
+        int failures = onConnection == null ? 1 : onConnection.incrementAndGet();
+        long delay = throttle.failed(source(call), failures).delayMillis();
+        if (delayed.incrementAndGet() > maxDelayed) {
+            delayed.decrementAndGet();
+            call.close(status, new Metadata());
+            return;
+        }
+        delayer.after(delay, () -> {
+            try {
+                call.close(status, new Metadata()); // the service never saw the call: nothing else touches it
+            } finally {
+                delayed.decrementAndGet();
+            }
+        });
+    }
+
+    private static InetAddress source(ServerCall<?, ?> call) {
+        return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
+                ? a.getAddress() : null;
+    }
+
+    /** Gives each connection the failure count that {@link #refuse} grows. */
+    ServerTransportFilter failureCounter() {
+        return new ServerTransportFilter() {
             @Override
-            public void onCancel() {
-                session.close();
-                super.onCancel();
+            public Attributes transportReady(Attributes attrs) {
+                return attrs.toBuilder().set(FAILURES, new AtomicInteger()).build();
             }
         };
     }
@@ -133,76 +192,5 @@ final class AuthInterceptor implements ServerInterceptor {
             return "a bearer token is required: pass --token or set SLUICE_TOKEN";
         }
         return "the authorization header must be 'Bearer <token>'";
-    }
-
-    /**
-     * A call that the token's revocation may close from another thread: close and sendMessage are
-     * serialized by a lock (gRPC's ServerCall is not thread-safe), and once revoked the service's
-     * own writes and close are dropped and isReady/isCancelled say the call is over.
-     */
-    static final class RevocableCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
-        private final ReentrantLock lock = new ReentrantLock();
-        private boolean closed; // guarded by lock
-        private volatile boolean revoked;
-
-        RevocableCall(ServerCall<Q, R> delegate) {
-            super(delegate);
-        }
-
-        /** Closes the call with UNAUTHENTICATED unless it is closed already; true if it did. */
-        boolean revoke() {
-            lock.lock();
-            try {
-                if (closed) {
-                    return false;
-                }
-                closed = true;
-                revoked = true;
-                super.close(Status.UNAUTHENTICATED.withDescription(
-                        "the bearer token was revoked or has expired"), new Metadata());
-                return true;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        boolean revoked() {
-            return revoked;
-        }
-
-        @Override
-        public void sendMessage(R message) {
-            lock.lock();
-            try {
-                if (!closed) {
-                    super.sendMessage(message);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void close(Status status, Metadata trailers) {
-            lock.lock();
-            try {
-                if (!closed) {
-                    closed = true;
-                    super.close(status, trailers);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean isReady() {
-            return !revoked && super.isReady();
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return revoked || super.isCancelled();
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.sluice.proto.v1.QueueServiceGrpc;
 import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.metrics.SluiceMetrics;
 import dev.sluice.server.queue.QueueRegistry;
+import dev.sluice.server.security.ClientMemory;
 import dev.sluice.server.security.ProtectedMode;
 import dev.sluice.server.security.TokenSet;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -52,16 +53,23 @@ public final class GrpcServices {
     }
 
     /**
-     * Adds the interceptors that apply to every service, health and reflection included, and the
-     * connection counter. Call order, outermost first: metrics, request log (if on), protected
-     * mode, authentication; so refused calls are counted and logged too. Health is exempt from
-     * protected mode and authentication (see {@link AuthInterceptor}).
+     * Adds the interceptors that apply to every service, health and reflection included, the
+     * connection counter and the clients' share of {@code clientMemory}. Call order, outermost
+     * first: metrics, request log (if on), protected mode, authentication, client buffers; so
+     * refused calls are counted and logged too. Health is exempt from protected mode and
+     * authentication (see {@link AuthInterceptor}).
      */
     public static void intercept(ServerBuilder<?> builder, TokenSet tokens, ProtectedMode protectedMode,
-            SluiceMetrics metrics, boolean logRequests) {
+            SluiceMetrics metrics, boolean logRequests, ClientMemory clientMemory) {
+        ClientBuffers buffers = new ClientBuffers(clientMemory, metrics);
+        AuthInterceptor auth = new AuthInterceptor(tokens, metrics);
         // ServerBuilder.intercept runs the last one added first.
-        builder.intercept(new AuthInterceptor(tokens, metrics))
-                .intercept(new ProtectedModeInterceptor(protectedMode));
+        builder.intercept(buffers.interceptor())
+                .intercept(auth)
+                .intercept(new ProtectedModeInterceptor(protectedMode))
+                .addStreamTracerFactory(buffers.tracers())
+                .addTransportFilter(buffers.transportFilter())
+                .addTransportFilter(auth.failureCounter());
         if (logRequests) {
             builder.intercept(new RequestLogInterceptor());
         }
