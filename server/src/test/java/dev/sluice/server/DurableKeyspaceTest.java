@@ -26,7 +26,7 @@ import redis.clients.jedis.Transaction;
 /*
  * Durable mode keeps every RESP value (issue #13): a scripted workload over every data type, in
  * every database, with the commands whose effect is not their arguments (SPOP, XADD *,
- * INCRBYFLOAT, a BLPOP served by a later push, EVAL with writes, MULTI/EXEC, SWAPDB 0 1, MOVE,
+ * INCRBYFLOAT, a BLPOP served by a later push, a BZPOPMIN served by a later ZADD, EVAL with writes, MULTI/EXEC, SWAPDB 0 1, MOVE,
  * RENAME across types, XREADGROUP / XCLAIM / XAUTOCLAIM, expiry that passes while the server is
  * down); then a stop and a start on the same data dir, and a full dump of the keyspace
  * (KeyspaceDump) before and after must be the same, TTLs within the time that passed.
@@ -80,6 +80,10 @@ class DurableKeyspaceTest {
         j.zincrby(p + "zset", 2.5, "a");
         j.zpopmin(p + "zset");
         j.zrem(p + "zset", "d");
+        j.zadd(p + "bz", Map.of("x", 1.0, "y", 2.0, "z", 3.0, "w", 4.0));
+        j.sendCommand(Protocol.Command.BZPOPMAX, p + "bz", "0");
+        j.sendCommand(Protocol.Command.ZMPOP, "1", p + "bz", "MIN");
+        j.sendCommand(Protocol.Command.BZMPOP, "0", "1", p + "bz", "MAX", "COUNT", "1");
         // strings (db 0: the cache's; elsewhere and with names the cache cannot hold: the keyspace's)
         j.set(p + "str", "hello");
         j.append(p + "str", " world");
@@ -151,6 +155,24 @@ class DurableKeyspaceTest {
         }
     }
 
+    /** A BZPOPMIN that waits, served by a ZADD from another client. */
+    private static void blockingZPop(SluiceServer server, int db, String key) throws Exception {
+        try (Jedis waiter = new Jedis("127.0.0.1", server.respPort());
+             Jedis adder = new Jedis("127.0.0.1", server.respPort())) {
+            waiter.select(db);
+            adder.select(db);
+            CompletableFuture<Object> popped = CompletableFuture.supplyAsync(
+                    () -> waiter.sendBlockingCommand(Protocol.Command.BZPOPMIN, key, "0"));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!adder.info("clients").contains("blocked_clients:1")) { // the BZPOPMIN is registered
+                assertThat(System.nanoTime()).isLessThan(until);
+                Thread.onSpinWait();
+            }
+            adder.zadd(key, Map.of("low", 1.0, "high", 2.0));
+            assertThat(KeyspaceDump.render(popped.get(20, TimeUnit.SECONDS))).contains("low");
+        }
+    }
+
     private static void fullWorkload(SluiceServer server, int round) throws Exception {
         try (Jedis j = new Jedis("127.0.0.1", server.respPort())) {
             for (int db = 0; db < 16; db++) {
@@ -160,6 +182,8 @@ class DurableKeyspaceTest {
             j.select(0);
             blockingPop(server, 0, "bl" + round);
             blockingPop(server, 5, "bl" + round);
+            blockingZPop(server, 0, "bz" + round);
+            blockingZPop(server, 7, "bz" + round);
             j.select(2);
             j.rpush("swapped-list" + round, "from db 2");
             j.sendCommand(Protocol.Command.SWAPDB, "0", "1");

@@ -306,6 +306,12 @@ final class CommandTable {
                 (c, a) -> ZSetCommands.zpop(c, a, true)));
         add(cmd("zmpop", -4, "write", 0, 0, 0, "sorted-set", "Pops members from the first non-empty sorted set.",
                 ZSetCommands::zmpop));
+        add(cmd("bzpopmin", -3, "write blocking", 1, -2, 1, "sorted-set", "Removes and returns the lowest member,"
+                + " waiting for one.", (c, a) -> ZSetCommands.bzpop(c, a, false)));
+        add(cmd("bzpopmax", -3, "write blocking", 1, -2, 1, "sorted-set", "Removes and returns the highest member,"
+                + " waiting for one.", (c, a) -> ZSetCommands.bzpop(c, a, true)));
+        add(cmd("bzmpop", -5, "write blocking", 0, 0, 0, "sorted-set", "Pops members from the first non-empty sorted"
+                + " set, waiting for one.", ZSetCommands::bzmpop));
         add(cmd("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns random members.",
                 ZSetCommands::zrandmember));
         add(cmd("zunion", -3, "readonly", 0, 0, 0, "sorted-set", "Unites sorted sets.",

@@ -25,7 +25,7 @@ import java.util.Set;
  *     RENAME of a string taken from the cache -> the keys as they are now (the cache is not
  *     there to read at replay);
  *   - nothing of its own when the command code stated its effects (effect()): XADD with the id
- *     chosen, SPOP as SREM, pops served to blocked clients as LPOP/RPOP/LMOVE, XREADGROUP,
+ *     chosen, SPOP as SREM, pops served to blocked clients as LPOP/RPOP/LMOVE/ZPOPMIN/ZPOPMAX, ZMPOP as ZPOPMIN/ZPOPMAX, XREADGROUP,
  *     XCLAIM and XAUTOCLAIM as XCLAIM ... FORCE JUSTID LASTID plus XGROUP SETID (t_stream.c's
  *     streamPropagateXCLAIM / streamPropagateGroupID), SWAPDB.
  * Commands that never replay as themselves (blocking, random, time-dependent, containers) are
@@ -49,6 +49,7 @@ final class KeyspaceLog {
 
     /** Logged only by effect(), never as their own arguments. */
     private static final Set<String> NEVER_AS_IS = Set.of("blpop", "brpop", "blmove", "brpoplpush", "blmpop",
+            "bzpopmin", "bzpopmax", "bzmpop", "zmpop",
             "xread", "xreadgroup", "xclaim", "xautoclaim", "spop", "srandmember", "exec", "eval", "evalsha",
             "eval_ro", "evalsha_ro", "swapdb", "multi", "discard", "watch", "unwatch");
 

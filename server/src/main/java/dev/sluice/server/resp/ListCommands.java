@@ -480,39 +480,9 @@ final class ListCommands {
                 Client.Completion.NULL_ARRAY);
     }
 
-    /**
-     * Nothing to pop: waits, behind the clients already waiting on these keys, until a push
-     * serves it or {@code timeout} seconds (0: forever) pass. Inside MULTI it answers the timeout
-     * reply at once, as Redis does.
-     */
-    /** A list waiter's work: pops from {@code list} (non-empty, at {@code key}) and answers. */
-    @FunctionalInterface
-    private interface ListServe {
-        Client.Completion serve(Keyspace ks, byte[] key, RList list);
-    }
-
-    private static void block(Client c, List<byte[]> keys, double timeout, ListServe onList,
+    /** Nothing to pop from a list: waits for one (see {@link Blocking#block}). */
+    private static void block(Client c, List<byte[]> keys, double timeout, Blocking.Take<RList> onList,
             Client.Completion onTimeout) {
-        Keyspace.Serve serve = (ks, key, v) -> v instanceof RList l && l.size() > 0 ? onList.serve(ks, key, l) : null;
-        if (c.inExec) {
-            onTimeout.write(c);
-            return;
-        }
-        Keyspace ks = c.server.keyspace;
-        for (byte[] k : keys) {
-            ks.get(c.db, k, RList.class); // WRONGTYPE for a key of another type, as Redis checks first
-        }
-        List<byte[]> distinct = new ArrayList<>();
-        for (byte[] k : keys) {
-            if (distinct.stream().noneMatch(d -> Arrays.equals(d, k))) {
-                distinct.add(k);
-            }
-        }
-        Keyspace.Waiter w = new Keyspace.Waiter(c, c.db, distinct, serve, c.suspend());
-        ks.block(w);
-        if (timeout > 0) {
-            long nanos = (long) Math.min(timeout * 1e9, Long.MAX_VALUE / 4.0);
-            w.cancelTimer = c.schedule(() -> ks.timeout(w, onTimeout), Math.max(1, nanos));
-        }
+        Blocking.block(c, keys, timeout, RList.class, l -> l.size() > 0, onList, onTimeout);
     }
 }

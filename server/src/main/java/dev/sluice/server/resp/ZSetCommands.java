@@ -15,7 +15,7 @@ import java.util.Map;
  * Sorted-set commands of Redis 7.0 on {@link RZSet} values: ZADD (NX XX GT LT CH INCR),
  * ZINCRBY, ZSCORE, ZMSCORE, ZCARD, ZREM, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK, ZRANGE (BYSCORE
  * BYLEX REV LIMIT WITHSCORES) and its older forms, ZRANGESTORE, ZREMRANGEBY*, ZPOPMIN/ZPOPMAX,
- * ZMPOP, ZRANDMEMBER, ZUNION/ZINTER/ZDIFF and their STORE forms (WEIGHTS, AGGREGATE, sets as
+ * ZMPOP, the blocking BZPOPMIN/BZPOPMAX/BZMPOP, ZRANDMEMBER, ZUNION/ZINTER/ZDIFF and their STORE forms (WEIGHTS, AGGREGATE, sets as
  * inputs), ZINTERCARD and ZSCAN. Scores are printed as Redis 7.0 prints them ("%.17g").
  */
 final class ZSetCommands {
@@ -186,6 +186,7 @@ final class ZSetCommands {
             }
         }
         ks.removeIfEmpty(c.db, a[1], z.size() == 0);
+        ks.signal(c.db, a[1]); // may serve BZPOPMIN & co.
         if (incr) {
             if (last == null) {
                 c.reply.nullBulk();
@@ -212,6 +213,7 @@ final class ZSetCommands {
             throw new RespError("ERR resulting score is not a number (NaN)");
         }
         z.put(m, n);
+        ks.signal(c.db, a[1]);
         score(c, n);
     }
 
@@ -558,18 +560,20 @@ final class ZSetCommands {
         items(c, items, true);
     }
 
-    /** ZMPOP numkeys key... MIN|MAX [COUNT n]. */
-    static void zmpop(Client c, byte[][] a) {
+    /** ZMPOP's and BZMPOP's arguments after the timeout: numkeys key... MIN|MAX [COUNT n]. */
+    private record Mpop(List<byte[]> keys, boolean max, long count) {}
+
+    private static Mpop parseMpop(byte[][] a, int from) {
         long numkeys;
         try {
-            numkeys = Args.parseLong(a[1]);
+            numkeys = Args.parseLong(a[from]);
         } catch (RespError e) {
             throw new RespError("ERR numkeys should be greater than 0");
         }
         if (numkeys < 1) {
             throw new RespError("ERR numkeys should be greater than 0");
         }
-        long whereAt = 1 + numkeys + 1;
+        long whereAt = from + numkeys + 1;
         if (whereAt >= a.length) {
             throw RespError.syntax();
         }
@@ -598,23 +602,84 @@ final class ZSetCommands {
                 throw RespError.syntax();
             }
         }
-        for (int i = 2; i < whereAt; i++) {
-            RZSet z = zset(c, a[i]);
+        return new Mpop(Arrays.asList(a).subList(from + 1, (int) whereAt), max, count < 0 ? 1 : count);
+    }
+
+    /** ZMPOP numkeys key... MIN|MAX [COUNT n]. */
+    static void zmpop(Client c, byte[][] a) {
+        Mpop m = parseMpop(a, 1);
+        for (byte[] k : m.keys()) {
+            RZSet z = zset(c, k);
             if (z != null) {
-                List<RZSet.Item> items = pop(z, max, count < 0 ? 1 : count);
-                c.server.keyspace.removeIfEmpty(c.db, a[i], z.size() == 0);
-                c.reply.array(2);
-                c.reply.bulk(a[i]);
-                c.reply.array(items.size());
-                for (RZSet.Item x : items) {
-                    c.reply.array(2);
-                    c.reply.bulk(x.member().b);
-                    score(c, x.score());
-                }
+                mpopReply(c.server.keyspace, c.db, k, z, m).write(c);
                 return;
             }
         }
         c.reply.nullArray();
+    }
+
+    /** Pops for ZMPOP and BZMPOP, logged as ZPOPMIN/ZPOPMAX (a blocked client's is served later). */
+    private static Client.Completion mpopReply(Keyspace ks, int db, byte[] key, RZSet z, Mpop m) {
+        List<RZSet.Item> items = pop(z, m.max(), m.count());
+        ks.removeIfEmpty(db, key, z.size() == 0);
+        ks.log.effect(db, KeyspaceLog.ascii(m.max() ? "ZPOPMAX" : "ZPOPMIN"), key,
+                KeyspaceLog.ascii(Integer.toString(items.size())));
+        return cl -> {
+            cl.reply.array(2);
+            cl.reply.bulk(key);
+            cl.reply.array(items.size());
+            for (RZSet.Item x : items) {
+                cl.reply.array(2);
+                cl.reply.bulk(x.member().b);
+                score(cl, x.score());
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ blocking pops
+
+    /** BZPOPMIN/BZPOPMAX key... timeout. */
+    static void bzpop(Client c, byte[][] a, boolean max) {
+        double timeout = Args.parseTimeout(a[a.length - 1]);
+        List<byte[]> keys = Arrays.asList(a).subList(1, a.length - 1);
+        for (byte[] k : keys) {
+            RZSet z = zset(c, k);
+            if (z != null) {
+                popOne(c.server.keyspace, c.db, k, z, max).write(c);
+                return;
+            }
+        }
+        int db = c.db;
+        Blocking.block(c, keys, timeout, RZSet.class, z -> z.size() > 0, (ks, key, z) -> popOne(ks, db, key, z, max),
+                Client.Completion.NULL_ARRAY);
+    }
+
+    private static Client.Completion popOne(Keyspace ks, int db, byte[] key, RZSet z, boolean max) {
+        RZSet.Item x = pop(z, max, 1).get(0);
+        ks.removeIfEmpty(db, key, z.size() == 0);
+        ks.log.effect(db, KeyspaceLog.ascii(max ? "ZPOPMAX" : "ZPOPMIN"), key);
+        return cl -> {
+            cl.reply.array(3);
+            cl.reply.bulk(key);
+            cl.reply.bulk(x.member().b);
+            score(cl, x.score());
+        };
+    }
+
+    /** BZMPOP timeout numkeys key... MIN|MAX [COUNT n]. */
+    static void bzmpop(Client c, byte[][] a) {
+        double timeout = Args.parseTimeout(a[1]);
+        Mpop m = parseMpop(a, 2);
+        for (byte[] k : m.keys()) {
+            RZSet z = zset(c, k);
+            if (z != null) {
+                mpopReply(c.server.keyspace, c.db, k, z, m).write(c);
+                return;
+            }
+        }
+        int db = c.db;
+        Blocking.block(c, m.keys(), timeout, RZSet.class, z -> z.size() > 0, (ks, key, z) -> mpopReply(ks, db, key, z, m),
+                Client.Completion.NULL_ARRAY);
     }
 
     static void zrandmember(Client c, byte[][] a) {

@@ -130,6 +130,77 @@ class RespZSetComparisonTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
+    void blockingPops_answerAtOnce_whenThereIsAMember(String target) throws IOException {
+        try (Conn c = RedisComparison.connect(target)) {
+            r(c, "ZADD z 1 a 2 b 3 c 4 d");
+            assertThat(r(c, "BZPOPMIN nope z 0")).isEqualTo(listOf("z", "a", "1"));
+            assertThat(r(c, "BZPOPMAX z 0")).isEqualTo(listOf("z", "d", "4"));
+            assertThat(r(c, "BZMPOP 0 2 nope z MAX COUNT 5")).isEqualTo(listOf("z", listOf(listOf("c", "3"),
+                    listOf("b", "2"))));
+            assertThat(r(c, "EXISTS z")).isEqualTo(0L);
+            assertThat(r(c, "BZPOPMIN z 0.01")).isNull();
+            assertThat(r(c, "BZMPOP 0.01 1 z MIN")).isNull();
+            assertThat(r(c, "BZPOPMIN z abc")).isEqualTo("-ERR timeout is not a float or out of range");
+            assertThat(r(c, "BZPOPMAX z -1")).isEqualTo("-ERR timeout is negative");
+            assertThat(r(c, "BZMPOP 0 0 z MIN")).isEqualTo("-ERR numkeys should be greater than 0");
+            assertThat(r(c, "BZMPOP 0 1 z SIDEWAYS")).isEqualTo("-ERR syntax error");
+            assertThat(r(c, "BZMPOP 0 1 z MIN COUNT 0")).isEqualTo("-ERR count should be greater than 0");
+            assertThat(r(c, "BZPOPMIN z")).isEqualTo("-ERR wrong number of arguments for 'bzpopmin' command");
+            r(c, "SET s v");
+            assertThat(r(c, "BZPOPMIN nope s 0")).isEqualTo(WRONGTYPE);
+            assertThat(r(c, "BZMPOP 0 2 nope s MIN")).isEqualTo(WRONGTYPE);
+            r(c, "MULTI");
+            r(c, "BZPOPMIN nope 0");
+            assertThat(r(c, "EXEC")).as("inside MULTI a blocking pop answers at once").isEqualTo(listOf((Object) null));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
+    void blockedZSetPops_areServedInArrivalOrder_byAddsAndStores(String target) throws IOException {
+        try (Conn first = RedisComparison.connect(target);
+                Conn second = RedisComparison.connect(target);
+                Conn third = RedisComparison.connect(target);
+                Conn writer = RedisComparison.connect(target)) {
+            first.send("BZPOPMIN", "z", "0");
+            RespListComparisonTest.awaitBlocked(writer, 1);
+            second.send("BZPOPMAX", "other", "z", "0");
+            RespListComparisonTest.awaitBlocked(writer, 2);
+            third.send("BZMPOP", "0", "1", "z", "MIN", "COUNT", "2");
+            RespListComparisonTest.awaitBlocked(writer, 3);
+            assertThat(r(writer, "ZADD z 1 a 2 b 3 c 4 d 5 e")).isEqualTo(5L);
+            assertThat(first.read()).isEqualTo(listOf("z", "a", "1"));
+            assertThat(second.read()).isEqualTo(listOf("z", "e", "5"));
+            assertThat(third.read()).isEqualTo(listOf("z", listOf(listOf("b", "2"), listOf("c", "3"))));
+            assertThat(r(writer, "ZRANGE z 0 -1 WITHSCORES")).isEqualTo(listOf("d", "4"));
+            r(writer, "DEL z");
+
+            first.send("BZPOPMAX", "w", "0");
+            RespListComparisonTest.awaitBlocked(writer, 1);
+            assertThat(r(writer, "ZINCRBY w 2.5 m")).isEqualTo("2.5");
+            assertThat(first.read()).isEqualTo(listOf("w", "m", "2.5"));
+
+            second.send("BZPOPMIN", "dst", "0");
+            RespListComparisonTest.awaitBlocked(writer, 1);
+            r(writer, "ZADD src 7 x");
+            assertThat(r(writer, "ZUNIONSTORE dst 1 src WEIGHTS 2")).as("a store serves a waiter").isEqualTo(1L);
+            assertThat(second.read()).isEqualTo(listOf("dst", "x", "14"));
+            assertThat(r(writer, "EXISTS dst")).isEqualTo(0L);
+
+            third.send("BZPOPMIN", "moved", "0");
+            RespListComparisonTest.awaitBlocked(writer, 1);
+            assertThat(r(writer, "RENAME src moved")).isEqualTo("OK");
+            assertThat(third.read()).isEqualTo(listOf("moved", "x", "7"));
+
+            first.send("BZPOPMIN", "typed", "0.5");
+            RespListComparisonTest.awaitBlocked(writer, 1);
+            r(writer, "RPUSH typed l");
+            assertThat(first.read()).as("a list at the key does not serve a sorted-set pop").isNull();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
     void unionInterDiff(String target) throws IOException {
         try (Conn c = RedisComparison.connect(target)) {
             r(c, "ZADD x 1 a 2 b 3 c");
