@@ -92,6 +92,11 @@ class DurableKeyspaceTest {
         j.incrByFloat(p + "fl", 1.25);
         j.incr(p + "int");
         j.set("", "empty name " + db);
+        j.set(p + "b1", "abc");
+        j.sendCommand(Protocol.Command.BITOP, "XOR", p + "bx", p + "b1", p + "str");
+        j.sendCommand(Protocol.Command.BITFIELD, p + "bf", "SET", "u8", "#2", "200", "INCRBY", "i5", "3", "7");
+        j.setex(p + "bfttl", 100_000, "x");
+        j.sendCommand(Protocol.Command.BITFIELD, p + "bfttl", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "-1000");
         // streams with a group
         j.sendCommand(Protocol.Command.XADD, p + "st", "*", "f", "1");
         j.sendCommand(Protocol.Command.XADD, p + "st", "*", "f", "2");

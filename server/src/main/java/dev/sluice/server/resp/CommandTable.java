@@ -128,6 +128,14 @@ final class CommandTable {
                 StringCommands::getbit));
         add(cmd("bitcount", -2, "readonly", 1, 1, 1, "bitmap", "Counts the set bits of a string.",
                 StringCommands::bitcount));
+        add(cmd("bitpos", -3, "readonly", 1, 1, 1, "bitmap", "Finds the first bit set or clear in a string.",
+                BitCommands::bitpos));
+        add(cmd("bitop", -4, "write denyoom", 2, -1, 1, "bitmap", "Stores AND, OR, XOR or NOT of strings in a key.",
+                BitCommands::bitop));
+        add(cmd("bitfield", -2, "write denyoom", 1, 1, 1, "bitmap", "Gets, sets and increments integers inside a string.",
+                (c, a) -> BitCommands.bitfield(c, a, false)));
+        add(cmd("bitfield_ro", -2, "readonly fast", 1, 1, 1, "bitmap", "Gets integers inside a string.",
+                (c, a) -> BitCommands.bitfield(c, a, true)));
         add(cmd("lcs", -3, "readonly", 1, 1, 1, "string", "Finds the longest common substring.",
                 StringCommands::lcs));
 
