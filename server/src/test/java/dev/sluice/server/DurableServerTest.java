@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 /** Durable mode end to end, in one JVM: what clients were told is stored is there after a restart. */
 @Timeout(120)
@@ -94,6 +95,32 @@ class DurableServerTest {
                 assertThat(jedis.get("resp-" + q)).isEqualTo("v2");
             }
             ch.shutdownNow();
+            server.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void restart_keepsWhatTheRedisQueueCommandsWereToldWasStored() throws Exception {
+        SluiceServer server = start(FsyncPolicy.ALWAYS);
+        String acked;
+        try (Jedis jedis = new Jedis("127.0.0.1", server.respPort())) {
+            assertThat(jedis.sendCommand(() -> SafeEncoder.encode("SLUICE.QCREATE"), "jobs")).isNotNull();
+            for (String p : List.of("one", "two", "three")) {
+                jedis.sendCommand(() -> SafeEncoder.encode("SLUICE.PUBLISH"), "jobs", p);
+            }
+            List<?> got = (List<?>) jedis.sendCommand(() -> SafeEncoder.encode("SLUICE.RECEIVE"), "jobs", "COUNT", "2");
+            acked = SafeEncoder.encode((byte[]) ((List<?>) got.get(0)).get(1));
+            assertThat(jedis.sendCommand(() -> SafeEncoder.encode("SLUICE.ACK"), "jobs", acked)).isEqualTo(1L);
+        }
+        server.stop(Duration.ofSeconds(5));
+
+        server = start(FsyncPolicy.ALWAYS);
+        try (Jedis jedis = new Jedis("127.0.0.1", server.respPort())) {
+            List<?> again = (List<?>) jedis.sendCommand(() -> SafeEncoder.encode("SLUICE.RECEIVE"), "jobs", "COUNT", "10");
+            assertThat(again.stream().map(d -> SafeEncoder.encode((byte[]) ((List<?>) d).get(2))).toList())
+                    .as("the acked one is gone, the one out for delivery comes first").containsExactly("two", "three");
+            assertThat(((List<?>) again.get(0)).get(3)).isEqualTo(2L);
+        } finally {
             server.stop(Duration.ofSeconds(5));
         }
     }

@@ -351,6 +351,25 @@ final class CommandTable {
                 TransactionCommands::unwatch));
 
         // scripting (ScriptCommands, LuaScripts)
+        // Sluice queues (QueueCommands): no keys, so no key specs
+        add(cmd("sluice.qcreate", -2, "write noscript", 0, 0, 0, "queue", "Creates a Sluice queue.",
+                QueueCommands::qcreate));
+        add(cmd("sluice.qdelete", 2, "write noscript", 0, 0, 0, "queue", "Deletes a Sluice queue and its messages.",
+                QueueCommands::qdelete));
+        add(cmd("sluice.qlist", 1, "readonly noscript", 0, 0, 0, "queue", "Lists the Sluice queues.",
+                QueueCommands::qlist));
+        add(cmd("sluice.qstats", 2, "readonly noscript", 0, 0, 0, "queue", "Returns a Sluice queue's counters.",
+                QueueCommands::qstats));
+        add(cmd("sluice.publish", -3, "write noscript", 0, 0, 0, "queue", "Publishes a message to a Sluice queue or"
+                + " topic, waiting for room.", QueueCommands::publish));
+        add(cmd("sluice.receive", -2, "write blocking noscript", 0, 0, 0, "queue", "Receives messages from a Sluice"
+                + " queue, waiting for one with BLOCK.", QueueCommands::receive));
+        add(cmd("sluice.ack", -3, "write noscript fast", 0, 0, 0, "queue", "Acknowledges deliveries.",
+                QueueCommands::ack));
+        add(cmd("sluice.nack", -3, "write noscript fast", 0, 0, 0, "queue", "Gives deliveries back for redelivery.",
+                QueueCommands::nack));
+        add(cmd("sluice.extend", -4, "write noscript fast", 0, 0, 0, "queue", "Moves deliveries' ack deadlines.",
+                QueueCommands::extend));
         add(cmd("eval", -3, "noscript skip_monitor may_replicate no_mandatory_keys movablekeys", 0, 0, 0,
                 "scripting", "Executes a server-side Lua script.", (c, a) -> ScriptCommands.eval(c, a, false, false)));
         add(cmd("evalsha", -3, "noscript skip_monitor may_replicate no_mandatory_keys movablekeys", 0, 0, 0,

@@ -1104,7 +1104,7 @@ final class Keyspace {
         }
     }
 
-    /** Clients blocked now (INFO blocked_clients). */
+    /** Clients in the keyspace's wait lines now (BLPOP & co.; INFO counts every blocked client). */
     int blockedClients() {
         lock.lock();
         try {

@@ -503,7 +503,7 @@ final class LuaScripts {
             return fail("ERR Wrong number of args calling Redis command from script", raise);
         }
         String top = cmd.name().contains("|") ? cmd.name().substring(0, cmd.name().indexOf('|')) : cmd.name();
-        if (DENIED.contains(top) || cmd.flags().contains("blocking")) {
+        if (DENIED.contains(top) || cmd.flags().contains("blocking") || cmd.flags().contains("noscript")) {
             return fail("ERR This Redis command is not allowed from script", raise);
         }
         if (r.readOnly && !cmd.readOnly() && cmd.flags().contains("write")) {

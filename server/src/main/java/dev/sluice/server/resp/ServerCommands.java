@@ -41,7 +41,7 @@ final class ServerCommands {
             sb.append("# Clients\r\n")
                     .append("connected_clients:").append(s.connectedClients()).append("\r\n")
                     .append("maxclients:").append(s.config.maxClients()).append("\r\n")
-                    .append("blocked_clients:").append(s.keyspace.blockedClients()).append("\r\n\r\n");
+                    .append("blocked_clients:").append(s.stats.blocked.get()).append("\r\n\r\n");
         }
         if (all || wanted.contains("memory")) {
             Runtime rt = Runtime.getRuntime();
