@@ -96,6 +96,10 @@ class DurableKeyspaceTest {
         j.sendCommand(Protocol.Command.BITOP, "XOR", p + "bx", p + "b1", p + "str");
         j.sendCommand(Protocol.Command.BITFIELD, p + "bf", "SET", "u8", "#2", "200", "INCRBY", "i5", "3", "7");
         j.setex(p + "bfttl", 100_000, "x");
+        j.pfadd(p + "hll", "a", "b", "c");
+        j.pfadd(p + "hll2", "c", "d");
+        j.pfmerge(p + "hllu", p + "hll", p + "hll2");
+        j.pfcount(p + "hllu");
         j.sendCommand(Protocol.Command.BITFIELD, p + "bfttl", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "-1000");
         // streams with a group
         j.sendCommand(Protocol.Command.XADD, p + "st", "*", "f", "1");

@@ -351,6 +351,12 @@ final class CommandTable {
                 TransactionCommands::unwatch));
 
         // scripting (ScriptCommands, LuaScripts)
+        add(cmd("pfadd", -2, "write denyoom fast", 1, 1, 1, "hyperloglog", "Adds elements to a HyperLogLog.",
+                HyperLogLogCommands::pfadd));
+        add(cmd("pfcount", -2, "readonly may_replicate", 1, -1, 1, "hyperloglog", "Returns the approximate number of"
+                + " distinct elements of HyperLogLogs.", HyperLogLogCommands::pfcount));
+        add(cmd("pfmerge", -2, "write denyoom", 1, -1, 1, "hyperloglog", "Merges HyperLogLogs into one.",
+                HyperLogLogCommands::pfmerge));
         // Sluice queues (QueueCommands): no keys, so no key specs
         add(cmd("sluice.qcreate", -2, "write noscript", 0, 0, 0, "queue", "Creates a Sluice queue.",
                 QueueCommands::qcreate));
