@@ -88,6 +88,35 @@ public class GoSyncBenchmark {
         }
     }
 
+    /** Go: sync.BenchmarkRWMutexWrite10 (a write lock every 10 operations). */
+    @Benchmark
+    public void rwMutexWrite10(Shared s, Foo f) throws InterruptedException {
+        rwMutex(s.rw, f, 0, 10);
+    }
+
+    /** Go: sync.BenchmarkRWMutexWorkWrite10 (readers do 100 steps of work inside; a write every 10). */
+    @Benchmark
+    public void rwMutexWorkWrite10(Shared s, Foo f) throws InterruptedException {
+        rwMutex(s.rw, f, 100, 10);
+    }
+
+    /** One iteration of Go's benchmarkRWMutex(b, localWork, writeRatio), body for body. */
+    private static void rwMutex(RWMutex rw, Foo f, int localWork, int writeRatio) throws InterruptedException {
+        int foo = ++f.foo;
+        if (foo % writeRatio == 0) {
+            rw.lock();
+            rw.unlock();
+        } else {
+            rw.rLock();
+            for (int i = 0; i != localWork; i += 1) {
+                foo *= 2;
+                foo /= 2;
+            }
+            rw.rUnlock();
+        }
+        f.foo = foo;
+    }
+
     /** Go: sync.BenchmarkWaitGroupUncontended. */
     @Benchmark
     public void waitGroupUncontended(PerThread t) throws InterruptedException {
