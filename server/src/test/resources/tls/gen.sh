@@ -2,7 +2,7 @@
 # Regenerates the test-only TLS material in this directory, valid for 100 years so that CI never
 # meets an expired certificate: a CA, a server certificate for localhost/127.0.0.1, a client
 # certificate, and a second CA (other-ca.pem) with a client certificate of its own
-# (other-client.*), for "wrong CA" tests. Same approach as client/src/test/resources/tls/gen.sh.
+# (other-client.*), for "wrong CA" tests. Same approach as client/ and cli/src/test/resources/tls/gen.sh.
 # Never use outside tests.
 set -euo pipefail
 cd "$(dirname "$0")"
