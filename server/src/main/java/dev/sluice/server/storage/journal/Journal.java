@@ -149,7 +149,10 @@ public final class Journal implements AutoCloseable {
      * what the visitor built must be dropped.
      */
     public interface Replay extends RecordVisitor {
-        /** Returns the first seq to hand over (>= 1). May block on disk I/O. */
+        /**
+         * Returns the first seq to hand over (>= 1); in a directory without segments it is also the
+         * seq of the first record appended. May block on disk I/O.
+         */
         long start() throws IOException;
 
         /** A replay of every record from {@code from} on, with nothing to load first. */
@@ -220,8 +223,11 @@ public final class Journal implements AutoCloseable {
             throw new IllegalArgumentException("replay must start at seq >= 1, was " + from);
         }
         if (segments.isEmpty()) {
-            createSegment(1);
-            return new RecoveryResult(0, 0, 0, 0);
+            // No segment, but perhaps a snapshot (a data dir restored from one alone): number on
+            // from its seq, or the next start would skip what is appended now as covered by it.
+            long first = replay == null ? 1 : from;
+            createSegment(first);
+            return new RecoveryResult(first - 1, 0, 0, 0);
         }
         long prev = -1;
         long records = 0;

@@ -217,6 +217,17 @@ class JournalTest {
     }
 
     @Test
+    void open_withoutSegments_numbersOnFromTheReplaysStart() throws Exception {
+        // given: a directory with no segment, and a replay from 100 (a snapshot of seqs below it)
+        try (Journal j = openReplaying(JournalOptions.defaults(FsyncPolicy.NO), 100, new ArrayList<>())) {
+            // when / then
+            assertThat(j.lastAppended()).isEqualTo(99);
+            assertThat(j.append(Bytes.of("x"))).isEqualTo(100);
+        }
+        assertThat(replayAll(JournalOptions.defaults(FsyncPolicy.NO), 100)).containsExactly("100:x");
+    }
+
+    @Test
     void open_onALockedDir_throwsLockedBeforeTheReplayStarts() throws Exception {
         // given: the directory is owned
         try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO))) {
