@@ -8,7 +8,6 @@ import dev.sluice.server.config.StorageConfig;
 import dev.sluice.server.storage.DurableStore;
 import dev.sluice.server.storage.Durability;
 import dev.sluice.server.storage.Recovery;
-import dev.sluice.server.storage.journal.Journal;
 import dev.sluice.server.storage.journal.JournalOptions;
 import dev.sluice.server.grpc.GrpcServices;
 import dev.sluice.server.grpc.GrpcTls;
@@ -170,10 +169,11 @@ public final class SluiceServer {
         if (!s.durable()) {
             return new SluiceServer(b, CacheEngine.create(config.cache()), new QueueRegistry(config.queues()), config);
         }
-        long t0 = System.nanoTime(); // the journal's scan in openStore counts too
-        DurableStore store = openStore(s);
+        long t0 = System.nanoTime(); // openStore reads the snapshot and the journal
+        DurableStore.Opened opened = openStore(s);
+        DurableStore store = opened.store();
         try {
-            Recovery.State state = store.recover();
+            Recovery.State state = opened.state();
             CacheEngine cache = CacheEngine.create(config.cache(), store);
             cache.restore(state.cache(), state.revision());
             QueueRegistry queues = new QueueRegistry(config.queues(), store);
@@ -185,18 +185,20 @@ public final class SluiceServer {
                     state.topics().size(), state.cache().size(), s.fsync().name().toLowerCase(java.util.Locale.ROOT));
             store.snapshotWhenLarge(queues, cache, s.snapshotBytes(), Duration.ofSeconds(1));
             return new SluiceServer(b, cache, queues, config, store);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             store.close();
             throw new IllegalArgumentException("--data-dir " + s.dataDir() + ": cannot recover: " + e.getMessage(), e);
         }
     }
 
-    /** Opens the journal; a second server on the directory, or a corrupt journal, is a clear startup error. */
-    private static DurableStore openStore(StorageConfig s) {
+    /**
+     * Opens and recovers the data dir; a second server on the directory, or a corrupt journal, is a
+     * clear startup error.
+     */
+    private static DurableStore.Opened openStore(StorageConfig s) {
         try {
-            java.nio.file.Files.createDirectories(s.dataDir());
-            return new DurableStore(Journal.open(s.dataDir(), new JournalOptions(s.fsync(),
-                    JournalOptions.DEFAULT_SEGMENT_BYTES, s.repair())), s.dataDir());
+            return DurableStore.open(s.dataDir(), new JournalOptions(s.fsync(), JournalOptions.DEFAULT_SEGMENT_BYTES,
+                    s.repair()));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--data-dir " + s.dataDir() + ": " + e.getMessage(), e);
         }

@@ -16,9 +16,11 @@ import dev.sluice.server.cache.CacheEngine;
 import dev.sluice.server.queue.QueueImage;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.resp.KeyspaceStore;
+import dev.sluice.server.storage.journal.JournalOptions;
 import dev.sluice.server.storage.journal.JournalRecord;
 import dev.sluice.server.storage.journal.SnapshotFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * Durable mode's store: every change the queue and cache engines report becomes one journal
  * record, encoded at once (the engines call under their locks, so the journal's order is each
  * queue's and each key's order of changes), written and fsynced by the journal's thread.
- * Recovery (Recovery) reads the records back into the state the engines restore.
+ * Recovery (Recovery) reads the records back into the state the engines restore: open() loads the
+ * newest snapshot and applies the journal's records after it in the same scan that checks them
+ * (Journal.Replay), so a start reads the journal once.
  *
  * Adapters answer a write only once its mark is durable (Durability): everything appended until
  * then is on disk under the fsync policy (group commit: one fsync serves every record waiting).
@@ -96,7 +100,7 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
     private volatile Thread snapshotter;
     /** The keyspace's part of a snapshot once RESP is up; until then, what recovery read for it. */
     private volatile KeyspaceStore.Images keyspace;
-    private volatile List<KeyspaceStore.Event> keyspaceRecovered = List.of();
+    private volatile List<KeyspaceStore.Event> keyspaceRecovered;
     // for stats(): written under snapshotting (snapshots) or once at startup (recovery)
     private final long appendedAtStart;
     private volatile long snapshots;
@@ -105,28 +109,54 @@ public final class DurableStore implements QueueStore, CacheStore, KeyspaceStore
             StorageStats.SNAPSHOT_BUCKET_UPPER_MILLIS.length + 1);
     private volatile StorageStats.Recovered recovered = new StorageStats.Recovered(0, 0);
 
-    public DurableStore(Journal journal, Path dir) {
+    private DurableStore(Journal journal, Path dir, long lastSnapshotBytes, List<KeyspaceStore.Event> keyspace) {
         this.journal = journal;
         this.dir = dir;
         this.appendedAtStart = journal.lastAppended();
+        this.lastSnapshotBytes = lastSnapshotBytes;
+        this.keyspaceRecovered = keyspace;
     }
 
+    /** An opened data dir: the store, and the state the engines restore before they take changes. */
+    public record Opened(DurableStore store, Recovery.State state) {}
+
     /**
-     * Reads the newest valid snapshot, then the journal from the snapshot's seq, into the state
-     * the engines restore; before anything is appended.
+     * Opens the data dir {@code dir} and recovers it in one read: the journal takes the directory's
+     * lock, then this loads the newest valid snapshot, then the journal's scan, while it checks
+     * each record, hands those from the snapshot's seq on to recovery. Nothing is appended before
+     * that is over. Blocks on disk I/O.
+     *
+     * @throws dev.sluice.server.storage.journal.JournalLockedException  another process owns
+     *         {@code dir} (nothing was read)
+     * @throws dev.sluice.server.storage.journal.CorruptJournalException corruption that is not a
+     *         torn tail, without {@code options.repair()}
      */
-    public Recovery.State recover() throws IOException {
+    public static Opened open(Path dir, JournalOptions options) throws IOException {
         Recovery r = new Recovery();
-        Optional<SnapshotFile.Snapshot> snapshot = SnapshotFile.latest(dir);
-        long from = 1;
-        if (snapshot.isPresent()) {
-            snapshot.get().read((index, type, body) -> r.apply(0, type, body));
-            from = snapshot.get().seq();
-            lastSnapshotBytes = Files.size(snapshot.get().file());
+        long[] snapshotBytes = {0};
+        Journal journal = Journal.open(dir, options, new Journal.Replay() {
+            @Override
+            public long start() throws IOException {
+                Optional<SnapshotFile.Snapshot> snapshot = SnapshotFile.latest(dir);
+                if (snapshot.isEmpty()) {
+                    return 1;
+                }
+                snapshot.get().read((index, type, body) -> r.apply(0, type, body));
+                snapshotBytes[0] = Files.size(snapshot.get().file());
+                return snapshot.get().seq();
+            }
+
+            @Override
+            public void visit(long seq, byte type, ByteBuffer body) {
+                r.apply(seq, type, body);
+            }
+        });
+        try {
+            return new Opened(new DurableStore(journal, dir, snapshotBytes[0], r.keyspace()), r.state());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
         }
-        journal.replay(from, r::apply);
-        keyspaceRecovered = r.keyspace();
-        return r.state();
     }
 
     // ------------------------------------------------------------------ snapshots

@@ -15,7 +15,6 @@ import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueLimits;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.storage.journal.FsyncPolicy;
-import dev.sluice.server.storage.journal.Journal;
 import dev.sluice.server.storage.journal.JournalOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +30,8 @@ class DurableStoreTest {
     @TempDir
     Path dir;
 
-    private DurableStore open() throws Exception {
-        return new DurableStore(Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS)), dir);
+    private DurableStore.Opened open() throws Exception {
+        return DurableStore.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS));
     }
 
     private static QueueRegistry.Outgoing text(String s) {
@@ -59,7 +58,7 @@ class DurableStoreTest {
     void queues_afterRestart_keepConfigBindingsAndMessages_andDeliveriesOutComeAgainWithTheAttemptCounted()
             throws Exception {
         // given: a dead-letter queue, a queue bound to a topic, four messages, one acked, one out
-        try (DurableStore store = open()) {
+        try (DurableStore store = open().store()) {
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             r.createQueue("dlq", QueueConfig.DEFAULTS);
             QueueConfig config = new QueueConfig(100, 0, Duration.ofSeconds(5), 3, "dlq", Duration.ZERO);
@@ -74,8 +73,9 @@ class DurableStoreTest {
         }
 
         // when the journal is read back into a new registry
-        try (DurableStore store = open()) {
-            Recovery.State state = store.recover();
+        DurableStore.Opened opened = open();
+        try (DurableStore store = opened.store()) {
+            Recovery.State state = opened.state();
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             r.restore(state.queues(), state.topics());
 
@@ -92,7 +92,7 @@ class DurableStoreTest {
 
     @Test
     void queues_afterRestart_forgetWhatWasPurgedOrDeleted() throws Exception {
-        try (DurableStore store = open()) {
+        try (DurableStore store = open().store()) {
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             r.createQueue("gone", QueueConfig.DEFAULTS);
             r.createQueue("q", QueueConfig.DEFAULTS);
@@ -103,8 +103,9 @@ class DurableStoreTest {
             durable(store);
             r.close();
         }
-        try (DurableStore store = open()) {
-            Recovery.State state = store.recover();
+        DurableStore.Opened opened = open();
+        try (DurableStore store = opened.store()) {
+            Recovery.State state = opened.state();
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             r.restore(state.queues(), state.topics());
             assertThat(r.queues()).extracting(q -> q.name()).containsExactly("q");
@@ -117,7 +118,7 @@ class DurableStoreTest {
     @Test
     void cache_afterRestart_keepsValuesVersionsAndExpiry_andRevisionsGoOnFromTheNewest() throws Exception {
         long revisionBefore;
-        try (DurableStore store = open()) {
+        try (DurableStore store = open().store()) {
             CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
             cache.set(SetOp.of(CacheKey.of("a"), "1".getBytes(UTF_8)));
             cache.set(SetOp.of(CacheKey.of("a"), "2".getBytes(UTF_8)));
@@ -129,8 +130,9 @@ class DurableStoreTest {
             durable(store);
             cache.close();
         }
-        try (DurableStore store = open()) {
-            Recovery.State state = store.recover();
+        DurableStore.Opened opened = open();
+        try (DurableStore store = opened.store()) {
+            Recovery.State state = opened.state();
             CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
             cache.restore(state.cache(), state.revision());
 
@@ -150,7 +152,7 @@ class DurableStoreTest {
     @Test
     void snapshot_thenMoreChanges_restartsFromTheSnapshotAndTheRecordsAfterIt_andDropsTheSegmentsItCovers()
             throws Exception {
-        try (DurableStore store = open()) {
+        try (DurableStore store = open().store()) {
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
             r.createQueue("q", QueueConfig.DEFAULTS);
@@ -175,8 +177,9 @@ class DurableStoreTest {
                     .allSatisfy(n -> assertThat(n).isNotEqualTo("journal-00000000000000000001.log"));
         }
 
-        try (DurableStore store = open()) {
-            Recovery.State state = store.recover();
+        DurableStore.Opened opened = open();
+        try (DurableStore store = opened.store()) {
+            Recovery.State state = opened.state();
             QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
             r.restore(state.queues(), state.topics());
             CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
@@ -189,6 +192,45 @@ class DurableStoreTest {
             assertThat(cache.get(CacheKey.of("x")).entry().version()).isEqualTo(2);
             assertThat(cache.get(CacheKey.of("y")).entry()).isNull();
             r.close();
+            cache.close();
+        }
+    }
+
+    @Test
+    void restoredFromTheSnapshotAlone_writesAfterTheRestoreSurviveTheNextRestart() throws Exception {
+        // given: a snapshot, then the data dir holding only it (a backup copied back)
+        try (DurableStore store = open().store()) {
+            QueueRegistry r = new QueueRegistry(QueueLimits.DEFAULTS, store);
+            CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
+            cache.set(SetOp.of(CacheKey.of("before"), "1".getBytes(UTF_8)));
+            durable(store);
+            store.snapshot(r, cache);
+            r.close();
+            cache.close();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("journal-")).toList()) {
+                java.nio.file.Files.delete(f);
+            }
+        }
+
+        // when: started from it, written to, and started again
+        DurableStore.Opened restored = open();
+        try (DurableStore store = restored.store()) {
+            CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
+            cache.restore(restored.state().cache(), restored.state().revision());
+            cache.set(SetOp.of(CacheKey.of("after"), "2".getBytes(UTF_8)));
+            durable(store);
+            cache.close();
+        }
+        DurableStore.Opened again = open();
+        try (DurableStore store = again.store()) {
+            CacheEngine cache = CacheEngine.create(CacheConfig.DEFAULTS, store);
+            cache.restore(again.state().cache(), again.state().revision());
+
+            // then: the write after the restore is not taken for one the snapshot covers
+            assertThat(cache.get(CacheKey.of("before")).entry()).isNotNull();
+            assertThat(cache.get(CacheKey.of("after")).entry()).isNotNull();
             cache.close();
         }
     }

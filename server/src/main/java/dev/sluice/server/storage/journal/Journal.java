@@ -66,7 +66,6 @@ public final class Journal implements AutoCloseable {
     /** first seq -> file, every segment on disk; the last entry is the one being written. */
     private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
     private final JournalStats.Recovery recovery;
-    private final long recoveredLastSeq;
 
     // ---- append side, guarded by appendLock
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -124,14 +123,13 @@ public final class Journal implements AutoCloseable {
 
     private record Waiter(long seq, Completion c) {}
 
-    private Journal(Path dir, JournalOptions options, DirLock lock) throws IOException {
+    private Journal(Path dir, JournalOptions options, DirLock lock, Replay replay) throws IOException {
         this.dir = dir;
         this.options = options;
         this.lock = lock;
         long t0 = System.nanoTime();
-        RecoveryResult rr = recover();
+        RecoveryResult rr = recover(replay);
         this.recovery = new JournalStats.Recovery(rr.records, rr.dropped, rr.skipped, System.nanoTime() - t0);
-        this.recoveredLastSeq = rr.lastSeq;
         this.lastAppended = rr.lastSeq;
         this.durableSeq = rr.lastSeq;
         this.currentLastSeq = rr.lastSeq;
@@ -142,18 +140,67 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the journal in {@code dir}: takes {@code dir/LOCK}, then recovers: scans
-     * every segment, truncates a torn tail, and refuses corruption elsewhere unless
-     * {@code options.repair()}. Blocks on disk I/O.
-     *
-     * @throws JournalLockedException   another process or open journal owns the directory
-     * @throws CorruptJournalException  corruption that is not a torn tail, without repair
+     * What {@link #open(Path, JournalOptions, Replay)} hands the records it recovers to. Open calls
+     * {@link #start} once it holds the directory's lock and before it reads a segment (a store loads
+     * its snapshot there, so no other process can be changing the directory meanwhile), then
+     * {@link #visit} for every valid record with seq >= the seq start returned, in seq order, on the
+     * opening thread, from the same scan that checks the records: the journal is read once. A
+     * record is handed over before the rest of the journal is checked, so if open then throws,
+     * what the visitor built must be dropped.
+     */
+    public interface Replay extends RecordVisitor {
+        /**
+         * Returns the first seq to hand over (>= 1); in a directory without segments it is also the
+         * seq of the first record appended. May block on disk I/O.
+         */
+        long start() throws IOException;
+
+        /** A replay of every record from {@code from} on, with nothing to load first. */
+        static Replay from(long from, RecordVisitor visitor) {
+            if (from < 1) {
+                throw new IllegalArgumentException("from must be >= 1, was " + from);
+            }
+            java.util.Objects.requireNonNull(visitor, "visitor");
+            return new Replay() {
+                @Override
+                public long start() {
+                    return from;
+                }
+
+                @Override
+                public void visit(long seq, byte type, ByteBuffer body) {
+                    visitor.visit(seq, type, body);
+                }
+            };
+        }
+    }
+
+    /**
+     * Opens (or creates) the journal in {@code dir} without handing any record back (for callers
+     * that only append, such as benchmarks); see {@link #open(Path, JournalOptions, Replay)}.
      */
     public static Journal open(Path dir, JournalOptions options) throws IOException {
+        return open(dir, options, null);
+    }
+
+    /**
+     * Opens (or creates) the journal in {@code dir}: takes {@code dir/LOCK}, then recovers in one
+     * pass over the segments: checks every record, hands those {@code replay} asks for to it (see
+     * {@link Replay}), truncates a torn tail, and refuses corruption elsewhere unless
+     * {@code options.repair()}. Nothing can be appended before the replay is over: the journal
+     * exists only once it is. Blocks on disk I/O.
+     *
+     * @param replay where the recovered records go; null to hand none back
+     * @throws JournalLockedException   another process or open journal owns the directory
+     *                                  ({@code replay.start} has not run then)
+     * @throws CorruptJournalException  corruption that is not a torn tail, without repair
+     * @throws IOException              a read or write failed, or {@code replay.start} threw it
+     */
+    public static Journal open(Path dir, JournalOptions options, Replay replay) throws IOException {
         Files.createDirectories(dir);
         DirLock lock = DirLock.acquire(dir);
         try {
-            return new Journal(dir, options, lock);
+            return new Journal(dir, options, lock, replay);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -162,7 +209,7 @@ public final class Journal implements AutoCloseable {
 
     private record RecoveryResult(long lastSeq, long records, long dropped, long skipped) {}
 
-    private RecoveryResult recover() throws IOException {
+    private RecoveryResult recover(Replay replay) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
                 Long seq = segmentSeq(p);
@@ -171,9 +218,16 @@ public final class Journal implements AutoCloseable {
                 }
             });
         }
+        long from = replay == null ? Long.MAX_VALUE : replay.start();
+        if (from < 1) {
+            throw new IllegalArgumentException("replay must start at seq >= 1, was " + from);
+        }
         if (segments.isEmpty()) {
-            createSegment(1);
-            return new RecoveryResult(0, 0, 0, 0);
+            // No segment, but perhaps a snapshot (a data dir restored from one alone): number on
+            // from its seq, or the next start would skip what is appended now as covered by it.
+            long first = replay == null ? 1 : from;
+            createSegment(first);
+            return new RecoveryResult(first - 1, 0, 0, 0);
         }
         long prev = -1;
         long records = 0;
@@ -182,7 +236,7 @@ public final class Journal implements AutoCloseable {
         SegmentScanner.Result r = null;
         for (var e : segments.entrySet()) {
             boolean last = e.getKey().equals(segments.lastKey());
-            r = SegmentScanner.scan(e.getValue(), e.getKey(), prev, last, options.repair(), false, 0, null);
+            r = SegmentScanner.scan(e.getValue(), e.getKey(), prev, last, options.repair(), from, replay);
             prev = r.lastSeq();
             records += r.records();
             dropped += r.bytesDropped();
@@ -246,25 +300,6 @@ public final class Journal implements AutoCloseable {
     static void fsyncDir(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
-        }
-    }
-
-    /**
-     * Reads every record with seq >= {@code from}, in order, calling {@code v} on this thread. Must
-     * be called before the first append. Blocks on disk reads.
-     *
-     * @throws IllegalStateException after an append
-     */
-    public void replay(long from, RecordVisitor v) throws IOException {
-        if (lastAppended != recoveredLastSeq) {
-            throw new IllegalStateException("replay must run before the first append");
-        }
-        Long start = segments.floorKey(Math.max(from, 1));
-        long prev = -1;
-        for (var e : segments.tailMap(start == null ? segments.firstKey() : start).entrySet()) {
-            boolean last = e.getKey().equals(segments.lastKey());
-            SegmentScanner.Result r = SegmentScanner.scan(e.getValue(), e.getKey(), prev, last, true, true, from, v);
-            prev = r.lastSeq();
         }
     }
 

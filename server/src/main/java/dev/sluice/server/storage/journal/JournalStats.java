@@ -14,6 +14,10 @@ public record JournalStats(long bytesWritten, int segmentCount, long diskBytes, 
     public static final long[] FSYNC_BUCKET_UPPER_MICROS =
             {50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000};
 
-    /** What open() found: valid records, bytes truncated as a torn tail, bytes skipped by repair. */
+    /**
+     * What open() found: valid records, bytes truncated as a torn tail, bytes skipped by repair,
+     * and how long its one pass took, the replay's work in it (loading a snapshot, applying records)
+     * included.
+     */
     public record Recovery(long records, long bytesDropped, long bytesSkipped, long durationNanos) {}
 }

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one segment file frame by frame, for recovery and for replay.
+ * Reads one segment file frame by frame at open: checks each frame and hands the good ones to the
+ * replay's visitor in the same pass, so recovery reads the journal once.
  *
  * <p>A frame that does not check is either a torn tail (nothing valid follows it in the last
  * segment: the caller truncates there) or corruption (something valid follows, or it is not the
@@ -31,11 +32,11 @@ final class SegmentScanner {
      * @param prevSeq  the last seq before this segment, or -1 when unknown (first segment)
      * @param last     whether this is the newest segment (a bad tail there is a torn write)
      * @param repair   skip corruption instead of throwing
-     * @param quiet    do not log (replay re-reads what recovery already reported)
-     * @param visitor  receives good records with seq >= from; may be null
+     * @param visitor  receives good records with seq >= from as they are checked (before the rest of
+     *                 the segment is); may be null
      */
-    static Result scan(Path file, long nameSeq, long prevSeq, boolean last, boolean repair, boolean quiet,
-            long from, RecordVisitor visitor) throws IOException {
+    static Result scan(Path file, long nameSeq, long prevSeq, boolean last, boolean repair, long from,
+            RecordVisitor visitor) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) {
@@ -63,7 +64,7 @@ final class SegmentScanner {
             CRC32C crc = new CRC32C();
             long expected = prevSeq >= 0 ? prevSeq + 1 : nameSeq;
             if (expected != nameSeq) {
-                gap(file, 0, expected, nameSeq, repair, quiet);
+                gap(file, 0, expected, nameSeq, repair);
             }
             expected = nameSeq;
             long lastSeq = nameSeq - 1;
@@ -76,9 +77,9 @@ final class SegmentScanner {
                     long seq = Frame.seq(m, off);
                     if (seq != expected) {
                         if (seq < expected || !repair) {
-                            gap(file, off, expected, seq, false, quiet);
+                            gap(file, off, expected, seq, false);
                         }
-                        gap(file, off, expected, seq, true, quiet);
+                        gap(file, off, expected, seq, true);
                     }
                     byte type = Frame.type(m, off);
                     if (visitor != null && seq >= from && type != Frame.FILLER) {
@@ -92,20 +93,16 @@ final class SegmentScanner {
                 }
                 int next = findNext(m, off + 1, lastSeq, crc);
                 if (next < 0 && last) {
-                    if (!quiet) {
-                        log.warn("journal: torn record at the end of {} at offset {}: truncating, {} bytes dropped",
-                                file, off, n - off);
-                    }
+                    log.warn("journal: torn record at the end of {} at offset {}: truncating, {} bytes dropped",
+                            file, off, n - off);
                     return new Result(lastSeq, off, records, n - off, skipped);
                 }
                 if (!repair) {
                     throw new CorruptJournalException(file, off, "corrupt journal record (checksum or length)");
                 }
                 int resume = next < 0 ? n : next;
-                if (!quiet) {
-                    log.warn("journal: --repair skipped {} corrupt bytes in {} at offset {}..{}", resume - off, file,
-                            off, resume);
-                }
+                log.warn("journal: --repair skipped {} corrupt bytes in {} at offset {}..{}", resume - off, file,
+                        off, resume);
                 skipped += resume - off;
                 off = resume;
             }
@@ -113,14 +110,12 @@ final class SegmentScanner {
         }
     }
 
-    private static void gap(Path file, long off, long expected, long found, boolean repair, boolean quiet)
+    private static void gap(Path file, long off, long expected, long found, boolean repair)
             throws CorruptJournalException {
         if (!repair) {
             throw new CorruptJournalException(file, off, "journal seq gap: expected " + expected + ", found " + found);
         }
-        if (!quiet) {
-            log.warn("journal: --repair: records {}..{} are missing ({} at offset {})", expected, found - 1, file, off);
-        }
+        log.warn("journal: --repair: records {}..{} are missing ({} at offset {})", expected, found - 1, file, off);
     }
 
     /** The first offset at or after {@code from} holding a valid frame with seq > lastSeq, or -1. */

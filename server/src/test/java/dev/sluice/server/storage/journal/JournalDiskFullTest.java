@@ -79,12 +79,11 @@ class JournalDiskFullTest {
             j.checkWritable();
             assertThat(j.durableSeq()).isEqualTo(failedSeq + 1);
         }
-        try (Journal j = Journal.open(dataDir, JournalOptions.defaults(FsyncPolicy.ALWAYS))) {
-            List<Long> seqs = new ArrayList<>();
-            j.replay(1, (seq, type, body) -> seqs.add(seq));
-            assertThat(seqs).containsAll(durable);
-            assertThat(seqs).hasSize(durable.size() + 2); // the retried record and the last one
-            assertThat(seqs.get(seqs.size() - 1)).isEqualTo(seqs.size());
-        }
+        List<Long> seqs = new ArrayList<>();
+        Journal.open(dataDir, JournalOptions.defaults(FsyncPolicy.ALWAYS),
+                Journal.Replay.from(1, (seq, type, body) -> seqs.add(seq))).close();
+        assertThat(seqs).containsAll(durable);
+        assertThat(seqs).hasSize(durable.size() + 2); // the retried record and the last one
+        assertThat(seqs.get(seqs.size() - 1)).isEqualTo(seqs.size());
     }
 }

@@ -28,9 +28,14 @@ class JournalTest {
         return new JournalOptions(p, segmentBytes, repair);
     }
 
-    private static List<String> replayAll(Journal j, long from) throws IOException {
+    /** Opens the journal in dir, handing every record from {@code from} on to {@code out} as "seq:body". */
+    private Journal openReplaying(JournalOptions o, long from, List<String> out) throws IOException {
+        return Journal.open(dir, o, Journal.Replay.from(from, (seq, type, body) -> out.add(seq + ":" + Bytes.string(body))));
+    }
+
+    private List<String> replayAll(JournalOptions o, long from) throws IOException {
         List<String> out = new ArrayList<>();
-        j.replay(from, (seq, type, body) -> out.add(seq + ":" + Bytes.string(body)));
+        openReplaying(o, from, out).close();
         return out;
     }
 
@@ -54,10 +59,16 @@ class JournalTest {
             assertThat(j.durableSeq()).isEqualTo(500);
             assertThat(j.stats().segmentCount()).isGreaterThan(3);
         }
-        try (Journal j = Journal.open(dir, opts(policy, 4096, false))) {
-            assertThat(replayAll(j, 1)).isEqualTo(expected);
-            assertThat(replayAll(j, 321)).isEqualTo(expected.subList(320, 500));
+        List<String> all = new ArrayList<>();
+        try (Journal j = openReplaying(opts(policy, 4096, false), 1, all)) {
+            assertThat(all).isEqualTo(expected);
             assertThat(j.stats().lastRecovery().records()).isEqualTo(500);
+        }
+        List<String> tail = new ArrayList<>();
+        try (Journal j = openReplaying(opts(policy, 4096, false), 321, tail)) {
+            assertThat(tail).isEqualTo(expected.subList(320, 500));
+            assertThat(j.stats().lastRecovery().records()).as("every segment is still checked").isEqualTo(500);
+            assertThat(j.append(Bytes.of("next"))).isEqualTo(501);
         }
     }
 
@@ -71,9 +82,7 @@ class JournalTest {
             assertThat(j.lastAppended()).isEqualTo(2);
             assertThat(j.append(Bytes.of("c"))).isEqualTo(3);
         }
-        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO))) {
-            assertThat(replayAll(j, 1)).containsExactly("1:a", "2:b", "3:c");
-        }
+        assertThat(replayAll(JournalOptions.defaults(FsyncPolicy.NO), 1)).containsExactly("1:a", "2:b", "3:c");
     }
 
     @Test
@@ -88,16 +97,14 @@ class JournalTest {
             j.append(Bytes.of("after"));
             awaitDurable(j, 3);
         }
-        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS))) {
-            List<byte[]> bodies = new ArrayList<>();
-            j.replay(1, (seq, type, body) -> {
-                byte[] a = new byte[body.remaining()];
-                body.get(a);
-                bodies.add(a);
-            });
-            assertThat(bodies).hasSize(3);
-            assertThat(bodies.get(1)).isEqualTo(big);
-        }
+        List<byte[]> bodies = new ArrayList<>();
+        Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS), Journal.Replay.from(1, (seq, type, body) -> {
+            byte[] a = new byte[body.remaining()];
+            body.get(a);
+            bodies.add(a);
+        })).close();
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies.get(1)).isEqualTo(big);
     }
 
     private Path lastSegment() throws IOException {
@@ -120,8 +127,9 @@ class JournalTest {
         int lastStart = full.length - lastFrame;
         for (int cut = lastStart; cut < full.length; cut++) {
             Files.write(seg, java.util.Arrays.copyOf(full, cut));
-            try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS))) {
-                assertThat(replayAll(j, 1)).as("cut at %d", cut).containsExactly("1:first");
+            List<String> replayed = new ArrayList<>();
+            try (Journal j = openReplaying(JournalOptions.defaults(FsyncPolicy.ALWAYS), 1, replayed)) {
+                assertThat(replayed).as("cut at %d", cut).containsExactly("1:first");
                 assertThat(j.stats().lastRecovery().bytesDropped()).isEqualTo(cut - lastStart);
                 assertThat(j.lastAppended()).isEqualTo(1);
             }
@@ -137,8 +145,9 @@ class JournalTest {
         }
         Path seg = lastSegment();
         flipByte(seg, Files.size(seg) - 2);
-        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.ALWAYS))) {
-            assertThat(replayAll(j, 1)).containsExactly("1:first");
+        List<String> replayed = new ArrayList<>();
+        try (Journal j = openReplaying(JournalOptions.defaults(FsyncPolicy.ALWAYS), 1, replayed)) {
+            assertThat(replayed).containsExactly("1:first");
             assertThat(j.append(Bytes.of("again"))).isEqualTo(2);
         }
     }
@@ -169,8 +178,9 @@ class JournalTest {
                 .hasMessageContaining("offset " + secondStart)
                 .hasMessageContaining("--repair");
 
-        try (Journal j = Journal.open(dir, new JournalOptions(FsyncPolicy.ALWAYS, 1 << 20, true))) {
-            assertThat(replayAll(j, 1)).containsExactly("1:one", "3:three");
+        List<String> replayed = new ArrayList<>();
+        try (Journal j = openReplaying(new JournalOptions(FsyncPolicy.ALWAYS, 1 << 20, true), 1, replayed)) {
+            assertThat(replayed).containsExactly("1:one", "3:three");
             assertThat(j.stats().lastRecovery().bytesSkipped()).isEqualTo(Frame.HEADER + 3);
             assertThat(j.append(Bytes.of("four"))).isEqualTo(4);
         }
@@ -190,6 +200,9 @@ class JournalTest {
         Files.write(first, java.util.Arrays.copyOf(Files.readAllBytes(first), (int) Files.size(first) - 5));
         assertThatThrownBy(() -> Journal.open(dir, opts(FsyncPolicy.NO, 4096, false)))
                 .isInstanceOf(CorruptJournalException.class).hasMessageContaining(first.toString());
+        assertThatThrownBy(() -> openReplaying(opts(FsyncPolicy.NO, 4096, false), 100, new ArrayList<>()))
+                .as("a segment below the replay's start is checked too")
+                .isInstanceOf(CorruptJournalException.class).hasMessageContaining(first.toString());
     }
 
     @Test
@@ -201,6 +214,53 @@ class JournalTest {
                     .hasMessageContaining("pid " + ProcessHandle.current().pid());
         }
         Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO)).close(); // released
+    }
+
+    @Test
+    void open_withoutSegments_numbersOnFromTheReplaysStart() throws Exception {
+        // given: a directory with no segment, and a replay from 100 (a snapshot of seqs below it)
+        try (Journal j = openReplaying(JournalOptions.defaults(FsyncPolicy.NO), 100, new ArrayList<>())) {
+            // when / then
+            assertThat(j.lastAppended()).isEqualTo(99);
+            assertThat(j.append(Bytes.of("x"))).isEqualTo(100);
+        }
+        assertThat(replayAll(JournalOptions.defaults(FsyncPolicy.NO), 100)).containsExactly("100:x");
+    }
+
+    @Test
+    void open_onALockedDir_throwsLockedBeforeTheReplayStarts() throws Exception {
+        // given: the directory is owned
+        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO))) {
+            boolean[] started = {false};
+            Journal.Replay replay = new Journal.Replay() {
+                @Override
+                public long start() {
+                    started[0] = true;
+                    return 1;
+                }
+
+                @Override
+                public void visit(long seq, byte type, java.nio.ByteBuffer body) {}
+            };
+
+            // when / then: the snapshot a store would load in start() is not read
+            assertThatThrownBy(() -> Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO), replay))
+                    .isInstanceOf(JournalLockedException.class);
+            assertThat(started[0]).isFalse();
+        }
+    }
+
+    @Test
+    void open_whenTheReplayFails_throwsItAndReleasesTheLock() throws Exception {
+        try (Journal j = Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO))) {
+            j.append(Bytes.of("a"));
+        }
+        assertThatThrownBy(() -> Journal.open(dir, JournalOptions.defaults(FsyncPolicy.NO),
+                Journal.Replay.from(1, (seq, type, body) -> {
+                    throw new IllegalStateException("cannot apply " + seq);
+                }))).isInstanceOf(IllegalStateException.class).hasMessage("cannot apply 1");
+        assertThat(replayAll(JournalOptions.defaults(FsyncPolicy.NO), 1)).as("the lock was released")
+                .containsExactly("1:a");
     }
 
     @Test
@@ -259,11 +319,10 @@ class JournalTest {
             assertThat(all.await(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(errors).isEmpty();
-        try (Journal j = Journal.open(dir, opts(policy, 64 << 10, false))) {
-            List<String> bySeq = new ArrayList<>();
-            j.replay(1, (seq, type, body) -> bySeq.add(Bytes.string(body)));
-            assertThat(completed).as("each callback ran once, in seq order").isEqualTo(bySeq);
-        }
+        List<String> bySeq = new ArrayList<>();
+        Journal.open(dir, opts(policy, 64 << 10, false), Journal.Replay.from(1,
+                (seq, type, body) -> bySeq.add(Bytes.string(body)))).close();
+        assertThat(completed).as("each callback ran once, in seq order").isEqualTo(bySeq);
     }
 
     @Test
@@ -321,8 +380,8 @@ class JournalTest {
             j.deleteSegmentsBefore(1000); // never the current segment
             assertThat(j.stats().segmentCount()).isEqualTo(1);
         }
-        try (Journal j = Journal.open(dir, opts(FsyncPolicy.NO, 4096, false))) {
-            List<String> all = replayAll(j, 1);
+        List<String> all = new ArrayList<>();
+        try (Journal j = openReplaying(opts(FsyncPolicy.NO, 4096, false), 1, all)) {
             assertThat(all).hasSize(10);
             assertThat(all.get(0)).isEqualTo("11:after-0");
             assertThat(j.append(Bytes.of("next"))).isEqualTo(21);
@@ -365,16 +424,15 @@ class JournalTest {
             }
         }
         assertThat(notDurable).isEmpty();
-        try (Journal j = Journal.open(dir, opts(policy, 64 << 10, false))) {
-            List<String> bySeq = new ArrayList<>();
-            j.replay(1, (seq, type, body) -> bySeq.add(Bytes.string(body)));
-            assertThat(bySeq).hasSize(threads * each).doesNotHaveDuplicates();
-            for (int t = 0; t < threads; t++) {
-                String prefix = t + "-";
-                List<String> mine = bySeq.stream().filter(b -> b.startsWith(prefix)).toList();
-                assertThat(mine).as("thread %d's records in its order", t)
-                        .isEqualTo(java.util.stream.IntStream.range(0, each).mapToObj(i -> prefix + i).toList());
-            }
+        List<String> bySeq = new ArrayList<>();
+        Journal.open(dir, opts(policy, 64 << 10, false), Journal.Replay.from(1,
+                (seq, type, body) -> bySeq.add(Bytes.string(body)))).close();
+        assertThat(bySeq).hasSize(threads * each).doesNotHaveDuplicates();
+        for (int t = 0; t < threads; t++) {
+            String prefix = t + "-";
+            List<String> mine = bySeq.stream().filter(b -> b.startsWith(prefix)).toList();
+            assertThat(mine).as("thread %d's records in its order", t)
+                    .isEqualTo(java.util.stream.IntStream.range(0, each).mapToObj(i -> prefix + i).toList());
         }
     }
 
