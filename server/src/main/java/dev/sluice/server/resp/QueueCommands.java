@@ -7,6 +7,7 @@ import dev.sluice.server.queue.Queue;
 import dev.sluice.server.queue.QueueConfig;
 import dev.sluice.server.queue.QueueRegistry;
 import dev.sluice.server.queue.QueueStats;
+import dev.sluice.server.storage.DurableStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -178,7 +179,8 @@ final class QueueCommands {
         try {
             c.reply.bulk(queues.tryPublish(destination, toTopic, batch, true).get(0));
         } catch (SluiceException full) {
-            if (full.code() != ErrorCode.RESOURCE_EXHAUSTED || c.inExec) {
+            if (full.code() != ErrorCode.RESOURCE_EXHAUSTED || c.inExec
+                    || full.getMessage().startsWith(DurableStore.WRITES_REFUSED)) { // a full disk is no reason to wait
                 throw full;
             }
             // full: wait for room, as a gRPC publish does (the connection is the backpressure)
