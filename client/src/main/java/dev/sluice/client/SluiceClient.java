@@ -7,12 +7,14 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -118,9 +120,16 @@ public final class SluiceClient implements AutoCloseable {
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(2);
         private String userAgent = "sluice-java";
+        private CallListener callListener;
 
         private Builder(String target) {
             this.target = target;
+        }
+
+        /** Told about each call when it ends, for metrics (default: none); see {@link CallListener}. */
+        public Builder callListener(CallListener listener) {
+            this.callListener = listener;
+            return this;
         }
 
         /** Use TLS, trusting the JDK's default certificate authorities (default: plaintext). */
@@ -210,6 +219,9 @@ public final class SluiceClient implements AutoCloseable {
             if (bearerToken != null) {
                 interceptors.add(new BearerToken(bearerToken));
             }
+            if (callListener != null) { // last added runs first: it times the call as the application sees it
+                interceptors.add(new CallTimer(callListener));
+            }
             return new SluiceClient(managed, ClientInterceptors.intercept(managed, interceptors), defaultDeadline);
         }
 
@@ -263,6 +275,31 @@ public final class SluiceClient implements AutoCloseable {
                 options = options.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
             }
             return next.newCall(method, options);
+        }
+    }
+
+    /** Tells the listener how each call ended and how long it took. */
+    private record CallTimer(CallListener listener) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> responses, Metadata headers) {
+                    long started = System.nanoTime();
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responses) {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            try {
+                                listener.callEnded(method.getFullMethodName(), status.getCode().name(),
+                                        System.nanoTime() - started);
+                            } catch (RuntimeException e) {
+                                // a metrics hook must not break the call
+                            }
+                            super.onClose(status, trailers);
+                        }
+                    }, headers);
+                }
+            };
         }
     }
 
