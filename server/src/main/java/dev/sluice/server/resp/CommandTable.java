@@ -73,6 +73,8 @@ final class CommandTable {
         add(cmd("info", -1, "loading", 0, 0, 0, "server", "Returns information and statistics about the server.",
                 ServerCommands::info));
         add(cmd("time", 1, "fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
+        add(cmd("wait", 3, "noscript", 0, 0, 0, "generic", "Waits for replicas to acknowledge the writes (Sluice has none).",
+                ServerCommands::waitForReplicas));
         add(cmd("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys in the database.",
                 KeyCommands::dbsize));
         add(cmd("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.",

@@ -134,6 +134,32 @@ final class ServerCommands {
                 + " variables (sluice server --help)");
     }
 
+    /**
+     * WAIT numreplicas timeout-ms: Sluice has no Redis replicas, so no write is ever acknowledged
+     * by one. As a Redis primary without replicas: 0 at once when none is asked for (or inside
+     * MULTI), else 0 once the timeout passes (0: never).
+     */
+    static void waitForReplicas(Client c, byte[][] a) {
+        long wanted = Args.parseLong(a[1]);
+        long timeout;
+        try {
+            timeout = Args.parseLong(a[2]);
+        } catch (RespError e) {
+            throw new RespError("ERR timeout is not an integer or out of range");
+        }
+        if (timeout < 0) {
+            throw new RespError("ERR timeout is negative");
+        }
+        if (wanted <= 0 || c.inExec) {
+            c.reply.integer(0);
+            return;
+        }
+        Client.Resume resume = c.suspend();
+        if (timeout > 0) {
+            c.schedule(() -> resume.resume(cl -> cl.reply.integer(0)), java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeout));
+        }
+    }
+
     static void time(Client c, byte[][] a) {
         long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
         c.reply.array(2);

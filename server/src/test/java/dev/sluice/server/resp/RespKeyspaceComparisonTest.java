@@ -247,6 +247,24 @@ class RespKeyspaceComparisonTest {
         return out;
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.sluice.server.resp.RedisComparison#targets")
+    void waitForReplicas_withNone(String target) throws IOException {
+        try (Conn c = RedisComparison.connect(target)) {
+            r(c, "SET k v");
+            assertThat(r(c, "WAIT 0 0")).isEqualTo(0L);
+            assertThat(r(c, "WAIT 1 10")).as("no replica acknowledges: 0 after the timeout").isEqualTo(0L);
+            assertThat(r(c, "WAIT x 0")).isEqualTo("-ERR value is not an integer or out of range");
+            assertThat(r(c, "WAIT 0 abc")).isEqualTo("-ERR timeout is not an integer or out of range");
+            assertThat(r(c, "WAIT 0 -1")).isEqualTo("-ERR timeout is negative");
+            r(c, "MULTI");
+            r(c, "WAIT 5 0");
+            assertThat(r(c, "EXEC")).as("inside MULTI it does not wait").isEqualTo(listOf(0L));
+            assertThat(c.call("EVAL", "return redis.call('WAIT', '0', '0')", "0")).asString()
+                    .startsWith("-ERR This Redis command is not allowed from script");
+        }
+    }
+
     static List<Object> listOf(Object... items) {
         return java.util.Arrays.asList(items);
     }
