@@ -156,8 +156,8 @@ final class HyperLogLog {
         v[at + 1] = (byte) ((len - 1) & 0xff);
     }
 
-    /** Registers an opcode at {@code p} covers. */
-    private int span(int p) {
+    /** Registers the opcode at {@code p} of {@code v} covers. */
+    private static int span(byte[] v, int p) {
         int op = v[p] & 0xff;
         if (isZero(op)) {
             return (op & 0x3f) + 1;
@@ -166,6 +166,37 @@ final class HyperLogLog {
             return (((op & 0x3f) << 8) | (v[p + 1] & 0xff)) + 1;
         }
         return valLen(op);
+    }
+
+    /** What {@link #registers} hands over: a run of {@code span} registers from {@code first} set to {@code value}. */
+    @FunctionalInterface
+    private interface Run {
+        void apply(int first, int span, int value);
+    }
+
+    /**
+     * Walks a sparse form's opcodes ({@code v[HEADER..length)}), handing each VAL run to
+     * {@code run}; throws Redis's corruption error unless they cover every register exactly.
+     */
+    private static void registers(byte[] v, int length, Run run) {
+        int idx = 0;
+        for (int p = HEADER; p < length; ) {
+            int op = v[p] & 0xff;
+            int span = span(v, p);
+            if (isZero(op) || isXzero(op)) {
+                p += isXzero(op) ? 2 : 1;
+            } else {
+                if (idx + span > REGISTERS) {
+                    throw new RespError(CORRUPT);
+                }
+                run.apply(idx, span, valValue(op));
+                p++;
+            }
+            idx += span;
+        }
+        if (idx != REGISTERS) {
+            throw new RespError(CORRUPT);
+        }
     }
 
     /** hllSparseSet: cases A-D, then the merge of adjacent VALs. */
@@ -179,7 +210,7 @@ final class HyperLogLog {
         int first = 0;
         int span = 0;
         while (p < end) {
-            span = span(p);
+            span = span(v, p);
             if (index <= first + span - 1) {
                 break;
             }
@@ -301,26 +332,11 @@ final class HyperLogLog {
         byte[] d = new byte[DENSE_SIZE];
         System.arraycopy(v, 0, d, 0, HEADER);
         d[4] = DENSE;
-        int idx = 0;
-        for (int p = HEADER; p < length; ) {
-            int op = v[p] & 0xff;
-            int span = span(p);
-            if (isZero(op) || isXzero(op)) {
-                p += isXzero(op) ? 2 : 1;
-            } else {
-                if (idx + span > REGISTERS) {
-                    throw new RespError(CORRUPT);
-                }
-                for (int i = 0; i < span; i++) {
-                    denseSet(d, idx + i, valValue(op));
-                }
-                p++;
+        registers(v, length, (first, span, value) -> {
+            for (int i = 0; i < span; i++) {
+                denseSet(d, first + i, value);
             }
-            idx += span;
-        }
-        if (idx != REGISTERS) {
-            throw new RespError(CORRUPT);
-        }
+        });
         v = d;
         length = d.length;
     }
@@ -336,27 +352,11 @@ final class HyperLogLog {
             }
             return;
         }
-        HyperLogLog h = new HyperLogLog(value, value.length);
-        int idx = 0;
-        for (int p = HEADER; p < value.length; ) {
-            int op = value[p] & 0xff;
-            int span = h.span(p);
-            if (isZero(op) || isXzero(op)) {
-                p += isXzero(op) ? 2 : 1;
-            } else {
-                if (idx + span > REGISTERS) {
-                    throw new RespError(CORRUPT);
-                }
-                for (int i = 0; i < span; i++) {
-                    max[idx + i] = (byte) Math.max(max[idx + i], valValue(op));
-                }
-                p++;
+        registers(value, value.length, (first, span, v) -> {
+            for (int i = first; i < first + span; i++) {
+                max[i] = (byte) Math.max(max[i], v);
             }
-            idx += span;
-        }
-        if (idx != REGISTERS) {
-            throw new RespError(CORRUPT);
-        }
+        });
     }
 
     /** The cached count if valid, else null. */
